@@ -1,0 +1,129 @@
+# rdn: build, test, bench.  `make deps` installs the Debian packages; `make test` runs everything.
+# Sources are picked up by wildcard: add a file to runtime/, interp/, tests/unit/, tests/fuzz/,
+# tests/sh/ or bench/ and it is built and run without editing this file.
+
+CC       ?= cc
+CLANG    ?= clang
+OPT      ?= -O2
+CFLAGS   ?= $(OPT) -g
+WARN     := -Wall -Wextra -Werror -Wno-unused-parameter
+ALLCFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) -Iruntime -Iinterp -Ibuild/gen
+LIBS     := -lopenblas -lreadline -lz -lcsv -ljansson -lnettle -lm -lpthread
+B        := build
+
+RT_SRC   := $(sort $(wildcard runtime/*.c))
+IN_SRC   := $(sort $(wildcard interp/*.c))
+GEN_SRC  := $(B)/gen/parser.c $(B)/gen/lexer.c $(B)/gen/stdlib_embed.c
+RT_OBJ   := $(RT_SRC:%.c=$(B)/obj/%.o)
+IN_OBJ   := $(IN_SRC:%.c=$(B)/obj/%.o)
+GEN_OBJ  := $(GEN_SRC:$(B)/gen/%.c=$(B)/obj/gen/%.o)
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+BENCH_SRC:= $(sort $(wildcard bench/bench_*.c))
+BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+FUZZ_SECONDS ?= 10
+
+.PHONY: all deps demo test unit lang shtests san fuzz bench docs clean check-docs
+BIN      ?= rdn
+all: $(BIN)
+
+DEB_PKGS := flex bison libreadline-dev libopenblas-dev zlib1g-dev gnuplot-nox libcsv-dev \
+            libjansson-dev nettle-dev clang libclang-rt-14-dev tmux python3-numpy
+deps:
+	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  echo "installing:$$missing"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+deps-data: deps
+	@dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq dataset-fashion-mnist; }
+
+$(B)/gen/parser.c $(B)/gen/parser.h: grammar/parser.y
+	@mkdir -p $(B)/gen
+	bison -Wall -Werror --defines=$(B)/gen/parser.h -o $(B)/gen/parser.c $<
+$(B)/gen/lexer.c $(B)/gen/lexer.h: grammar/lexer.l $(B)/gen/parser.h
+	@mkdir -p $(B)/gen
+	flex --header-file=$(B)/gen/lexer.h -o $(B)/gen/lexer.c $<
+$(B)/gen/stdlib_embed.c: $(wildcard stdlib/*.rdn) interp/embed.sh
+	@mkdir -p $(B)/gen
+	sh interp/embed.sh stdlib/*.rdn > $@.tmp && mv $@.tmp $@
+
+# generated sources are compiled with relaxed warnings (flex output has unused functions)
+$(B)/obj/gen/%.o: $(B)/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE $(CFLAGS) -Wall -Werror -Wno-unused-function -Wno-unused-but-set-variable -Iruntime -Iinterp -I$(B)/gen -c $< -o $@
+$(B)/obj/%.o: %.c | $(B)/gen/parser.h $(B)/gen/lexer.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -MMD -MP -c $< -o $@
+-include $(RT_OBJ:.o=.d) $(IN_OBJ:.o=.d)
+
+$(B)/librdnrt.a: $(RT_OBJ)
+	@rm -f $@; ar rcs $@ $^
+$(BIN): $(IN_OBJ) $(GEN_OBJ) $(B)/librdnrt.a
+	$(CC) $(ALLCFLAGS) -o $@ $(IN_OBJ) $(GEN_OBJ) $(B)/librdnrt.a $(LIBS)
+
+$(B)/tests/%: tests/unit/%.c $(B)/librdnrt.a tests/unit/check.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -Itests/unit -o $@ $< $(B)/librdnrt.a $(LIBS)
+
+unit: $(UNIT_BIN)
+	@fail=0; for t in $(UNIT_BIN); do echo "== $$t"; $$t || fail=1; done; exit $$fail
+lang: rdn
+	@sh tests/run_lang.sh ./rdn
+shtests: rdn
+	@fail=0; for t in $(sort $(wildcard tests/sh/test_*.sh)); do echo "== $$t"; RDN=$(CURDIR)/rdn sh $$t || fail=1; done; exit $$fail
+check-docs: rdn
+	@./rdn --reference > $(B)/reference.md && diff -u docs/reference.md $(B)/reference.md \
+	  && echo "docs/reference.md matches the builtin table" \
+	  || { echo "docs/reference.md is out of date: run 'make docs'"; exit 1; }
+docs: rdn
+	./rdn --reference > docs/reference.md
+
+# AddressSanitizer + UndefinedBehaviorSanitizer: the whole suite on an instrumented build.
+san: deps
+	$(MAKE) B=build/san BIN=build/san/rdn CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  LIBS="$(LIBS) -fsanitize=address,undefined" build/san/rdn-san-unit
+	@echo "sanitizer build: all tests passed"
+$(B)/rdn-san-unit: $(BIN) $(UNIT_BIN)
+	@fail=0; for t in $(UNIT_BIN); do ASAN_OPTIONS=detect_leaks=1 $$t >/dev/null 2>$(B)/unit.err || { cat $(B)/unit.err; echo "FAIL(san) $$t"; fail=1; }; done; \
+	 RDN_SAN=1 sh tests/run_lang.sh ./$(BIN) || fail=1; exit $$fail
+
+fuzz: deps
+	$(MAKE) B=build/fuzz BIN=build/fuzz/rdn CC=$(CLANG) CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -DRDN_FUZZ" \
+	  LIBS="$(LIBS) -fsanitize=address,undefined" fuzz-run
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzzbin/%)
+$(B)/fuzzbin/%: tests/fuzz/%.c $(filter-out $(B)/obj/interp/main.o,$(IN_OBJ)) $(GEN_OBJ) $(B)/librdnrt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+fuzz-run: $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do n=$$(basename $$f); mkdir -p $(B)/corpus/$$n; \
+	  seeds=tests/fuzz/seeds/$$n; [ -d $$seeds ] || seeds=""; \
+	  echo "== fuzz $$n for $(FUZZ_SECONDS)s"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 $(B)/corpus/$$n $$seeds 2>$(B)/$$n.log \
+	    || { tail -50 $(B)/$$n.log; exit 1; }; grep -E 'stat::number_of_executed_units|INFO: .*corp' $(B)/$$n.log | tail -2; done
+
+$(B)/bench/%: bench/%.c $(B)/librdnrt.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLCFLAGS) -O3 -march=native -o $@ $< $(B)/librdnrt.a $(LIBS)
+bench: rdn $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do $$b || exit 1; done
+	@for s in $(sort $(wildcard bench/bench_*.sh)); do sh $$s || exit 1; done
+
+demo: deps rdn
+	./rdn examples/quickstart.rdn
+
+test: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) lang
+	$(MAKE) shtests
+	$(MAKE) check-docs
+	$(MAKE) san
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+	@echo "make test: all passed"
+
+clean:
+	rm -rf build rdn

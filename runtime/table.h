@@ -1,0 +1,36 @@
+/* table.h: named columns of numbers or strings; what experiments return and write as CSV.
+ * A history (fit's result) is a table with is_history set. */
+#ifndef RDN_TABLE_H
+#define RDN_TABLE_H
+#include <stdio.h>
+#include "rdn_err.h"
+
+typedef struct TableCol {
+    char *name;
+    int is_str;      /* 1: str[] holds owned strings; 0: num[] holds doubles (NaN = missing) */
+    double *num;
+    char **str;
+} TableCol;
+
+typedef struct Table {
+    int ncols;
+    int nrows, cap;
+    TableCol *cols;
+    int is_history;
+} Table;
+
+/* A table with the given columns and no rows. types: one char per column, 'n' number, 's' string
+ * (NULL: all numeric). */
+Table *rdn_table_new(int ncols, const char *const *names, const char *types, RdnErr *err);
+void   rdn_table_free(Table *t);
+Table *rdn_table_copy(const Table *t, RdnErr *err);
+/* Appends one row: nums[c] for numeric columns, strs[c] for string columns (either array may be
+ * NULL when the table has no column of that type). */
+int    rdn_table_push(Table *t, const double *nums, const char *const *strs, RdnErr *err);
+int    rdn_table_col(const Table *t, const char *name);   /* index or -1 */
+/* CSV: one header row, RFC 4180 quoting, numbers with %.9g (integers without a point), '\n'. */
+int    rdn_table_write_csv(const Table *t, FILE *f, RdnErr *err);
+/* Aligned text for the REPL; max_rows 0 = all (else head and tail with "..."). Caller frees. */
+char  *rdn_table_format(const Table *t, int max_rows);
+
+#endif

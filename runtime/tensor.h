@@ -1,0 +1,42 @@
+/* tensor.h: float32 tensors (up to 4 dimensions, C order) and the one BLAS wrapper.
+ * Tensors are plain owned buffers; the interpreter wraps them in reference-counted values and
+ * treats them as immutable (every operation returns a new tensor). */
+#ifndef RDN_TENSOR_H
+#define RDN_TENSOR_H
+#include <stddef.h>
+#include <stdint.h>
+#include "rdn_err.h"
+#include "rng.h"
+
+#define RDN_MAX_DIMS 4
+
+typedef struct Tensor {
+    int ndim;                  /* 0 (scalar) .. 4 */
+    int64_t shape[RDN_MAX_DIMS];
+    int64_t size;              /* product of shape */
+    float *data;               /* 64-byte aligned, owned */
+} Tensor;
+
+/* New zeroed tensor; NULL with err on absurd size or bad shape (negative dims, ndim > 4). */
+Tensor *rdn_tensor_new(int ndim, const int64_t *shape, RdnErr *err);
+Tensor *rdn_tensor_copy(const Tensor *t, RdnErr *err);
+void    rdn_tensor_free(Tensor *t);
+
+/* ---- BLAS wrapper: every matrix product in rdn goes through these. ----
+ * Row-major. C[m,n] = alpha * op(A) op(B) + beta * C, with leading dimensions (row strides).
+ * With rdn_blas_use_reference(1) the plain-C loops are used instead (tests compare both). */
+void rdn_sgemm(int transA, int transB, int m, int n, int k, float alpha, const float *A, int lda,
+               const float *B, int ldb, float beta, float *C, int ldc);
+/* y[m] = alpha * op(A) x + beta * y, A row-major [m_rows, n_cols] with lda. */
+void rdn_sgemv(int transA, int m_rows, int n_cols, float alpha, const float *A, int lda,
+               const float *x, float beta, float *y);
+void rdn_sgemm_ref(int transA, int transB, int m, int n, int k, float alpha, const float *A,
+                   int lda, const float *B, int ldb, float beta, float *C, int ldc);
+void rdn_sgemv_ref(int transA, int m_rows, int n_cols, float alpha, const float *A, int lda,
+                   const float *x, float beta, float *y);
+void rdn_blas_use_reference(int on);
+void rdn_blas_set_threads(int n);   /* openblas_set_num_threads; n <= 0 means all cores */
+int  rdn_blas_threads(void);
+const char *rdn_blas_name(void);    /* e.g. "OpenBLAS 0.3.21 (Haswell, pthreads)" for manifests */
+
+#endif
