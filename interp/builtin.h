@@ -104,4 +104,12 @@ int tensor_binop(Interp *I, int op, Value a, Value b, const Span *at, Value *out
 /* t[i], t[i, j], t[a..b] (ranges as VAL_RANGE, numbers as indices; negative counts from the end). */
 int tensor_index(Interp *I, Value t, int nidx, const Value *idx, const Span *at, Value *out);
 
+/* ---- boxing runtime objects (each defined by its area's bi_*.c) ----
+ * Each takes ownership of the pointer (NULL is not allowed). */
+struct Tensor; struct Table; struct Dataset; struct Net;
+Value val_tensor(struct Tensor *t);    /* bi_tensor.c */
+Value val_table(struct Table *t);      /* bi_tensor.c (tables and histories) */
+Value val_dataset(struct Dataset *d);  /* bi_data.c */
+Value val_net(struct Net *n);          /* bi_net.c */
+
 #endif

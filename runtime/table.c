@@ -33,6 +33,7 @@ void rdn_table_free(Table *t)
         free(col->name);
     }
     free(t->cols);
+    rdn_table_free(t->changes);
     free(t);
 }
 
@@ -88,6 +89,10 @@ Table *rdn_table_copy(const Table *t, RdnErr *err)
     free(types);
     if (!u) return NULL;
     u->is_history = t->is_history;
+    if (t->changes && !(u->changes = rdn_table_copy(t->changes, err))) {
+        rdn_table_free(u);
+        return NULL;
+    }
     for (int r = 0; r < t->nrows; r++) {
         if (grow(u, err)) {
             rdn_table_free(u);

@@ -17,6 +17,7 @@ typedef struct Table {
     int nrows, cap;
     TableCol *cols;
     int is_history;
+    struct Table *changes;   /* a history's depth-change log (adaptive training), owned, or NULL */
 } Table;
 
 /* A table with the given columns and no rows. types: one char per column, 'n' number, 's' string
