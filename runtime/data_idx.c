@@ -389,12 +389,13 @@ Dataset *rdn_data_mnist(const char *dir, int test, int fashion, RdnOut *note, Rd
     if (!ip || !lp) {
         struct stat st;
         int nodir = stat(dir, &st) != 0;
-        if (fashion && strcmp(dir, RDN_FASHION_DIR) == 0)
-            rdn_err(err, "fashion_mnist: %s%s not found in %s: install the Debian package %s "
-                         "(apt install %s) or give dir:", !ip ? ib : lb, "[.gz]", dir,
-                    RDN_FASHION_PKG, RDN_FASHION_PKG);
+        if (fashion)
+            rdn_err(err, "fashion_mnist: %s[.gz] not found in %s%s; Fashion-MNIST comes with the "
+                         "Debian package %s (apt install %s, files in %s), or give dir:",
+                    !ip ? ib : lb, dir, nodir ? " (no such folder)" : "", RDN_FASHION_PKG,
+                    RDN_FASHION_PKG, RDN_FASHION_DIR);
         else
-            rdn_err(err, "%s: %s%s not found in %s%s", what, !ip ? ib : lb, "[.gz]", dir,
+            rdn_err(err, "mnist: %s[.gz] not found in %s%s", !ip ? ib : lb, dir,
                     nodir ? " (no such folder)" : "");
         free(ip);
         free(lp);
@@ -406,7 +407,7 @@ Dataset *rdn_data_mnist(const char *dir, int test, int fashion, RdnOut *note, Rd
         rdn_dataset_free(d);
         d = NULL;
     }
-    if (!d) {
+    if (!d && err) {
         char inner[sizeof err->msg];
         snprintf(inner, sizeof inner, "%s", err->msg);
         if (strncmp(inner, what, strlen(what)) != 0 && err->code == RDN_ERROR)
