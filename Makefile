@@ -29,7 +29,7 @@ BIN      ?= rdn
 all: $(BIN)
 
 DEB_PKGS := flex bison libreadline-dev libopenblas-dev zlib1g-dev gnuplot-nox libcsv-dev \
-            libjansson-dev nettle-dev clang libclang-rt-14-dev tmux python3-numpy
+            libjansson-dev nettle-dev clang libclang-rt-14-dev tmux python3-numpy dataset-fashion-mnist
 deps:
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -37,10 +37,6 @@ deps:
 	  echo "installing:$$missing"; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
-deps-data: deps
-	@dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq dataset-fashion-mnist; }
-
 $(B)/gen/parser.c $(B)/gen/parser.h: grammar/parser.y
 	@mkdir -p $(B)/gen
 	bison -Wall -Werror --defines=$(B)/gen/parser.h -o $(B)/gen/parser.c $<
@@ -92,7 +88,7 @@ $(B)/rdn-san-unit: $(BIN) $(UNIT_BIN)
 	 RDN_SAN=1 sh tests/run_lang.sh ./$(BIN) || fail=1; exit $$fail
 
 fuzz: deps
-	$(MAKE) B=build/fuzz BIN=build/fuzz/rdn CC=$(CLANG) CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -DRDN_FUZZ" \
+	$(MAKE) B=build/fuzz BIN=build/fuzz/rdn CC=$(CLANG) WARN="-Wall -Wno-unused-parameter" CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -DRDN_FUZZ" \
 	  LIBS="$(LIBS) -fsanitize=address,undefined" fuzz-run
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzzbin/%)
 $(B)/fuzzbin/%: tests/fuzz/%.c $(filter-out $(B)/obj/interp/main.o,$(IN_OBJ)) $(GEN_OBJ) $(B)/librdnrt.a

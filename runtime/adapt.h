@@ -8,16 +8,29 @@
 #include "table.h"
 
 typedef struct AdaptOpts {
-    double tol;       /* > 0 */
-    int every;        /* >= 1 epochs between checks */
-    int min_depth;    /* >= 1 */
-    int grow;         /* depth step when growing; 0: never grow */
-    int max_depth;    /* >= min_depth */
-    int probe;        /* probe inputs taken from the training set (default 512, at most n) */
+    double tol;       /* > 0; default 1e-3 (mean delta per unit, MODEL.md) */
+    int every;        /* >= 1 epochs between checks; default 1 */
+    int min_depth;    /* >= 1; default 2 */
+    int grow;         /* depth step when growing; 0 (default): never grow */
+    int max_depth;    /* >= min_depth and >= the start depth; 0 (default): the start depth when
+                       * grow is 0, else max(RDN_ADAPT_MAX_DEPTH, start depth) */
+    int probe;        /* probe inputs taken from the training set; 0 (default): min(512, n);
+                       * an explicit value larger than n is an error */
     uint64_t seed;    /* probe selection */
 } AdaptOpts;
 
+#define RDN_ADAPT_PROBE 512
+#define RDN_ADAPT_MAX_DEPTH 200
+
 void rdn_adapt_defaults(AdaptOpts *o);
+/* The settings with the defaults (0) resolved against the net and data (for printing). */
+AdaptOpts rdn_adapt_resolve(const AdaptOpts *o, const Net *net, const Dataset *train);
+/* The mean residual change over n inputs x [n, in]: delta [depth-1] (MODEL.md: delta_t =
+ * ||r_{t+1} - r_t||_2 / sqrt(d), averaged over the inputs). Works in chunks (bounded memory). */
+int  rdn_adapt_mean_delta(const Net *net, const float *x, int64_t n, double *delta, RdnErr *err);
+/* The converged layer t* for mean deltas delta[0..nd): smallest t with delta[s] < tol for every
+ * s >= t; -1 when delta[nd-1] >= tol (or nd == 0). */
+int  rdn_adapt_t_star(const double *delta, int nd, double tol);
 /* Checks the settings against the net and data before training starts. */
 int  rdn_adapt_validate(const AdaptOpts *o, const Net *net, const Dataset *train, RdnErr *err);
 
@@ -26,9 +39,12 @@ AdaptState *rdn_adapt_begin(const AdaptOpts *o, const Net *net, const Dataset *t
 /* After epoch `epoch` (1-based): when epoch % every == 0 measure and maybe change net's depth.
  * val_loss_prev/val_loss: validation losses of the previous and this epoch (NaN without val).
  * eval: the data set for accuracy before and after (val if given, else the probe).
- * Logs a line to `log` when non-NULL. Returns 1 if the depth changed, 0 if not, -1 on error. */
+ * Logs a line to `log` when non-NULL. Returns 1 if the depth changed, 0 if not, -1 on error
+ * (RDN_INTERRUPTED when interrupted during the probe pass). */
 int  rdn_adapt_after_epoch(AdaptState *s, Net *net, int epoch, double val_loss_prev,
                            double val_loss, const Dataset *eval, FILE *log, RdnErr *err);
+/* The per-layer mean deltas of the last check (NULL before the first), and their count. */
+const double *rdn_adapt_last_delta(const AdaptState *s, int *nd);
 /* The change log: epoch, old_depth, new_depth, t_star, max_delta_tail, acc_before, acc_after,
  * deltas (a string of the per-layer mean deltas). Ownership passes to the caller. */
 Table *rdn_adapt_take_log(AdaptState *s);

@@ -22,6 +22,19 @@ Tensor *rdn_tensor_new(int ndim, const int64_t *shape, RdnErr *err);
 Tensor *rdn_tensor_copy(const Tensor *t, RdnErr *err);
 void    rdn_tensor_free(Tensor *t);
 
+/* Largest tensor accepted, in elements (16 GiB of float32; 256 MiB in fuzzing builds so that a
+ * fuzzer's zeros(1e9) is a clean error rather than an out-of-memory finding). */
+#ifdef RDN_FUZZ
+#define RDN_TENSOR_MAX_ELEMS ((uint64_t)1 << 26)
+#else
+#define RDN_TENSOR_MAX_ELEMS ((uint64_t)RDN_MAX_ALLOC / sizeof(float))
+#endif
+/* 0 if ndim (0..4) and shape (every dim >= 0, product within the limit) are acceptable, with
+ * *size (may be NULL) the element count; else -1 and err names the shape. */
+int   rdn_tensor_check_shape(int ndim, const int64_t *shape, int64_t *size, RdnErr *err);
+/* "[3, 4]" ("[]" for a 0-d tensor) into buf of n bytes; returns buf. */
+char *rdn_tensor_shape_str(int ndim, const int64_t *shape, char *buf, size_t n);
+
 /* ---- BLAS wrapper: every matrix product in rdn goes through these. ----
  * Row-major. C[m,n] = alpha * op(A) op(B) + beta * C, with leading dimensions (row strides).
  * With rdn_blas_use_reference(1) the plain-C loops are used instead (tests compare both). */

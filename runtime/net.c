@@ -1,0 +1,437 @@
+/* net.c: ResNets and MLPs (MODEL.md "Networks"): creation with PyTorch-Linear initialisation from a
+ * seed, the forward pass (optionally recording states and residuals straight into [n, T+1, d] and
+ * [n, T, d] layouts), the head, depth changes, evaluation and prediction. Training is in train.c,
+ * model files in model_io.c. */
+#include "net.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "net_impl.h"
+#include "tensor.h"
+
+#define FWD_CHUNK 256      /* rows per internal batch of the forward pass */
+#define MAX_WIDTH 65536
+#define MAX_IN (1 << 24)
+#define MAX_DEPTH 1000000
+#define MAX_CLASSES 100000
+
+const char *rdn_act_name(Act a)
+{
+    return a == ACT_TANH ? "tanh" : a == ACT_RELU ? "relu" : "logistic";
+}
+
+const char *rdn_net_kind_name(NetKind k) { return k == NET_MLP ? "mlp" : "resnet"; }
+
+NetLayout rdn_net_layout(int in, int width, int classes, int embed, int L)
+{
+    NetLayout l;
+    int64_t d = width, off = 0;
+    l.E = off; off += embed ? d * in : 0;
+    l.e = off; off += embed ? d : 0;
+    l.W = off; off += (int64_t)L * d * d;
+    l.b = off; off += (int64_t)L * d;
+    l.V = off; off += (int64_t)classes * d;
+    l.c = off; off += classes;
+    l.total = off;
+    return l;
+}
+
+void rdn_net_set_views(Net *net, int L)
+{
+    NetLayout l = rdn_net_layout(net->in, net->width, net->classes, net->embed, L);
+    float *p = net->params, *g = net->grads;
+    net->E = net->embed ? p + l.E : NULL;
+    net->e = net->embed ? p + l.e : NULL;
+    net->gE = net->embed ? g + l.E : NULL;
+    net->ge = net->embed ? g + l.e : NULL;
+    net->W = p + l.W; net->gW = g + l.W;
+    net->b = p + l.b; net->gb = g + l.b;
+    net->V = p + l.V; net->gV = g + l.V;
+    net->c = p + l.c; net->gc = g + l.c;
+    net->nparams = l.total;
+}
+
+int rdn_net_check_sizes(NetKind kind, int in, int width, int depth, int classes, float step,
+                        RdnErr *err)
+{
+    const char *who = rdn_net_kind_name(kind);
+    if (in < 1 || in > MAX_IN) return rdn_err(err, "%s: in must be 1..%d, got %d", who, MAX_IN, in);
+    if (width < 1 || width > MAX_WIDTH)
+        return rdn_err(err, "%s: width must be 1..%d, got %d", who, MAX_WIDTH, width);
+    if (depth < 1 || depth > MAX_DEPTH)
+        return rdn_err(err, "%s: depth must be 1..%d, got %d", who, MAX_DEPTH, depth);
+    if (classes < 2 || classes > MAX_CLASSES)
+        return rdn_err(err, "%s: classes must be 2..%d, got %d", who, MAX_CLASSES, classes);
+    if (!isfinite(step) || step <= 0)
+        return rdn_err(err, "%s: step must be a positive number, got %g", who, (double)step);
+    return 0;
+}
+
+/* Block ids for the seeded initialisation: each block (and each layer's W_t, b_t) has its own
+ * stream derived from (init_seed, block, layer), so a net grown later gets the same layers it
+ * would have had if created deeper, and mlp(like:) gets the same initial weights. */
+enum { BLK_E = 1, BLK_e, BLK_W, BLK_b, BLK_V, BLK_c };
+
+static void init_uniform(float *p, int64_t n, double bound, uint64_t seed, int blk, int layer)
+{
+    RdnRng r;
+    rdn_rng_derive(&r, seed, (uint64_t)blk, (uint64_t)layer);
+    for (int64_t i = 0; i < n; i++) p[i] = (float)(bound * (2.0 * rdn_rng_uniform(&r) - 1.0));
+}
+
+static void init_layer(Net *net, int t)
+{
+    int64_t d = net->width;
+    double bound = 1.0 / sqrt((double)d);
+    init_uniform(net->W + t * d * d, d * d, bound, net->init_seed, BLK_W, t);
+    init_uniform(net->b + t * d, d, bound, net->init_seed, BLK_b, t);
+}
+
+static int alloc_slabs(Net *net, int L, RdnErr *err)
+{
+    NetLayout l = rdn_net_layout(net->in, net->width, net->classes, net->embed, L);
+    net->params = rdn_alloc_aligned((size_t)l.total, sizeof(float), "net parameters", err);
+    net->grads = net->params ? rdn_alloc_aligned((size_t)l.total, sizeof(float), "net gradients", err) : NULL;
+    if (!net->grads) {
+        free(net->params);
+        net->params = NULL;
+        return -1;
+    }
+    rdn_net_set_views(net, L);
+    return 0;
+}
+
+Net *rdn_net_new(const NetSpec *spec, RdnErr *err)
+{
+    float step = spec->kind == NET_MLP ? 1.0f : spec->step;
+    if (rdn_net_check_sizes(spec->kind, spec->in, spec->width, spec->depth, spec->classes, step, err))
+        return NULL;
+    if (spec->kind == NET_MLP && spec->shared)
+        return rdn_err(err, "mlp: layers of an MLP are never shared"), NULL;
+    Net *net = rdn_calloc(1, sizeof *net, "net", err);
+    if (!net) return NULL;
+    net->kind = spec->kind;
+    net->act = spec->act;
+    net->in = spec->in;
+    net->width = spec->width;
+    net->depth = spec->depth;
+    net->classes = spec->classes;
+    net->shared = spec->kind == NET_RESNET && spec->shared;
+    net->embed = spec->width != spec->in;
+    net->step = step;
+    net->init_seed = spec->init_seed;
+    int L = net->shared ? 1 : net->depth;
+    net->cap_depth = net->shared ? net->depth : L;
+    if (alloc_slabs(net, L, err)) {
+        free(net);
+        return NULL;
+    }
+    int64_t d = net->width;
+    if (net->embed) {
+        double be = 1.0 / sqrt((double)net->in);
+        init_uniform(net->E, d * net->in, be, net->init_seed, BLK_E, 0);
+        init_uniform(net->e, d, be, net->init_seed, BLK_e, 0);
+    }
+    for (int t = 0; t < L; t++) init_layer(net, t);
+    double bv = 1.0 / sqrt((double)d);
+    init_uniform(net->V, (int64_t)net->classes * d, bv, net->init_seed, BLK_V, 0);
+    init_uniform(net->c, net->classes, bv, net->init_seed, BLK_c, 0);
+    return net;
+}
+
+void rdn_net_free(Net *net)
+{
+    if (!net) return;
+    free(net->params);
+    free(net->grads);
+    free(net->provenance);
+    free(net);
+}
+
+Net *rdn_net_clone(const Net *src, RdnErr *err)
+{
+    Net *net = rdn_calloc(1, sizeof *net, "net", err);
+    if (!net) return NULL;
+    *net = *src;
+    net->params = net->grads = NULL;
+    net->provenance = NULL;
+    int L = src->shared ? 1 : src->depth;
+    if (alloc_slabs(net, L, err)) {
+        free(net);
+        return NULL;
+    }
+    memcpy(net->params, src->params, (size_t)src->nparams * sizeof(float));
+    memcpy(net->grads, src->grads, (size_t)src->nparams * sizeof(float));
+    if (src->provenance && !(net->provenance = strdup(src->provenance))) {
+        rdn_net_free(net);
+        return rdn_err(err, "net: out of memory"), NULL;
+    }
+    return net;
+}
+
+int rdn_net_set_depth(Net *net, int depth, RdnErr *err)
+{
+    if (depth < 1 || depth > MAX_DEPTH)
+        return rdn_err(err, "depth must be 1..%d, got %d", MAX_DEPTH, depth);
+    if (net->shared) {
+        net->depth = net->cap_depth = depth;
+        return 0;
+    }
+    if (depth == net->depth) return 0;
+    /* unshared: a new slab holding exactly `depth` layers; kept layers copied, new ones seeded */
+    Net tmp = *net;
+    if (alloc_slabs(&tmp, depth, err)) return -1;
+    int64_t d = net->width, keep = depth < net->depth ? depth : net->depth;
+    if (net->embed) {
+        memcpy(tmp.E, net->E, (size_t)(d * net->in) * sizeof(float));
+        memcpy(tmp.e, net->e, (size_t)d * sizeof(float));
+    }
+    memcpy(tmp.W, net->W, (size_t)(keep * d * d) * sizeof(float));
+    memcpy(tmp.b, net->b, (size_t)(keep * d) * sizeof(float));
+    memcpy(tmp.V, net->V, (size_t)(net->classes * d) * sizeof(float));
+    memcpy(tmp.c, net->c, (size_t)net->classes * sizeof(float));
+    free(net->params);
+    free(net->grads);
+    *net = tmp;
+    for (int t = (int)keep; t < depth; t++) init_layer(net, t);
+    net->depth = net->cap_depth = depth;
+    return 0;
+}
+
+/* ---- forward ---- */
+
+void rdn_linear_fwd(float *out, int ldo, const float *in, int ldi, const float *Wm,
+                    const float *bias, int n, int m, int p)
+{
+    if (p < RDN_SMALL_INNER) {
+        for (int i = 0; i < n; i++) {
+            const float *x = in + (size_t)i * ldi;
+            float *o = out + (size_t)i * ldo;
+            for (int j = 0; j < m; j++) {
+                const float *w = Wm + (size_t)j * p;
+                float s = bias ? bias[j] : 0.0f;
+                for (int q = 0; q < p; q++) s += w[q] * x[q];
+                o[j] = s;
+            }
+        }
+        return;
+    }
+    rdn_sgemm(0, 1, n, m, p, 1.0f, in, ldi, Wm, p, 0.0f, out, ldo);
+    if (bias)
+        for (int i = 0; i < n; i++) {
+            float *o = out + (size_t)i * ldo;
+            for (int j = 0; j < m; j++) o[j] += bias[j];
+        }
+}
+
+static inline float logistic(float z) { return 1.0f / (1.0f + expf(-z)); }
+
+/* The activation pass over one row, fused with bias, residual and derivative. z holds W h (no bias)
+ * on entry in hn; leaves h_next in hn. Small-width rows get the bias added by rdn_linear_fwd, so
+ * bias may be NULL here. */
+#define ROW_LOOP(ACTEXPR, DEREXPR)                                                              \
+    for (int j = 0; j < d; j++) {                                                               \
+        float z = hn[j] + (bias ? bias[j] : 0.0f);                                              \
+        float s = ACTEXPR;                                                                      \
+        if (resnet) {                                                                           \
+            float rr = eta * s;                                                                 \
+            hn[j] = h[j] + rr;                                                                  \
+            if (r) r[j] = rr;                                                                   \
+            if (dv) dv[j] = eta * (DEREXPR);                                                    \
+        } else {                                                                                \
+            hn[j] = s;                                                                          \
+            if (r) r[j] = s - h[j];                                                             \
+            if (dv) dv[j] = (DEREXPR);                                                          \
+        }                                                                                       \
+    }
+
+void rdn_layer_fwd(const Net *net, int t, const float *hin, int ldh, int n, float *hnext, int ldn,
+                   float *rout, int ldr, float *deriv)
+{
+    int d = net->width, resnet = net->kind == NET_RESNET;
+    float eta = net->step;
+    const float *Wt = rdn_net_W(net, t), *bt = rdn_net_b(net, t);
+    int small = d < RDN_SMALL_INNER;
+    rdn_linear_fwd(hnext, ldn, hin, ldh, Wt, small ? bt : NULL, n, d, d);
+    const float *bias = small ? NULL : bt;
+    for (int i = 0; i < n; i++) {
+        const float *h = hin + (size_t)i * ldh;
+        float *hn = hnext + (size_t)i * ldn;
+        float *r = rout ? rout + (size_t)i * ldr : NULL;
+        float *dv = deriv ? deriv + (size_t)i * d : NULL;
+        switch (net->act) {
+        case ACT_LOGISTIC: ROW_LOOP(logistic(z), s * (1.0f - s)) break;
+        case ACT_TANH: ROW_LOOP(tanhf(z), 1.0f - s * s) break;
+        case ACT_RELU: ROW_LOOP(z > 0.0f ? z : 0.0f, z > 0.0f ? 1.0f : 0.0f) break;
+        }
+    }
+}
+
+void rdn_net_layer(const Net *net, int t, const float *h, int64_t n, float *h_next, float *r)
+{
+    int d = net->width;
+    for (int64_t i0 = 0; i0 < n; i0 += FWD_CHUNK) {
+        int m = (int)(n - i0 < FWD_CHUNK ? n - i0 : FWD_CHUNK);
+        rdn_layer_fwd(net, t, h + i0 * d, d, m, h_next + i0 * d, d, r ? r + i0 * d : NULL, d, NULL);
+    }
+}
+
+void rdn_net_embed(const Net *net, const float *x, int64_t n, float *h0)
+{
+    int d = net->width, D = net->in;
+    for (int64_t i0 = 0; i0 < n; i0 += FWD_CHUNK) {
+        int m = (int)(n - i0 < FWD_CHUNK ? n - i0 : FWD_CHUNK);
+        if (net->embed)
+            rdn_linear_fwd(h0 + i0 * d, d, x + i0 * D, D, net->E, net->e, m, d, D);
+        else
+            memcpy(h0 + i0 * d, x + i0 * D, (size_t)m * d * sizeof(float));
+    }
+}
+
+void rdn_net_head(const Net *net, const float *h, int64_t n, float *logits)
+{
+    int d = net->width, k = net->classes;
+    for (int64_t i0 = 0; i0 < n; i0 += FWD_CHUNK) {
+        int m = (int)(n - i0 < FWD_CHUNK ? n - i0 : FWD_CHUNK);
+        rdn_linear_fwd(logits + i0 * k, k, h + i0 * d, d, net->V, net->c, m, k, d);
+    }
+}
+
+int rdn_net_forward(const Net *net, const float *x, int64_t n, float *logits, float *states,
+                    float *resid, RdnErr *err)
+{
+    int d = net->width, D = net->in, T = net->depth, k = net->classes;
+    int64_t ch = n < FWD_CHUNK ? (n > 0 ? n : 1) : FWD_CHUNK;
+    /* ping-pong buffers when states are not recorded */
+    float *buf = states ? NULL : rdn_alloc_aligned((size_t)(2 * ch * d), sizeof(float), "forward buffers", err);
+    if (!states && !buf) return -1;
+    int64_t lds = (int64_t)(T + 1) * d, ldr = (int64_t)T * d;
+    for (int64_t i0 = 0; i0 < n; i0 += ch) {
+        if (i0 && rdn_interrupt) {
+            free(buf);
+            return rdn_err_interrupted(err, "interrupted");
+        }
+        int m = (int)(n - i0 < ch ? n - i0 : ch);
+        float *h = states ? states + i0 * lds : buf;
+        int ldh = states ? (int)lds : d;
+        if (net->embed)
+            rdn_linear_fwd(h, ldh, x + i0 * D, D, net->E, net->e, m, d, D);
+        else
+            for (int i = 0; i < m; i++)
+                memcpy(h + (size_t)i * ldh, x + (i0 + i) * D, (size_t)d * sizeof(float));
+        for (int t = 0; t < T; t++) {
+            float *hn = states ? h + d : (h == buf ? buf + ch * d : buf);
+            float *r = resid ? resid + i0 * ldr + (int64_t)t * d : NULL;
+            rdn_layer_fwd(net, t, h, ldh, m, hn, ldh, r, (int)ldr, NULL);
+            h = hn;
+        }
+        if (logits) rdn_linear_fwd(logits + i0 * k, k, h, ldh, net->V, net->c, m, k, d);
+    }
+    free(buf);
+    return 0;
+}
+
+/* ---- loss, evaluation, prediction ---- */
+
+double rdn_loss_rows(LossKind loss, const float *logits, const int32_t *y, int n, int k,
+                     float *dlogits, float gscale, int64_t *correct)
+{
+    double total = 0;
+    for (int i = 0; i < n; i++) {
+        const float *l = logits + (size_t)i * k;
+        int am = 0;
+        float mx = l[0];
+        for (int j = 1; j < k; j++)
+            if (l[j] > mx) mx = l[j], am = j;
+        if (correct && am == y[i]) (*correct)++;
+        double se = 0;
+        for (int j = 0; j < k; j++) se += exp((double)l[j] - mx);
+        if (loss == LOSS_XENT) {
+            total += log(se) - ((double)l[y[i]] - mx);
+            if (dlogits) {
+                float *g = dlogits + (size_t)i * k;
+                for (int j = 0; j < k; j++)
+                    g[j] = (float)((exp((double)l[j] - mx) / se - (j == y[i])) * gscale);
+            }
+        } else {
+            /* mean over classes of (p_j - onehot_j)^2, p = softmax(logits); gradient through the
+             * softmax: dL/dl_m = p_m (g_m - sum_j g_j p_j), g_j = 2 (p_j - onehot_j) / k */
+            double dot = 0, sq = 0;
+            for (int j = 0; j < k; j++) {
+                double pj = exp((double)l[j] - mx) / se, diff = pj - (j == y[i]);
+                sq += diff * diff;
+                dot += 2.0 * diff / k * pj;
+            }
+            total += sq / k;
+            if (dlogits) {
+                float *g = dlogits + (size_t)i * k;
+                for (int j = 0; j < k; j++) {
+                    double pj = exp((double)l[j] - mx) / se;
+                    g[j] = (float)(pj * (2.0 * (pj - (j == y[i])) / k - dot) * gscale);
+                }
+            }
+        }
+    }
+    return total;
+}
+
+static int check_data(const Net *net, const Dataset *d, int labels, const char *who, RdnErr *err)
+{
+    if (d->dim != net->in)
+        return rdn_err(err, "%s: the data has inputs of dimension %d but the net takes in %d", who,
+                       d->dim, net->in);
+    if (labels)
+        for (int64_t i = 0; i < d->n; i++)
+            if (d->y[i] < 0 || d->y[i] >= net->classes)
+                return rdn_err(err, "%s: input %lld has label %d but the net has %d classes", who,
+                               (long long)i, d->y[i], net->classes);
+    return 0;
+}
+
+int rdn_net_evaluate(const Net *net, const Dataset *d, LossKind loss, double *mean_loss,
+                     double *acc, RdnErr *err)
+{
+    if (check_data(net, d, 1, "evaluate", err)) return -1;
+    if (d->n == 0) return rdn_err(err, "evaluate: the data set is empty");
+    int k = net->classes;
+    float *lg = rdn_alloc_aligned((size_t)FWD_CHUNK * k, sizeof(float), "logits", err);
+    if (!lg) return -1;
+    double total = 0;
+    int64_t correct = 0;
+    for (int64_t i0 = 0; i0 < d->n; i0 += FWD_CHUNK) {
+        int m = (int)(d->n - i0 < FWD_CHUNK ? d->n - i0 : FWD_CHUNK);
+        if (rdn_net_forward(net, d->x + i0 * d->dim, m, lg, NULL, NULL, err)) {
+            free(lg);
+            return -1;
+        }
+        total += rdn_loss_rows(loss, lg, d->y + i0, m, k, NULL, 0, &correct);
+    }
+    free(lg);
+    if (mean_loss) *mean_loss = total / (double)d->n;
+    if (acc) *acc = (double)correct / (double)d->n;
+    return 0;
+}
+
+int rdn_net_predict(const Net *net, const Dataset *d, int32_t *pred, RdnErr *err)
+{
+    if (check_data(net, d, 0, "predict", err)) return -1;
+    int k = net->classes;
+    float *lg = rdn_alloc_aligned((size_t)FWD_CHUNK * k, sizeof(float), "logits", err);
+    if (!lg) return -1;
+    for (int64_t i0 = 0; i0 < d->n; i0 += FWD_CHUNK) {
+        int m = (int)(d->n - i0 < FWD_CHUNK ? d->n - i0 : FWD_CHUNK);
+        if (rdn_net_forward(net, d->x + i0 * d->dim, m, lg, NULL, NULL, err)) {
+            free(lg);
+            return -1;
+        }
+        for (int i = 0; i < m; i++) {
+            const float *l = lg + (size_t)i * k;
+            int am = 0;
+            for (int j = 1; j < k; j++)
+                if (l[j] > l[am]) am = j;
+            pred[i0 + i] = am;
+        }
+    }
+    free(lg);
+    return 0;
+}
