@@ -196,7 +196,11 @@ static int stream_open(RdnOut *out, const char *dir, const char *name, const cha
     int rc = rdn_out_resolve(out, rel, 1, &s->abs, err);
     if (rc == 0) rc = rdn_out_open(out, rel, &s->w, err);
     free(rel);
-    if (rc != 0) return -1;
+    if (rc != 0) {
+        char m[sizeof err->msg];
+        snprintf(m, sizeof m, "%s", err ? err->msg : "");
+        return rdn_err(err, "record: to: %s", m);
+    }
     s->open = 1;
     s->off = rdn_record_npy_header(s->w.f, dtype, ndim, shape, err);
     return s->off < 0 ? -1 : 0;
