@@ -1,7 +1,858 @@
-/* bi_io.c: bindings for the io builtins (placeholder table until the area lands). */
+/* bi_io.c: write_csv and plot. Both write through the sandbox and the atomic writer of
+ * outfile.h; plot draws with gnuplot, started as a child process with its commands and data
+ * piped to its standard input (no temporary data files). */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include "builtin.h"
+#include "dataset.h"
 #include "interp.h"
+#include "outfile.h"
+#include "table.h"
+#include "tensor.h"
+
+/* ---- write_csv ---- */
+
+static void csv_num(FILE *f, double v)
+{
+    if (isnan(v)) fputs("nan", f);
+    else if (isinf(v)) fputs(v > 0 ? "inf" : "-inf", f);
+    else if (v == floor(v) && fabs(v) < 1e15) fprintf(f, "%.0f", v);
+    else fprintf(f, "%.9g", v);
+}
+
+static void csv_field(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* A 1-D tensor is one column, a 2-D tensor [n, k] is k columns; names from header (a list of k
+ * strings) or c0, c1, ... */
+static int write_tensor_csv(Interp *I, Args *a, const Tensor *t, FILE *f)
+{
+    int64_t rows = t->ndim == 1 ? t->shape[0] : t->shape[0];
+    int64_t k = t->ndim == 1 ? 1 : t->shape[1];
+    Value h;
+    if (arg_get(a, -1, "header", &h) && h.type != VAL_NIL) {
+        if (h.type != VAL_LIST)
+            return arg_error(I, a, -1, "header", "write_csv: header: expected a list of %lld "
+                             "column names, found a %s", (long long)k, val_type_name(h.type));
+        ObjList *l = (ObjList *)h.as.obj;
+        if (l->len != k)
+            return arg_error(I, a, -1, "header", "write_csv: header: has %lld names but the "
+                             "tensor has %lld column%s", (long long)l->len, (long long)k,
+                             k == 1 ? "" : "s");
+        for (int64_t c = 0; c < k; c++) {
+            if (l->items[c].type != VAL_STR)
+                return arg_error(I, a, -1, "header", "write_csv: header: item %lld is a %s, "
+                                 "expected a string", (long long)c, val_type_name(l->items[c].type));
+            if (c) fputc(',', f);
+            csv_field(f, val_cstr(l->items[c]));
+        }
+    } else {
+        for (int64_t c = 0; c < k; c++) fprintf(f, c ? ",c%lld" : "c%lld", (long long)c);
+    }
+    fputc('\n', f);
+    for (int64_t r = 0; r < rows; r++) {
+        const float *row = t->data + r * k;
+        for (int64_t c = 0; c < k; c++) {
+            if (c) fputc(',', f);
+            csv_num(f, row[c]);
+        }
+        fputc('\n', f);
+    }
+    return 0;
+}
+
+static int bi_write_csv(Interp *I, Args *a, Value *out)
+{
+    Value v = a->pos[0];
+    const char *path;
+    if (v.type != VAL_TABLE && v.type != VAL_TENSOR)
+        return arg_error(I, a, 0, NULL, "write_csv: expected a table or a tensor, found a %s",
+                         val_type_name(v.type));
+    if (arg_str(I, a, 1, NULL, NULL, &path) != 0) return -1;
+    Value h;
+    if (v.type == VAL_TABLE && arg_get(a, -1, "header", &h) && h.type != VAL_NIL)
+        return arg_error(I, a, -1, "header", "write_csv: header: is for tensors; a table "
+                         "already names its columns");
+    const Tensor *t = v.type == VAL_TENSOR ? val_ptr(v) : NULL;
+    if (t && (t->ndim < 1 || t->ndim > 2))
+        return arg_error(I, a, 0, NULL, "write_csv: expected a 1-D or 2-D tensor, found %d-D",
+                         t->ndim);
+    RdnErr err = {0};
+    RdnWriter w;
+    if (rdn_out_open(&I->out, path, &w, &err) != RDN_OK)
+        return arg_error(I, a, 1, NULL, "write_csv: %s", err.msg);
+    int rc;
+    if (t) {
+        rc = write_tensor_csv(I, a, t, w.f);
+        if (rc != 0) {
+            rdn_out_abort(&w);
+            return -1;
+        }
+    } else if (rdn_table_write_csv(val_ptr(v), w.f, &err) != 0) {
+        rdn_out_abort(&w);
+        return arg_error(I, a, 1, NULL, "write_csv: %s", err.msg);
+    }
+    if (rdn_out_commit(&I->out, &w, &err) != RDN_OK)
+        return arg_error(I, a, 1, NULL, "write_csv: %s", err.msg);
+    *out = VNIL;
+    return 0;
+}
+
+/* ---- plot: series ---- */
+
+typedef struct Series {
+    char *title;          /* NULL: no legend entry */
+    int64_t n;
+    double *x, *y;
+} Series;
+
+typedef struct Plot {
+    Series *s;
+    int ns, cap;
+} Plot;
+
+static void plot_free(Plot *p)
+{
+    for (int i = 0; i < p->ns; i++) {
+        free(p->s[i].title);
+        free(p->s[i].x);
+        free(p->s[i].y);
+    }
+    free(p->s);
+}
+
+/* A new series of n points (x, y zeroed), or NULL when out of memory. */
+static Series *plot_add(Plot *p, int64_t n, char *title)
+{
+    if (p->ns == p->cap) {
+        int nc = p->cap ? 2 * p->cap : 8;
+        Series *s = realloc(p->s, (size_t)nc * sizeof *s);
+        if (!s) { free(title); return NULL; }
+        p->s = s;
+        p->cap = nc;
+    }
+    Series *s = &p->s[p->ns];
+    s->title = title;
+    s->n = n;
+    s->x = calloc((size_t)(n ? n : 1), sizeof *s->x);
+    s->y = calloc((size_t)(n ? n : 1), sizeof *s->y);
+    if (!s->x || !s->y) {
+        free(s->x); free(s->y); free(title);
+        return NULL;
+    }
+    p->ns++;
+    return s;
+}
+
+static char *dupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *dupf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0) s = NULL;
+    va_end(ap);
+    return s;
+}
+
+/* Group labels for `by:`: one label per row, each either a number or a string; names[g] is the
+ * legend of group g, group[r] the group of row r. Groups: numbers ascending, strings in order of
+ * first appearance. */
+typedef struct Groups {
+    int ng;
+    int *group;          /* [nrows] */
+    char **names;        /* [ng] */
+} Groups;
+
+static void groups_free(Groups *g)
+{
+    for (int i = 0; i < g->ng; i++) free(g->names[i]);
+    free(g->names);
+    free(g->group);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Groups from numeric labels; class_names (may be NULL) name integer labels 0..nnames-1. */
+static int groups_from_nums(const double *lab, int64_t n, char *const *class_names, int nnames,
+                            Groups *g)
+{
+    double *u = malloc((size_t)(n ? n : 1) * sizeof *u);
+    g->group = malloc((size_t)(n ? n : 1) * sizeof *g->group);
+    if (!u || !g->group) { free(u); return -1; }
+    int64_t nu = 0;
+    memcpy(u, lab, (size_t)n * sizeof *u);
+    qsort(u, (size_t)n, sizeof *u, cmp_double);
+    for (int64_t i = 0; i < n; i++)
+        if (i == 0 || u[i] != u[nu - 1]) u[nu++] = u[i];
+    g->names = calloc((size_t)(nu ? nu : 1), sizeof *g->names);
+    if (!g->names) { free(u); return -1; }
+    g->ng = (int)nu;
+    for (int64_t i = 0; i < nu; i++) {
+        double v = u[i];
+        if (class_names && v == floor(v) && v >= 0 && v < nnames)
+            g->names[i] = strdup(class_names[(int)v]);
+        else
+            g->names[i] = dupf("class %g", v);
+        if (!g->names[i]) { free(u); return -1; }
+    }
+    for (int64_t r = 0; r < n; r++) {
+        double *hit = bsearch(&lab[r], u, (size_t)nu, sizeof *u, cmp_double);
+        g->group[r] = (int)(hit - u);
+    }
+    free(u);
+    return 0;
+}
+
+static int groups_from_strs(const char *const *lab, int64_t n, Groups *g)
+{
+    g->group = malloc((size_t)(n ? n : 1) * sizeof *g->group);
+    g->names = calloc((size_t)(n ? n : 1), sizeof *g->names);
+    if (!g->group || !g->names) return -1;
+    for (int64_t r = 0; r < n; r++) {
+        int k;
+        for (k = 0; k < g->ng; k++)
+            if (strcmp(g->names[k], lab[r]) == 0) break;
+        if (k == g->ng) {
+            if (!(g->names[g->ng] = strdup(lab[r]))) return -1;
+            g->ng++;
+        }
+        g->group[r] = k;
+    }
+    return 0;
+}
+
+/* by: for a tensor's rows: a data set (its labels and class names), a tensor of labels, or a list
+ * of numbers or strings. */
+static int groups_from_value(Interp *I, Args *a, Value by, int64_t n, Groups *g)
+{
+    int rc = -1;
+    double *nums = NULL;
+    const char **strs = NULL;
+    int64_t len = -1;
+    if (by.type == VAL_DATASET) {
+        const Dataset *d = val_ptr(by);
+        len = d->n;
+        if (len == n) {
+            nums = malloc((size_t)(n ? n : 1) * sizeof *nums);
+            if (!nums) goto oom;
+            for (int64_t i = 0; i < n; i++) nums[i] = d->y[i];
+            rc = groups_from_nums(nums, n, d->class_names, d->nclasses, g);
+        }
+    } else if (by.type == VAL_TENSOR) {
+        const Tensor *t = val_ptr(by);
+        if (t->ndim != 1)
+            return arg_error(I, a, -1, "by", "plot: by: expected a 1-D tensor of labels, found "
+                             "%d-D", t->ndim);
+        len = t->shape[0];
+        if (len == n) {
+            nums = malloc((size_t)(n ? n : 1) * sizeof *nums);
+            if (!nums) goto oom;
+            for (int64_t i = 0; i < n; i++) nums[i] = t->data[i];
+            rc = groups_from_nums(nums, n, NULL, 0, g);
+        }
+    } else if (by.type == VAL_LIST) {
+        ObjList *l = (ObjList *)by.as.obj;
+        len = l->len;
+        if (len == n) {
+            int all_str = n > 0 && l->items[0].type == VAL_STR;
+            nums = malloc((size_t)(n ? n : 1) * sizeof *nums);
+            strs = malloc((size_t)(n ? n : 1) * sizeof *strs);
+            if (!nums || !strs) goto oom;
+            for (int64_t i = 0; i < n; i++) {
+                Value it = l->items[i];
+                if (all_str ? it.type != VAL_STR : it.type != VAL_NUM) {
+                    free(nums); free(strs);
+                    return arg_error(I, a, -1, "by", "plot: by: item %lld is a %s; labels must "
+                                     "be all numbers or all strings", (long long)i,
+                                     val_type_name(it.type));
+                }
+                if (all_str) strs[i] = val_cstr(it);
+                else nums[i] = it.as.num;
+            }
+            rc = all_str ? groups_from_strs(strs, n, g) : groups_from_nums(nums, n, NULL, 0, g);
+        }
+    } else {
+        return arg_error(I, a, -1, "by", "plot: by: expected a data set, a tensor of labels or a "
+                         "list, found a %s", val_type_name(by.type));
+    }
+    free(nums);
+    free(strs);
+    if (len != n)
+        return arg_error(I, a, -1, "by", "plot: by: has %lld labels but y has %lld rows",
+                         (long long)len, (long long)n);
+    if (rc != 0) return arg_error(I, a, -1, "by", "plot: out of memory grouping rows");
+    return 0;
+oom:
+    free(nums);
+    free(strs);
+    return arg_error(I, a, -1, "by", "plot: out of memory grouping rows");
+}
+
+/* x: for tensor data: a range, a list of numbers or a 1-D tensor of length T; default 0..T-1. */
+static int x_values(Interp *I, Args *a, int64_t T, double **xs)
+{
+    Value xv;
+    *xs = malloc((size_t)(T ? T : 1) * sizeof **xs);
+    if (!*xs) return arg_error(I, a, -1, "x", "plot: out of memory");
+    if (!arg_get(a, -1, "x", &xv) || xv.type == VAL_NIL) {
+        for (int64_t t = 0; t < T; t++) (*xs)[t] = (double)t;
+        return 0;
+    }
+    if (xv.type == VAL_RANGE) {
+        ObjRange *r = (ObjRange *)xv.as.obj;
+        int64_t len = r->hi > r->lo ? r->hi - r->lo : 0;
+        if (len != T) {
+            free(*xs);
+            return arg_error(I, a, -1, "x", "plot: x: has %lld values but y has %lld points",
+                             (long long)len, (long long)T);
+        }
+        for (int64_t t = 0; t < T; t++) (*xs)[t] = (double)(r->lo + t);
+        return 0;
+    }
+    free(*xs);
+    *xs = NULL;
+    if (xv.type == VAL_STR)
+        return arg_error(I, a, -1, "x", "plot: x: a column name needs a table as y");
+    int n = 0;
+    if (arg_num_list(I, a, -1, "x", xs, &n) != 0) return -1;
+    if (n != T) {
+        free(*xs);
+        *xs = NULL;
+        return arg_error(I, a, -1, "x", "plot: x: has %d values but y has %lld points", n,
+                         (long long)T);
+    }
+    return 0;
+}
+
+static int series_from_tensor(Interp *I, Args *a, const Tensor *t, Plot *p)
+{
+    if (t->ndim < 1 || t->ndim > 2)
+        return arg_error(I, a, 0, NULL, "plot: y: expected a 1-D tensor (one line) or a 2-D "
+                         "tensor [n, T] (one line per row or per group), found %d-D", t->ndim);
+    int64_t rows = t->ndim == 1 ? 1 : t->shape[0], T = t->shape[t->ndim - 1];
+    if (rows == 0 || T == 0) return arg_error(I, a, 0, NULL, "plot: y is empty");
+    double *xs;
+    if (x_values(I, a, T, &xs) != 0) return -1;
+    Value by;
+    int has_by = arg_get(a, -1, "by", &by) && by.type != VAL_NIL;
+    if (has_by && t->ndim == 1) {
+        free(xs);
+        return arg_error(I, a, -1, "by", "plot: by: groups the rows of a 2-D y; this y is 1-D");
+    }
+    if (!has_by) {
+        for (int64_t r = 0; r < rows; r++) {
+            char *title = rows == 1 || rows > 12 ? NULL : dupf("row %lld", (long long)r);
+            Series *s = plot_add(p, T, title);
+            if (!s) { free(xs); return arg_error(I, a, 0, NULL, "plot: out of memory"); }
+            memcpy(s->x, xs, (size_t)T * sizeof *xs);
+            for (int64_t j = 0; j < T; j++) s->y[j] = t->data[r * T + j];
+        }
+        free(xs);
+        return 0;
+    }
+    Groups g = {0};
+    if (groups_from_value(I, a, by, rows, &g) != 0) {
+        groups_free(&g);
+        free(xs);
+        return -1;
+    }
+    /* one line per group: the mean of its rows at each point (NaN entries skipped) */
+    int64_t *cnt = calloc((size_t)T, sizeof *cnt);
+    int first = p->ns;
+    for (int k = 0; k < g.ng && cnt; k++) {
+        Series *s = plot_add(p, T, strdup(g.names[k]));
+        if (!s) { free(cnt); cnt = NULL; break; }
+        memcpy(s->x, xs, (size_t)T * sizeof *xs);
+    }
+    if (!cnt) {
+        groups_free(&g);
+        free(xs);
+        return arg_error(I, a, 0, NULL, "plot: out of memory");
+    }
+    for (int k = 0; k < g.ng; k++) {
+        Series *s = &p->s[first + k];
+        memset(cnt, 0, (size_t)T * sizeof *cnt);
+        for (int64_t r = 0; r < rows; r++) {
+            if (g.group[r] != k) continue;
+            for (int64_t j = 0; j < T; j++) {
+                float v = t->data[r * T + j];
+                if (isnan(v)) continue;
+                s->y[j] += v;
+                cnt[j]++;
+            }
+        }
+        for (int64_t j = 0; j < T; j++) s->y[j] = cnt[j] ? s->y[j] / (double)cnt[j] : NAN;
+    }
+    free(cnt);
+    groups_free(&g);
+    free(xs);
+    return 0;
+}
+
+/* A numeric column of a table by name, with an error at keyword kw when absent or textual. */
+static int table_num_col(Interp *I, Args *a, const Table *t, const char *name, const char *kw)
+{
+    int c = rdn_table_col(t, name);
+    if (c < 0) {
+        char words[4096] = "", buf[256];
+        for (int i = 0; i < t->ncols; i++) {
+            strncat(words, t->cols[i].name, sizeof words - strlen(words) - 2);
+            strncat(words, " ", sizeof words - strlen(words) - 1);
+        }
+        const char *s = suggest(name, words, buf, sizeof buf);
+        return arg_error(I, a, -1, kw, "plot: %s: the table has no column '%s'%s%s%s", kw, name,
+                         s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
+    }
+    if (t->cols[c].is_str)
+        return arg_error(I, a, -1, kw, "plot: %s: column '%s' holds text, not numbers", kw, name);
+    return c;
+}
+
+/* y a table: x: names the x column (default the first), cols: the columns drawn (a name or a
+ * list; default every other numeric column), by: a column whose values split rows into lines. */
+static int series_from_table(Interp *I, Args *a, const Table *t, Plot *p)
+{
+    if (t->ncols == 0 || t->nrows == 0) return arg_error(I, a, 0, NULL, "plot: the table is empty");
+    const char *xname = t->cols[0].name, *byname = NULL;
+    Value v;
+    if (arg_get(a, -1, "x", &v) && v.type != VAL_NIL) {
+        if (v.type != VAL_STR)
+            return arg_error(I, a, -1, "x", "plot: x: with a table, expected a column name, "
+                             "found a %s", val_type_name(v.type));
+        xname = val_cstr(v);
+    }
+    int xc = table_num_col(I, a, t, xname, "x");
+    if (xc < 0) return -1;
+    int bc = -1;
+    if (arg_get(a, -1, "by", &v) && v.type != VAL_NIL) {
+        if (v.type != VAL_STR)
+            return arg_error(I, a, -1, "by", "plot: by: with a table, expected a column name, "
+                             "found a %s", val_type_name(v.type));
+        byname = val_cstr(v);
+        bc = rdn_table_col(t, byname);
+        if (bc < 0) return arg_error(I, a, -1, "by", "plot: by: the table has no column '%s'",
+                                     byname);
+    }
+    int *ycols = calloc((size_t)t->ncols, sizeof *ycols), ny = 0;
+    if (!ycols) return arg_error(I, a, 0, NULL, "plot: out of memory");
+    if (arg_get(a, -1, "cols", &v) && v.type != VAL_NIL) {
+        if (v.type == VAL_STR) {
+            if ((ycols[ny++] = table_num_col(I, a, t, val_cstr(v), "cols")) < 0) goto fail;
+        } else if (v.type == VAL_LIST) {
+            ObjList *l = (ObjList *)v.as.obj;
+            for (int64_t i = 0; i < l->len; i++) {
+                if (l->items[i].type != VAL_STR) {
+                    arg_error(I, a, -1, "cols", "plot: cols: item %lld is a %s, expected a "
+                              "column name", (long long)i, val_type_name(l->items[i].type));
+                    goto fail;
+                }
+                if (ny == t->ncols) break;
+                if ((ycols[ny++] = table_num_col(I, a, t, val_cstr(l->items[i]), "cols")) < 0)
+                    goto fail;
+            }
+        } else {
+            arg_error(I, a, -1, "cols", "plot: cols: expected a column name or a list of them, "
+                      "found a %s", val_type_name(v.type));
+            goto fail;
+        }
+    } else {
+        for (int c = 0; c < t->ncols; c++)
+            if (c != xc && c != bc && !t->cols[c].is_str) ycols[ny++] = c;
+    }
+    if (ny == 0) {
+        arg_error(I, a, 0, NULL, "plot: the table has no numeric column to draw besides x '%s'",
+                  xname);
+        goto fail;
+    }
+    Groups g = {0};
+    if (bc >= 0) {
+        int r;
+        if (t->cols[bc].is_str) r = groups_from_strs((const char *const *)t->cols[bc].str,
+                                                     t->nrows, &g);
+        else r = groups_from_nums(t->cols[bc].num, t->nrows, NULL, 0, &g);
+        if (r != 0) {
+            groups_free(&g);
+            arg_error(I, a, 0, NULL, "plot: out of memory");
+            goto fail;
+        }
+        /* numeric by-columns read better as "depth=10" than "class 10" */
+        if (!t->cols[bc].is_str)
+            for (int k = 0; k < g.ng; k++) {
+                double val;
+                sscanf(g.names[k], "class %lf", &val);
+                free(g.names[k]);
+                g.names[k] = dupf("%s=%g", byname, val);
+            }
+    } else {
+        g.ng = 1;
+    }
+    for (int k = 0; k < g.ng; k++) {
+        int64_t n = 0;
+        for (int64_t r = 0; r < t->nrows; r++) n += bc < 0 || g.group[r] == k;
+        for (int j = 0; j < ny; j++) {
+            const char *cn = t->cols[ycols[j]].name;
+            char *title = bc < 0 ? strdup(cn)
+                        : ny == 1 ? strdup(g.names[k]) : dupf("%s %s", g.names[k], cn);
+            Series *s = plot_add(p, n, title);
+            if (!s) {
+                groups_free(&g);
+                arg_error(I, a, 0, NULL, "plot: out of memory");
+                goto fail;
+            }
+            int64_t m = 0;
+            for (int64_t r = 0; r < t->nrows; r++) {
+                if (bc >= 0 && g.group[r] != k) continue;
+                s->x[m] = t->cols[xc].num[r];
+                s->y[m] = t->cols[ycols[j]].num[r];
+                m++;
+            }
+        }
+    }
+    if (bc >= 0) groups_free(&g);
+    free(ycols);
+    return 0;
+fail:
+    free(ycols);
+    return -1;
+}
+
+/* ---- plot: gnuplot ---- */
+
+/* gnuplot's single-quoted string: '' is a quote; newlines become spaces. */
+static void gp_str(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (; *s; s++) {
+        if (*s == '\'') fputs("''", f);
+        else if (*s == '\n' || *s == '\r') fputc(' ', f);
+        else fputc(*s, f);
+    }
+    fputc('\'', f);
+}
+
+static void gp_num(FILE *f, double v)
+{
+    if (!isfinite(v)) fputs("NaN", f);
+    else fprintf(f, "%.9g", v);
+}
+
+/* The full path of gnuplot on PATH, or NULL. */
+static char *find_gnuplot(void)
+{
+    const char *path = getenv("PATH");
+    if (!path || !*path) return NULL;
+    char *dirs = strdup(path), *save = NULL;
+    if (!dirs) return NULL;
+    for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+        char *p = dupf("%s/gnuplot", *d ? d : ".");
+        if (p && access(p, X_OK) == 0) {
+            free(dirs);
+            return p;
+        }
+        free(p);
+    }
+    free(dirs);
+    return NULL;
+}
+
+/* Runs gnuplot with `script` on its standard input. Its standard error (and, when drawing to a
+ * file, its standard output) go to an anonymous memory file, returned in *msg on failure.
+ * Returns 0 when gnuplot exited with status 0. */
+static int run_gnuplot(const char *gp, const char *script, size_t len, int to_stdout, char **msg)
+{
+    *msg = NULL;
+    int efd = memfd_create("rdn-gnuplot-stderr", MFD_CLOEXEC);
+    int pfd[2];
+    if (efd < 0 || pipe2(pfd, O_CLOEXEC) != 0) {
+        *msg = dupf("cannot start gnuplot: %s", strerror(errno));
+        if (efd >= 0) close(efd);
+        return -1;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        *msg = dupf("cannot start gnuplot: %s", strerror(errno));
+        close(efd); close(pfd[0]); close(pfd[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        dup2(pfd[0], 0);
+        dup2(efd, 2);
+        if (!to_stdout) dup2(efd, 1);
+        /* -d: ignore the user's ~/.gnuplot, so figures depend on the script only */
+        execl(gp, "gnuplot", "-d", (char *)NULL);
+        dprintf(2, "cannot run %s: %s\n", gp, strerror(errno));
+        _exit(127);
+    }
+    close(pfd[0]);
+    struct sigaction ign = {0}, old;
+    ign.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &ign, &old);   /* gnuplot may stop reading early: see its status instead */
+    size_t off = 0;
+    while (off < len) {
+        ssize_t n = write(pfd[1], script + off, len - off);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        off += (size_t)n;
+    }
+    close(pfd[1]);
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    sigaction(SIGPIPE, &old, NULL);
+    int ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+    if (!ok) {
+        char buf[2048];
+        ssize_t n = pread(efd, buf, sizeof buf - 1, 0);
+        buf[n > 0 ? n : 0] = '\0';
+        /* trim trailing space; gnuplot's messages are short */
+        for (ssize_t i = (ssize_t)strlen(buf) - 1; i >= 0 && (buf[i] == '\n' || buf[i] == ' '); i--)
+            buf[i] = '\0';
+        if (WIFSIGNALED(st)) *msg = dupf("gnuplot was killed by signal %d", WTERMSIG(st));
+        else *msg = dupf("gnuplot failed (exit status %d)%s%s", WEXITSTATUS(st),
+                         *buf ? ":\n" : "", buf);
+    }
+    close(efd);
+    return ok ? 0 : -1;
+}
+
+enum { OUT_DUMB, OUT_SVG, OUT_PNG };
+
+static int ends_with(const char *s, const char *suf)
+{
+    size_t n = strlen(s), m = strlen(suf);
+    return n >= m && strcasecmp(s + n - m, suf) == 0;
+}
+
+static int bi_plot(Interp *I, Args *a, Value *out)
+{
+    const char *to = NULL, *title = NULL, *xlabel = NULL, *ylabel = NULL;
+    int logy = 0;
+    if (arg_str(I, a, -1, "to", NULL, &to) || arg_str(I, a, -1, "title", NULL, &title) ||
+        arg_str(I, a, -1, "xlabel", NULL, &xlabel) || arg_str(I, a, -1, "ylabel", NULL, &ylabel) ||
+        arg_bool(I, a, -1, "logy", 0, &logy))
+        return -1;
+    int kind = OUT_DUMB;
+    if (to) {
+        if (ends_with(to, ".svg")) kind = OUT_SVG;
+        else if (ends_with(to, ".png")) kind = OUT_PNG;
+        else
+            return arg_error(I, a, -1, "to", "plot: to: '%s' must end in .svg or .png (with no "
+                             "to:, the plot is drawn as text in the terminal)", to);
+    }
+    Value y = a->pos[0];
+    Value cols;
+    if (y.type != VAL_TABLE && arg_get(a, -1, "cols", &cols) && cols.type != VAL_NIL)
+        return arg_error(I, a, -1, "cols", "plot: cols: names columns of a table; y is a %s",
+                         val_type_name(y.type));
+    Plot p = {0};
+    int rc;
+    if (y.type == VAL_TENSOR) {
+        rc = series_from_tensor(I, a, val_ptr(y), &p);
+    } else if (y.type == VAL_TABLE) {
+        rc = series_from_table(I, a, val_ptr(y), &p);
+    } else if (y.type == VAL_LIST) {
+        double *v = NULL;
+        int n = 0;
+        rc = arg_num_list(I, a, 0, NULL, &v, &n);
+        if (rc == 0 && n == 0) {
+            free(v);
+            rc = arg_error(I, a, 0, NULL, "plot: y is empty");
+        } else if (rc == 0) {
+            int64_t sh[1] = {n};
+            RdnErr err = {0};
+            Tensor *t = rdn_tensor_new(1, sh, &err);
+            if (!t) rc = arg_error(I, a, 0, NULL, "plot: %s", err.msg);
+            else {
+                for (int i = 0; i < n; i++) t->data[i] = (float)v[i];
+                rc = series_from_tensor(I, a, t, &p);
+                rdn_tensor_free(t);
+            }
+            free(v);
+        }
+    } else {
+        rc = arg_error(I, a, 0, NULL, "plot: y: expected a tensor, a list of numbers or a table, "
+                       "found a %s", val_type_name(y.type));
+    }
+    if (rc != 0) {
+        plot_free(&p);
+        return -1;
+    }
+    int64_t drawable = 0;
+    for (int i = 0; i < p.ns; i++)
+        for (int64_t j = 0; j < p.s[i].n; j++)
+            drawable += isfinite(p.s[i].x[j]) && isfinite(p.s[i].y[j]) && (!logy || p.s[i].y[j] > 0);
+    if (drawable == 0) {
+        plot_free(&p);
+        return arg_error(I, a, 0, NULL, "plot: nothing to draw: every value is NaN or infinite%s",
+                         logy ? " or, with logy:, not positive" : "");
+    }
+
+    char *gp = find_gnuplot();
+    if (!gp) {
+        plot_free(&p);
+        return rt_error(I, &a->call, "plot: gnuplot is not installed (or not on PATH); install "
+                        "the Debian package gnuplot-nox (apt-get install gnuplot-nox)");
+    }
+    RdnErr err = {0};
+    RdnWriter w = {0};
+    if (to && rdn_out_open(&I->out, to, &w, &err) != RDN_OK) {
+        free(gp);
+        plot_free(&p);
+        return arg_error(I, a, -1, "to", "plot: %s", err.msg);
+    }
+
+    char *script = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&script, &len);
+    if (!f) {
+        if (to) rdn_out_abort(&w);
+        free(gp);
+        plot_free(&p);
+        return rt_error(I, &a->call, "plot: out of memory");
+    }
+    if (kind == OUT_SVG)
+        fputs("set terminal svg size 720,450 fixed noenhanced font 'sans,11' background "
+              "'#ffffff'\n", f);
+    else if (kind == OUT_PNG)
+        fputs("set terminal pngcairo size 720,450 noenhanced font 'sans,10' background "
+              "'#ffffff'\n", f);
+    else
+        fputs("set terminal dumb size 79,24 noenhanced\n", f);
+    if (to) {
+        fputs("set output ", f);
+        gp_str(f, w.tmp);
+        fputc('\n', f);
+    }
+    if (title) { fputs("set title ", f); gp_str(f, title); fputc('\n', f); }
+    if (xlabel) { fputs("set xlabel ", f); gp_str(f, xlabel); fputc('\n', f); }
+    if (ylabel) { fputs("set ylabel ", f); gp_str(f, ylabel); fputc('\n', f); }
+    if (logy) fputs("set logscale y\n", f);
+    if (kind != OUT_DUMB) fputs("set grid lc rgb '#dddddd'\n", f);
+    fputs("set key outside right top noautotitle\n", f);
+    for (int i = 0; i < p.ns; i++) {
+        fprintf(f, "$d%d << EOD\n", i);
+        for (int64_t j = 0; j < p.s[i].n; j++) {
+            gp_num(f, p.s[i].x[j]);
+            fputc(' ', f);
+            gp_num(f, p.s[i].y[j]);
+            fputc('\n', f);
+        }
+        fputs("EOD\n", f);
+    }
+    fputs("plot ", f);
+    for (int i = 0; i < p.ns; i++) {
+        fprintf(f, "%s$d%d using 1:2 with lines lw %s", i ? ", " : "", i,
+                kind == OUT_DUMB ? "1" : "1.5");
+        if (p.s[i].title) {
+            fputs(" title ", f);
+            gp_str(f, p.s[i].title);
+        }
+    }
+    fputs("\n", f);
+    if (to) fputs("unset output\n", f);
+    int bad = fclose(f) != 0;
+    plot_free(&p);
+    if (bad) {
+        free(script);
+        if (to) rdn_out_abort(&w);
+        free(gp);
+        return rt_error(I, &a->call, "plot: out of memory");
+    }
+
+    char *msg = NULL;
+    rc = run_gnuplot(gp, script, len, kind == OUT_DUMB, &msg);
+    free(script);
+    free(gp);
+    if (rc == 0 && to) {
+        /* gnuplot wrote the temporary path; w.f is the same file, so commit syncs its bytes */
+        fseek(w.f, 0, SEEK_END);
+        if (ftell(w.f) <= 0) {
+            rc = -1;
+            msg = dupf("gnuplot wrote nothing to %s", to);
+        }
+    }
+    if (rc != 0) {
+        if (to) rdn_out_abort(&w);
+        int r;
+        if (msg && kind == OUT_PNG && strstr(msg, "pngcairo"))
+            r = arg_error(I, a, -1, "to", "plot: this gnuplot cannot write PNG (no pngcairo "
+                          "terminal); write .svg instead");
+        else
+            r = rt_error(I, &a->call, "plot: %s", msg ? msg : "gnuplot failed");
+        free(msg);
+        return r;
+    }
+    if (rdn_interrupt) {
+        if (to) rdn_out_abort(&w);
+        err.code = RDN_INTERRUPTED;
+        snprintf(err.msg, sizeof err.msg, "plot: interrupted");
+        return rt_error_from(I, &a->call, &err);
+    }
+    if (to && rdn_out_commit(&I->out, &w, &err) != RDN_OK)
+        return arg_error(I, a, -1, "to", "plot: %s", err.msg);
+    *out = VNIL;
+    return 0;
+}
+
+/* ---- the table ---- */
 
 const Builtin BI_IO[] = {
+    {"write_csv", bi_write_csv, 2, 2, "header", "write_csv(table, path, header: nil)",
+     "Writes a table, or a 1-D or 2-D tensor, as CSV with one header row.\n\n"
+     "The file lands below the output folder (`--out`, default the current directory): "
+     "absolute paths and `..` leaving it are refused. The bytes go to a temporary file that is "
+     "renamed into place when complete, and the file's SHA-256 goes into the run's manifest.\n"
+     "A table keeps its column names; a tensor of shape [n] is one column, [n, k] is k "
+     "columns, named `c0, c1, ...` or by `header:` (a list of k strings). Numbers are written "
+     "with 9 significant digits (integers without a point); NaN as `nan`; text is quoted per "
+     "RFC 4180.\n\n"
+     "Example: `write_csv(robustness(net, test, sigmas: [0, 0.1]), \"noise.csv\")`"},
+    {"plot", bi_plot, 1, 1, "by x cols to title xlabel ylabel logy",
+     "plot(y, by: nil, x: nil, cols: nil, to: nil, title: nil, xlabel: nil, ylabel: nil, "
+     "logy: false)",
+     "Draws lines with gnuplot: into an SVG or PNG file with `to:`, else as text in the "
+     "terminal.\n\n"
+     "`y` is one of:\n"
+     "- a 1-D tensor or a list of numbers: one line;\n"
+     "- a 2-D tensor [n, T]: one line per row, or with `by:` one line per group, the mean of "
+     "its rows (NaN skipped). `by:` is a data set (its labels; legends are its class names, "
+     "else `class k`), a 1-D tensor of labels or a list of numbers or strings, of length n. "
+     "`x:` gives the T x values (a range, list or tensor; default 0..T-1);\n"
+     "- a table: `x:` names the x column (default the first), `cols:` the column or list of "
+     "columns drawn (default every other numeric column), `by:` a column whose values split "
+     "the rows into one line each.\n\n"
+     "`to:` must end in `.svg` or `.png` and is written like `write_csv` (sandboxed, atomic, "
+     "recorded in the manifest). `logy: true` draws y on a log scale. gnuplot (Debian package "
+     "gnuplot-nox) runs as a child process with the data piped in.\n\n"
+     "Example: `plot(residual_norms(rec), by: test, to: \"residuals.svg\", xlabel: \"layer\")`"},
     {0},
 };

@@ -1,0 +1,418 @@
+/* manifest.c: the provenance record of a run (NAME.run.json, written with jansson through the
+ * atomic writer) and `rdn verify`, which reruns the recorded run in a temporary folder and
+ * compares every recorded output by SHA-256. Nothing here holds clock time: two runs of one
+ * script with the same threads write identical manifests. */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "interp.h"
+#include "outfile.h"
+#include "tensor.h"
+#include "version.h"
+
+#define MANIFEST_FORMAT 1
+
+/* ---- writing ---- */
+
+static json_t *param_json(Value v)
+{
+    switch (v.type) {
+    case VAL_NIL: return json_null();
+    case VAL_BOOL: return json_boolean(v.as.b);
+    case VAL_NUM: {
+        double x = v.as.num;
+        if (x == (double)(json_int_t)x && x > -9007199254740992.0 && x < 9007199254740992.0)
+            return json_integer((json_int_t)x);
+        if (x != x || x - x != 0) {   /* NaN, inf: JSON has no such numbers */
+            char *s = val_to_text(v);
+            json_t *j = json_string(s ? s : "?");
+            free(s);
+            return j;
+        }
+        return json_real(x);
+    }
+    case VAL_STR: return json_string(val_cstr(v));
+    default: {
+        char *s = val_repr(v);
+        json_t *j = json_string(s ? s : "?");
+        free(s);
+        return j;
+    }
+    }
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+    return strcmp(((const RdnOutFile *)a)->rel, ((const RdnOutFile *)b)->rel);
+}
+
+/* [{key: rel, "sha256": hex}] sorted by name, skipping `skip` (the manifest itself). */
+static json_t *files_json(const RdnOutFile *files, int n, const char *key, const char *skip)
+{
+    json_t *arr = json_array();
+    RdnOutFile *s = n ? malloc((size_t)n * sizeof *s) : NULL;
+    if (n && !s) return arr;
+    if (n) memcpy(s, files, (size_t)n * sizeof *s);
+    if (n) qsort(s, (size_t)n, sizeof *s, cmp_file);
+    for (int i = 0; i < n; i++) {
+        if (skip && strcmp(s[i].rel, skip) == 0) continue;
+        json_array_append_new(arr, json_pack("{s:s, s:s}", key, s[i].rel, "sha256", s[i].sha256));
+    }
+    free(s);
+    return arr;
+}
+
+int manifest_finish(Interp *I)
+{
+    RdnOut *o = &I->out;
+    const char *name = I->script_name ? I->script_name : "rdn";
+    char mname[PATH_MAX];
+    snprintf(mname, sizeof mname, "%s.run.json", name);
+    int nw = 0;
+    for (int i = 0; i < o->nwritten; i++) nw += strcmp(o->written[i].rel, mname) != 0;
+    if (nw == 0) return 0;
+
+    const char *text = I->script_text ? I->script_text : "";
+    char sha[65];
+    rdn_sha256_buf(text, strlen(text), sha);
+
+    json_t *root = json_object();
+    json_object_set_new(root, "format", json_integer(MANIFEST_FORMAT));
+    json_object_set_new(root, "rdn_version", json_string(RDN_VERSION));
+    json_t *script = json_object();
+    json_object_set_new(script, "path", I->script_path ? json_string(I->script_path) : json_null());
+    json_object_set_new(script, "name", json_string(name));
+    json_object_set_new(script, "sha256", json_string(sha));
+    json_object_set_new(script, "text", json_stringn(text, strlen(text)));
+    json_object_set_new(root, "script", script);
+    /* seeds are 64-bit unsigned; JSON integers are signed 64-bit: large ones go as a string */
+    if (I->seed <= (uint64_t)INT64_MAX)
+        json_object_set_new(root, "seed", json_integer((json_int_t)I->seed));
+    else {
+        char b[32];
+        snprintf(b, sizeof b, "%llu", (unsigned long long)I->seed);
+        json_object_set_new(root, "seed", json_string(b));
+    }
+    json_t *params = json_object();
+    for (int i = 0; i < I->nparams; i++)
+        json_object_set_new(params, I->params[i].name, param_json(I->params[i].value));
+    json_object_set_new(root, "params", params);
+    json_t *sets = json_array();
+    for (int i = 0; i < I->nsets; i++) json_array_append_new(sets, json_string(I->argv_sets[i]));
+    json_object_set_new(root, "sets", sets);
+    json_object_set_new(root, "threads", json_integer(I->threads));
+    json_object_set_new(root, "blas", json_string(rdn_blas_name()));
+    json_object_set_new(root, "read", files_json(o->read, o->nread, "path", NULL));
+    json_object_set_new(root, "written", files_json(o->written, o->nwritten, "name", mname));
+
+    char *s = json_dumps(root, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_ENSURE_ASCII);
+    json_decref(root);
+    if (!s) {
+        fprintf(stderr, "rdn: error: cannot encode the manifest %s\n", mname);
+        return -1;
+    }
+    RdnErr err = {0};
+    RdnWriter w;
+    int rc = rdn_out_open(o, mname, &w, &err);
+    if (rc == RDN_OK) {
+        fputs(s, w.f);
+        fputc('\n', w.f);
+        rc = rdn_out_commit(o, &w, &err);
+    }
+    free(s);
+    if (rc != RDN_OK) {
+        fprintf(stderr, "rdn: error: cannot write the manifest %s: %s\n", mname, err.msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- verify ---- */
+
+static int rm_entry(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st; (void)flag; (void)ftw;
+    remove(p);
+    return 0;
+}
+
+static void rm_tree(const char *dir)
+{
+    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) return -1;
+    size_t n = strlen(text);
+    int bad = fwrite(text, 1, n, f) != n;
+    bad |= fclose(f) != 0;
+    return bad ? -1 : 0;
+}
+
+static void print_tail(const char *path, int max_lines)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return;
+    char *lines[64] = {0};
+    if (max_lines > 64) max_lines = 64;
+    char buf[1024];
+    int k = 0, total = 0;
+    while (fgets(buf, sizeof buf, f)) {
+        free(lines[k]);
+        lines[k] = strdup(buf);
+        k = (k + 1) % max_lines;
+        total++;
+    }
+    fclose(f);
+    int start = total < max_lines ? 0 : k;
+    for (int i = 0; i < max_lines; i++) {
+        char *l = lines[(start + i) % max_lines];
+        if (l) fprintf(stderr, "  | %s%s", l, l[strlen(l) - 1] == '\n' ? "" : "\n");
+    }
+    for (int i = 0; i < max_lines; i++) free(lines[i]);
+}
+
+/* 0 if the manifest has the fields verify needs, else prints why and returns -1. */
+static int check_fields(const char *path, json_t *m)
+{
+    const char *why = NULL;
+    json_t *script = json_object_get(m, "script");
+    if (!json_is_object(m)) why = "not a JSON object";
+    else if (!json_is_object(script)) why = "no \"script\" object";
+    else if (!json_is_string(json_object_get(script, "text"))) why = "no \"script.text\"";
+    else if (!json_is_string(json_object_get(script, "name"))) why = "no \"script.name\"";
+    else if (!json_is_array(json_object_get(m, "written"))) why = "no \"written\" list";
+    else if (!json_is_integer(json_object_get(m, "threads"))) why = "no \"threads\"";
+    else {
+        size_t i;
+        json_t *e;
+        json_array_foreach(json_object_get(m, "written"), i, e) {
+            const char *n = json_string_value(json_object_get(e, "name"));
+            if (!n || !json_is_string(json_object_get(e, "sha256"))) {
+                why = "an entry of \"written\" lacks \"name\" or \"sha256\"";
+                break;
+            }
+            /* the rerun's outputs are looked up by these names: keep them inside its folder */
+            if (n[0] == '/' || strstr(n, "..")) {
+                why = "an entry of \"written\" has a name outside the output folder";
+                break;
+            }
+        }
+    }
+    if (why) {
+        fprintf(stderr, "rdn verify: %s is not an rdn manifest: %s\n", path, why);
+        return -1;
+    }
+    return 0;
+}
+
+int manifest_verify(const char *manifest_path, const char *rdn_exe, int quiet)
+{
+    json_error_t jerr;
+    json_t *m = json_load_file(manifest_path, 0, &jerr);
+    if (!m) {
+        if (jerr.line > 0)
+            fprintf(stderr, "rdn verify: cannot read manifest '%s': line %d: %s\n", manifest_path,
+                    jerr.line, jerr.text);
+        else
+            fprintf(stderr, "rdn verify: cannot read manifest '%s': %s\n", manifest_path, jerr.text);
+        return 2;
+    }
+    if (check_fields(manifest_path, m) != 0) {
+        json_decref(m);
+        return 2;
+    }
+    json_t *script = json_object_get(m, "script");
+    const char *text = json_string_value(json_object_get(script, "text"));
+    const char *sname = json_string_value(json_object_get(script, "name"));
+    const char *spath = json_string_value(json_object_get(script, "path"));
+    long threads = (long)json_integer_value(json_object_get(m, "threads"));
+    json_t *written = json_object_get(m, "written");
+    json_t *reads = json_object_get(m, "read");
+    json_t *sets = json_object_get(m, "sets");
+    const char *blas = json_string_value(json_object_get(m, "blas"));
+    const char *ver = json_string_value(json_object_get(m, "rdn_version"));
+
+    if (ver && strcmp(ver, RDN_VERSION) != 0)
+        fprintf(stderr, "rdn verify: note: recorded with rdn %s, this is rdn %s\n", ver, RDN_VERSION);
+    if (blas && strcmp(blas, rdn_blas_name()) != 0)
+        fprintf(stderr, "rdn verify: note: recorded with BLAS '%s', this is '%s'\n", blas,
+                rdn_blas_name());
+
+    /* data files are re-read from their recorded paths: say so when they changed */
+    size_t i;
+    json_t *e;
+    json_array_foreach(reads, i, e) {
+        const char *p = json_string_value(json_object_get(e, "path"));
+        const char *h = json_string_value(json_object_get(e, "sha256"));
+        if (!p || !h) continue;
+        char now[65];
+        RdnErr err = {0};
+        if (rdn_sha256_file(p, now, &err) != RDN_OK)
+            fprintf(stderr, "rdn verify: warning: data file '%s' cannot be read now (%s)\n", p,
+                    err.msg);
+        else if (strcmp(now, h) != 0)
+            fprintf(stderr, "rdn verify: warning: data file '%s' changed since the run (sha256 "
+                    "%.12s... recorded, %.12s... now); outputs made from it will differ\n", p, h, now);
+    }
+
+    const char *tmpbase = getenv("TMPDIR");
+    if (!tmpbase || !*tmpbase) tmpbase = "/tmp";
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s/rdn-verify-XXXXXX", tmpbase);
+    if (!mkdtemp(tmp)) {
+        fprintf(stderr, "rdn verify: cannot create a temporary folder in %s: %s\n", tmpbase,
+                strerror(errno));
+        json_decref(m);
+        return 2;
+    }
+    char outdir[PATH_MAX + 8], logpath[PATH_MAX + 16], scriptfile[PATH_MAX * 2];
+    snprintf(outdir, sizeof outdir, "%s/out", tmp);
+    snprintf(logpath, sizeof logpath, "%s/rerun.log", tmp);
+    int status = 1;
+
+    /* The script: the recorded text, from its original path when that still holds exactly that
+     * text (so imports relative to it resolve as before), else from a copy in the temp folder. */
+    char sha[65];
+    rdn_sha256_buf(text, strlen(text), sha);
+    char now[65];
+    RdnErr err = {0};
+    int is_e = spath == NULL;
+    if (spath && rdn_sha256_file(spath, now, &err) == RDN_OK && strcmp(now, sha) == 0) {
+        snprintf(scriptfile, sizeof scriptfile, "%s", spath);
+    } else if (spath) {
+        if (!quiet)
+            fprintf(stderr, "rdn verify: note: '%s' %s; rerunning the text recorded in the "
+                    "manifest\n", spath, access(spath, F_OK) == 0 ? "has changed" : "is missing");
+        snprintf(scriptfile, sizeof scriptfile, "%s/%s.rdn", tmp, sname);
+        if (write_text(scriptfile, text) != 0) {
+            fprintf(stderr, "rdn verify: cannot write %s: %s\n", scriptfile, strerror(errno));
+            goto done;
+        }
+    }
+
+    /* argv: rdn SCRIPT --out TMP/out --threads N --quiet --set ... */
+    size_t nsets = json_is_array(sets) ? json_array_size(sets) : 0;
+    const char **argv = calloc(nsets * 2 + 12, sizeof *argv);
+    if (!argv) goto done;
+    char threads_s[32];
+    snprintf(threads_s, sizeof threads_s, "%ld", threads > 0 ? threads : 1);
+    int k = 0;
+    const char *exe = access("/proc/self/exe", X_OK) == 0 ? "/proc/self/exe" : rdn_exe;
+    argv[k++] = exe;
+    if (is_e) {
+        argv[k++] = "-e";
+        argv[k++] = text;
+    } else {
+        argv[k++] = scriptfile;
+    }
+    argv[k++] = "--out";
+    argv[k++] = outdir;
+    argv[k++] = "--threads";
+    argv[k++] = threads_s;
+    argv[k++] = "--quiet";
+    for (size_t s = 0; s < nsets; s++) {
+        const char *v = json_string_value(json_array_get(sets, s));
+        if (!v) continue;
+        argv[k++] = "--set";
+        argv[k++] = v;
+    }
+    argv[k] = NULL;
+
+    if (!quiet) {
+        printf("verify: rerunning %s", is_e ? "the -e program" : scriptfile);
+        for (size_t s = 0; s < nsets; s++)
+            printf(" --set %s", json_string_value(json_array_get(sets, s)));
+        printf(" with %s thread%s in %s\n", threads_s, threads == 1 ? "" : "s", tmp);
+        fflush(stdout);
+    }
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        fprintf(stderr, "rdn verify: cannot start the rerun: %s\n", strerror(errno));
+        free(argv);
+        goto done;
+    }
+    if (pid == 0) {
+        int lfd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        int nfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (lfd >= 0) { dup2(lfd, 1); dup2(lfd, 2); }
+        if (nfd >= 0) dup2(nfd, 0);
+        execv(exe, (char *const *)argv);
+        fprintf(stderr, "cannot run %s: %s\n", exe, strerror(errno));
+        _exit(127);
+    }
+    free(argv);
+    int ws = 0;
+    while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {}
+    int child_ok = WIFEXITED(ws) && WEXITSTATUS(ws) == 0;
+    if (!child_ok) {
+        if (WIFEXITED(ws))
+            fprintf(stderr, "rdn verify: the rerun failed with exit status %d; its last output:\n",
+                    WEXITSTATUS(ws));
+        else
+            fprintf(stderr, "rdn verify: the rerun was killed by signal %d; its last output:\n",
+                    WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
+        print_tail(logpath, 20);
+    }
+
+    int nmatch = 0, ndiff = 0, nmissing = 0;
+    json_array_foreach(written, i, e) {
+        const char *n = json_string_value(json_object_get(e, "name"));
+        const char *h = json_string_value(json_object_get(e, "sha256"));
+        char p[PATH_MAX * 2];
+        snprintf(p, sizeof p, "%s/%s", outdir, n);
+        char got[65];
+        if (rdn_sha256_file(p, got, &err) != RDN_OK) {
+            nmissing++;
+            printf("missing  %s (the rerun did not write it)\n", n);
+        } else if (strcmp(got, h) != 0) {
+            ndiff++;
+            printf("DIFFERS  %s (sha256 %.12s... recorded, %.12s... rerun)\n", n, h, got);
+        } else {
+            nmatch++;
+            if (!quiet) printf("match    %s\n", n);
+        }
+    }
+    /* outputs the rerun wrote that the manifest does not list */
+    int nextra = 0;
+    char rman[PATH_MAX * 2];
+    snprintf(rman, sizeof rman, "%s/%s.run.json", outdir, is_e ? "rdn" : sname);
+    json_t *rm = json_load_file(rman, 0, &jerr);
+    if (rm) {
+        json_t *rw = json_object_get(rm, "written"), *f;
+        size_t j, l;
+        json_array_foreach(rw, j, f) {
+            const char *n = json_string_value(json_object_get(f, "name"));
+            int found = 0;
+            json_array_foreach(written, l, e)
+                found |= n && strcmp(n, json_string_value(json_object_get(e, "name"))) == 0;
+            if (n && !found) {
+                nextra++;
+                printf("extra    %s (written by the rerun, not in the manifest)\n", n);
+            }
+        }
+        json_decref(rm);
+    }
+    size_t total = json_array_size(written);
+    printf("verify: %zu file%s: %d match, %d differ%s, %d missing%s%s\n", total,
+           total == 1 ? "" : "s", nmatch, ndiff, ndiff == 1 ? "s" : "", nmissing,
+           nextra ? ", extra files written" : "", ndiff + nmissing + nextra == 0 && child_ok
+               ? " (reproduced)" : "");
+    status = (ndiff + nmissing + nextra == 0 && child_ok) ? 0 : 1;
+done:
+    fflush(stdout);
+    rm_tree(tmp);
+    json_decref(m);
+    return status;
+}

@@ -1,0 +1,425 @@
+/* train.c: exact gradients by backpropagation through all layers (MODEL.md "Training"), the SGD,
+ * momentum and Adam steps, and rdn_fit: seeded shuffling, validation, the history table, progress
+ * output, the NaN/Inf guard, interruption at batch boundaries and depth adaptation hooks.
+ *
+ * Workspace (allocated once per fit, resized only when adaptation changes the depth):
+ *   X  [B, D]           the batch's inputs (only with an embedding; else gathered into H_0)
+ *   H  [T+1, m, d]      states h_0..h_T of the m rows of the batch, layer-major and contiguous
+ *   Dv [T, m, d]        dh_{t+1}/dz_t (eta*sigma'(z_t) or sigma'(z_t)); overwritten by dL/dz_t
+ *   dH, dH2 [B, d]      dL/dh_t (dH2: the MLP's ping-pong)
+ *   lg, dlg [B, k]      logits and dL/dlogits
+ * With shared weights, dL/dW = sum_t dZ_t^T H_t is ONE product [d, T*m] x [T*m, d] over the
+ * contiguous Dv and H buffers. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "adapt.h"
+#include "net.h"
+#include "net_impl.h"
+#include "tensor.h"
+
+typedef struct Ws {
+    int B, T, d, D, k;
+    float *X, *H, *Dv, *dH, *dH2, *lg, *dlg;
+} Ws;
+
+static void ws_free(Ws *w)
+{
+    free(w->X); free(w->H); free(w->Dv); free(w->dH); free(w->dH2); free(w->lg); free(w->dlg);
+    memset(w, 0, sizeof *w);
+}
+
+static int ws_alloc(Ws *w, const Net *net, int B, RdnErr *err)
+{
+    ws_free(w);
+    w->B = B; w->T = net->depth; w->d = net->width; w->D = net->in; w->k = net->classes;
+    size_t Bd = (size_t)B * w->d;
+    w->X = rdn_alloc_aligned((size_t)B * (net->embed ? w->D : 1), sizeof(float), "training inputs", err);
+    w->H = w->X ? rdn_alloc_aligned((size_t)(w->T + 1) * Bd, sizeof(float), "training states", err) : NULL;
+    w->Dv = w->H ? rdn_alloc_aligned((size_t)w->T * Bd, sizeof(float), "training derivatives", err) : NULL;
+    w->dH = w->Dv ? rdn_alloc_aligned(Bd, sizeof(float), "training gradients", err) : NULL;
+    w->dH2 = w->dH ? rdn_alloc_aligned(Bd, sizeof(float), "training gradients", err) : NULL;
+    w->lg = w->dH2 ? rdn_alloc_aligned((size_t)B * w->k, sizeof(float), "logits", err) : NULL;
+    w->dlg = w->lg ? rdn_alloc_aligned((size_t)B * w->k, sizeof(float), "logits", err) : NULL;
+    if (!w->dlg) {
+        ws_free(w);
+        return -1;
+    }
+    return 0;
+}
+
+/* C = alpha op(A) op(B) + beta C: plain loops for tiny products (BLAS call overhead dominates),
+ * sgemm otherwise. The choice depends on the sizes only, so results stay reproducible. */
+static void mm(int ta, int tb, int m, int n, int k, const float *A, int lda, const float *Bm,
+               int ldb, float beta, float *C, int ldc)
+{
+    if (k >= RDN_SMALL_INNER && (int64_t)m * n * k >= 8192) {
+        rdn_sgemm(ta, tb, m, n, k, 1.0f, A, lda, Bm, ldb, beta, C, ldc);
+        return;
+    }
+    for (int i = 0; i < m; i++) {
+        float *c = C + (size_t)i * ldc;
+        if (beta == 0.0f)
+            for (int j = 0; j < n; j++) c[j] = 0.0f;
+        for (int p = 0; p < k; p++) {
+            float a = ta ? A[(size_t)p * lda + i] : A[(size_t)i * lda + p];
+            if (!tb) {
+                const float *b = Bm + (size_t)p * ldb;
+                for (int j = 0; j < n; j++) c[j] += a * b[j];
+            } else {
+                for (int j = 0; j < n; j++) c[j] += a * Bm[(size_t)j * ldb + p];
+            }
+        }
+    }
+}
+
+static void colsum(float *out, const float *A, int rows, int cols)
+{
+    for (int j = 0; j < cols; j++) out[j] = 0.0f;
+    for (int i = 0; i < rows; i++) {
+        const float *a = A + (size_t)i * cols;
+        for (int j = 0; j < cols; j++) out[j] += a[j];
+    }
+}
+
+/* Forward and backward for the m rows already in ws (inputs in X or H_0). Gradients of the MEAN
+ * loss over the m rows into net->grads; returns the summed loss, counts correct predictions. */
+static double batch_grad(Net *net, Ws *w, const int32_t *y, int m, LossKind loss, int64_t *correct)
+{
+    int d = w->d, T = w->T, k = w->k, D = w->D;
+    size_t md = (size_t)m * d;
+    float *H = w->H, *Dv = w->Dv;
+    if (net->embed) rdn_linear_fwd(H, d, w->X, D, net->E, net->e, m, d, D);
+    for (int t = 0; t < T; t++)
+        rdn_layer_fwd(net, t, H + t * md, d, m, H + (t + 1) * md, d, NULL, 0, Dv + t * md);
+    const float *HT = H + T * md;
+    rdn_linear_fwd(w->lg, k, HT, d, net->V, net->c, m, k, d);
+    double total = rdn_loss_rows(loss, w->lg, y, m, k, w->dlg, 1.0f / (float)m, correct);
+
+    /* head: gV = dlg^T H_T, gc = colsum dlg, dH = dlg V */
+    mm(1, 0, k, d, m, w->dlg, k, HT, d, 0.0f, net->gV, d);
+    colsum(net->gc, w->dlg, m, k);
+    mm(0, 0, m, d, k, w->dlg, k, net->V, d, 0.0f, w->dH, d);
+
+    float *dH = w->dH, *dH2 = w->dH2;
+    for (int t = T - 1; t >= 0; t--) {
+        float *dZ = Dv + t * md;
+        for (size_t i = 0; i < md; i++) dZ[i] *= dH[i];
+        const float *Wt = rdn_net_W(net, t);
+        if (!net->shared) {
+            /* gW_t = dZ_t^T H_t, gb_t = colsum dZ_t */
+            mm(1, 0, d, d, m, dZ, d, H + t * md, d, 0.0f, net->gW + (size_t)t * d * d, d);
+            colsum(net->gb + (size_t)t * d, dZ, m, d);
+        }
+        if (t == 0 && !net->embed) break;
+        if (net->kind == NET_RESNET) {
+            mm(0, 0, m, d, d, dZ, d, Wt, d, 1.0f, dH, d); /* dh_t = dh_{t+1} + dZ_t W_t */
+        } else {
+            mm(0, 0, m, d, d, dZ, d, Wt, d, 0.0f, dH2, d); /* dh_t = dZ_t W_t */
+            float *s = dH; dH = dH2; dH2 = s;
+        }
+    }
+    if (net->shared) {
+        /* the shared gradient over all layers: one product with inner dimension T*m */
+        mm(1, 0, d, d, T * m, Dv, d, H, d, 0.0f, net->gW, d);
+        colsum(net->gb, Dv, T * m, d);
+    }
+    if (net->embed) {
+        mm(1, 0, d, D, m, dH, d, w->X, D, 0.0f, net->gE, D);
+        colsum(net->ge, dH, m, d);
+    }
+    return total;
+}
+
+static void gather(const Net *net, Ws *w, const Dataset *ds, const int32_t *idx, int m, int32_t *y)
+{
+    int D = ds->dim;
+    float *dst = net->embed ? w->X : w->H;
+    for (int i = 0; i < m; i++) {
+        int64_t r = idx ? idx[i] : i;
+        memcpy(dst + (size_t)i * D, ds->x + r * D, (size_t)D * sizeof(float));
+        y[i] = ds->y[r];
+    }
+}
+
+int rdn_net_loss_grad(Net *net, const float *x, const int32_t *y, int64_t n, LossKind loss,
+                      double *loss_out, RdnErr *err)
+{
+    if (n < 1 || n > (1 << 24)) return rdn_err(err, "loss_grad: bad batch size %lld", (long long)n);
+    for (int64_t i = 0; i < n; i++)
+        if (y[i] < 0 || y[i] >= net->classes)
+            return rdn_err(err, "loss_grad: label %d out of range", y[i]);
+    Ws w = {0};
+    if (ws_alloc(&w, net, (int)n, err)) return -1;
+    memcpy(net->embed ? w.X : w.H, x, (size_t)n * net->in * sizeof(float));
+    double total = batch_grad(net, &w, y, (int)n, loss, NULL);
+    ws_free(&w);
+    if (loss_out) *loss_out = total / (double)n;
+    return 0;
+}
+
+/* ---- optimizers over the whole slab ---- */
+
+typedef struct OptState {
+    float *m, *v;       /* momentum buffer / Adam moments (NULL when unused) */
+    int64_t step;       /* Adam's step count */
+} OptState;
+
+static void opt_step(Net *net, const FitOpts *o, OptState *s)
+{
+    float *p = net->params;
+    const float *g = net->grads;
+    int64_t n = net->nparams;
+    float lr = (float)o->lr;
+    if (o->opt == OPT_SGD) {
+        for (int64_t i = 0; i < n; i++) p[i] -= lr * g[i];
+    } else if (o->opt == OPT_MOMENTUM) {
+        /* PyTorch's convention: v = mu v + g; p -= lr v */
+        float mu = (float)o->momentum;
+        for (int64_t i = 0; i < n; i++) {
+            s->m[i] = mu * s->m[i] + g[i];
+            p[i] -= lr * s->m[i];
+        }
+    } else {
+        /* Adam as in PyTorch: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
+         * p -= (lr / (1 - b1^t)) m / (sqrt(v) / sqrt(1 - b2^t) + eps) */
+        s->step++;
+        float b1 = (float)o->beta1, b2 = (float)o->beta2, eps = (float)o->eps;
+        double bc1 = 1.0 - pow(o->beta1, (double)s->step), bc2 = 1.0 - pow(o->beta2, (double)s->step);
+        float stepsize = (float)(o->lr / bc1), sbc2 = (float)sqrt(bc2);
+        for (int64_t i = 0; i < n; i++) {
+            s->m[i] = b1 * s->m[i] + (1.0f - b1) * g[i];
+            s->v[i] = b2 * s->v[i] + (1.0f - b2) * g[i] * g[i];
+            p[i] -= stepsize * s->m[i] / (sqrtf(s->v[i]) / sbc2 + eps);
+        }
+    }
+}
+
+/* Moves a slab-shaped buffer from the layout of L0 layers to L1 layers (kept blocks copied, new
+ * ones zero). Used for optimizer state and the NaN backup when an unshared net changes depth. */
+static int remap(float **buf, const Net *net, int L0, int L1, RdnErr *err)
+{
+    if (!*buf) return 0;
+    NetLayout a = rdn_net_layout(net->in, net->width, net->classes, net->embed, L0);
+    NetLayout b = rdn_net_layout(net->in, net->width, net->classes, net->embed, L1);
+    float *nb = rdn_alloc_aligned((size_t)b.total, sizeof(float), "optimizer state", err);
+    if (!nb) return -1;
+    int64_t d = net->width, keep = L0 < L1 ? L0 : L1;
+    memcpy(nb + b.E, *buf + a.E, (size_t)(a.W - a.E) * sizeof(float)); /* E and e */
+    memcpy(nb + b.W, *buf + a.W, (size_t)(keep * d * d) * sizeof(float));
+    memcpy(nb + b.b, *buf + a.b, (size_t)(keep * d) * sizeof(float));
+    memcpy(nb + b.V, *buf + a.V, (size_t)(a.total - a.V) * sizeof(float));
+    free(*buf);
+    *buf = nb;
+    return 0;
+}
+
+void rdn_fit_defaults(FitOpts *o)
+{
+    *o = (FitOpts){.epochs = 10, .batch = 32, .lr = 0.01, .momentum = 0.9, .beta1 = 0.9,
+                   .beta2 = 0.999, .eps = 1e-8, .opt = OPT_SGD, .loss = LOSS_XENT,
+                   .shuffle_seed = RDN_DEFAULT_SEED, .adapt = NULL, .quiet = 0, .progress = NULL,
+                   .progress_tty = 0};
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void fmt_count(char *buf, size_t n, double v)
+{
+    long long x = llround(v);
+    if (x < 1000) snprintf(buf, n, "%lld", x);
+    else if (x < 1000000) snprintf(buf, n, "%lld,%03lld", x / 1000, x % 1000);
+    else snprintf(buf, n, "%lld,%03lld,%03lld", x / 1000000, x / 1000 % 1000, x % 1000);
+}
+
+static void fmt_eta(char *buf, size_t n, double s)
+{
+    if (!isfinite(s) || s < 0) s = 0;
+    long x = lround(s);
+    if (x >= 3600) snprintf(buf, n, "%ld:%02ld:%02ld", x / 3600, x / 60 % 60, x % 60);
+    else snprintf(buf, n, "%ld:%02ld", x / 60, x % 60);
+}
+
+static void progress_bar(FILE *f, int epoch, int epochs, int64_t batch, int64_t nb, double loss,
+                         double rate, double eta)
+{
+    char bar[21], r[32], e[32];
+    int fill = nb ? (int)(20 * batch / nb) : 20;
+    for (int i = 0; i < 20; i++) bar[i] = i < fill ? '=' : (i == fill ? '>' : ' ');
+    bar[20] = 0;
+    fmt_count(r, sizeof r, rate);
+    fmt_eta(e, sizeof e, eta);
+    fprintf(f, "\r\033[Kepoch %d/%d [%s] batch %lld/%lld loss %.4f  %s samples/s  ETA %s", epoch,
+            epochs, bar, (long long)batch, (long long)nb, loss, r, e);
+    fflush(f);
+}
+
+static int all_finite(const float *p, int64_t n)
+{
+    float acc = 0.0f;
+    for (int64_t i = 0; i < n; i++) acc += p[i] * 0.0f; /* NaN or Inf anywhere makes acc NaN */
+    return acc == 0.0f;
+}
+
+int rdn_fit(Net *net, const Dataset *train, const Dataset *val, const FitOpts *o,
+            Table **history, Table **adapt_log, RdnErr *err)
+{
+    *history = NULL;
+    if (adapt_log) *adapt_log = NULL;
+    if (o->epochs < 0 || o->epochs > 1000000) return rdn_err(err, "fit: epochs must be 0..1000000, got %d", o->epochs);
+    if (o->batch < 1 || o->batch > (1 << 20)) return rdn_err(err, "fit: batch must be 1..%d, got %d", 1 << 20, o->batch);
+    if (!isfinite(o->lr) || o->lr <= 0) return rdn_err(err, "fit: lr must be a positive number, got %g", o->lr);
+    if (o->opt == OPT_MOMENTUM && !(o->momentum >= 0 && o->momentum < 1))
+        return rdn_err(err, "fit: momentum must be in [0, 1), got %g", o->momentum);
+    if (o->opt == OPT_ADAM && !(o->beta1 >= 0 && o->beta1 < 1 && o->beta2 >= 0 && o->beta2 < 1 && o->eps > 0))
+        return rdn_err(err, "fit: Adam needs 0 <= beta1, beta2 < 1 and eps > 0");
+    const Dataset *sets[2] = {train, val};
+    for (int s = 0; s < 2; s++) {
+        const Dataset *ds = sets[s];
+        const char *nm = s ? "validation data" : "training data";
+        if (!ds) continue;
+        if (ds->dim != net->in)
+            return rdn_err(err, "fit: the %s has inputs of dimension %d but the net takes in %d", nm, ds->dim, net->in);
+        if (ds->n < 1) return rdn_err(err, "fit: the %s is empty", nm);
+        if (ds->n > INT32_MAX) return rdn_err(err, "fit: the %s is too large", nm);
+        for (int64_t i = 0; i < ds->n; i++)
+            if (ds->y[i] < 0 || ds->y[i] >= net->classes)
+                return rdn_err(err, "fit: %s input %lld has label %d but the net has %d classes", nm,
+                               (long long)i, ds->y[i], net->classes);
+    }
+    if (o->adapt && rdn_adapt_validate(o->adapt, net, train, err)) return -1;
+
+    static const char *cols[] = {"epoch", "loss", "acc", "val_loss", "val_acc", "depth"};
+    Table *hist = rdn_table_new(6, cols, NULL, err);
+    if (!hist) return -1;
+    hist->is_history = 1;
+
+    int64_t n = train->n;
+    int B = o->batch < n ? o->batch : (int)n;
+    int64_t nb = (n + B - 1) / B;
+    FILE *pf = o->quiet ? NULL : (o->progress ? o->progress : stderr);
+    Ws w = {0};
+    OptState st = {0};
+    float *backup = NULL;
+    int32_t *idx = NULL, *yb = NULL;
+    AdaptState *as = NULL;
+    int rc = 0, L = net->shared ? 1 : net->depth;
+    double prev_val = NAN;
+
+    idx = rdn_calloc((size_t)n, sizeof *idx, "shuffle order", err);
+    yb = idx ? rdn_calloc((size_t)B, sizeof *yb, "batch labels", err) : NULL;
+    backup = yb ? rdn_alloc_aligned((size_t)net->nparams, sizeof(float), "parameter backup", err) : NULL;
+    if (!backup || ws_alloc(&w, net, B, err)) goto fail;
+    if (o->opt != OPT_SGD) {
+        st.m = rdn_alloc_aligned((size_t)net->nparams, sizeof(float), "optimizer state", err);
+        if (!st.m) goto fail;
+        if (o->opt == OPT_ADAM && !(st.v = rdn_alloc_aligned((size_t)net->nparams, sizeof(float), "optimizer state", err)))
+            goto fail;
+    }
+    memcpy(backup, net->params, (size_t)net->nparams * sizeof(float));
+    if (o->adapt && !(as = rdn_adapt_begin(o->adapt, net, train, err))) goto fail;
+
+    for (int ep = 1; ep <= o->epochs; ep++) {
+        RdnRng r;
+        rdn_rng_derive(&r, o->shuffle_seed, (uint64_t)ep, 0x5348554646ull /* "SHUFF" */);
+        for (int64_t i = 0; i < n; i++) idx[i] = (int32_t)i;
+        rdn_rng_permute(&r, idx, n);
+        double total = 0, t0 = now_s(), last_draw = 0;
+        int64_t correct = 0, seen = 0;
+        int depth_trained = net->depth;
+        for (int64_t bi = 0; bi < nb; bi++) {
+            if (rdn_interrupt) {
+                if (pf && o->progress_tty) fputc('\n', pf);
+                rc = rdn_err_interrupted(err, "fit: interrupted in epoch %d at batch %lld of %lld; the net "
+                                         "keeps the parameters after the last finished batch", ep,
+                                         (long long)bi + 1, (long long)nb);
+                goto done;
+            }
+            int m = (int)(n - bi * B < B ? n - bi * B : B);
+            gather(net, &w, train, idx + bi * B, m, yb);
+            double bl = batch_grad(net, &w, yb, m, o->loss, &correct);
+            if (!isfinite(bl)) {
+                memcpy(net->params, backup, (size_t)net->nparams * sizeof(float));
+                if (pf && o->progress_tty) fputc('\n', pf);
+                rc = rdn_err(err, "fit: the loss became %s in epoch %d, batch %lld (lr %g may be too large); "
+                             "the parameters of the last batch with a finite loss were restored",
+                             isnan(bl) ? "NaN" : "infinite", ep, (long long)bi + 1, o->lr);
+                goto done;
+            }
+            memcpy(backup, net->params, (size_t)net->nparams * sizeof(float));
+            opt_step(net, o, &st);
+            if (!all_finite(net->params, net->nparams)) {
+                memcpy(net->params, backup, (size_t)net->nparams * sizeof(float));
+                if (pf && o->progress_tty) fputc('\n', pf);
+                rc = rdn_err(err, "fit: the parameters became NaN or infinite in epoch %d, batch %lld "
+                             "(lr %g may be too large); the parameters before that step were restored",
+                             ep, (long long)bi + 1, o->lr);
+                goto done;
+            }
+            total += bl;
+            seen += m;
+            if (pf && o->progress_tty) {
+                double tn = now_s();
+                if (tn - last_draw > 0.1 || bi + 1 == nb) {
+                    last_draw = tn;
+                    double rate = seen / fmax(tn - t0, 1e-9);
+                    progress_bar(pf, ep, o->epochs, bi + 1, nb, total / seen, rate,
+                                 (double)(n - seen) / rate + (double)(o->epochs - ep) * n / rate);
+                }
+            }
+        }
+        double rate = n / fmax(now_s() - t0, 1e-9);
+        double row[6] = {ep, total / n, (double)correct / n, NAN, NAN, depth_trained};
+        if (val && rdn_net_evaluate(net, val, o->loss, &row[3], &row[4], err)) goto fail;
+        if (rdn_table_push(hist, row, NULL, err)) goto fail;
+        if (pf) {
+            char rs[32];
+            fmt_count(rs, sizeof rs, rate);
+            if (o->progress_tty) fputs("\r\033[K", pf);
+            fprintf(pf, "epoch %d/%d: loss %.4f acc %.4f", ep, o->epochs, row[1], row[2]);
+            if (val) fprintf(pf, " val_loss %.4f val_acc %.4f", row[3], row[4]);
+            fprintf(pf, " depth %d  (%s samples/s)\n", depth_trained, rs);
+            fflush(pf);
+        }
+        if (as) {
+            int ch = rdn_adapt_after_epoch(as, net, ep, prev_val, row[3], val, pf, err);
+            if (ch < 0) goto fail;
+            if (ch > 0) {
+                int L1 = net->shared ? 1 : net->depth;
+                if (L1 != L && (remap(&st.m, net, L, L1, err) || remap(&st.v, net, L, L1, err) ||
+                                remap(&backup, net, L, L1, err)))
+                    goto fail;
+                L = L1;
+                if (ws_alloc(&w, net, B, err)) goto fail;
+                memcpy(backup, net->params, (size_t)net->nparams * sizeof(float));
+            }
+        }
+        prev_val = row[3];
+    }
+    goto done;
+fail:
+    rc = -1;
+done:
+    if (as) {
+        /* the change log rides on the history; adapt_log (if asked) gets its own copy */
+        hist->changes = rdn_adapt_take_log(as);
+        rdn_adapt_end(as);
+        if (hist->changes && adapt_log && rc == 0 && !(*adapt_log = rdn_table_copy(hist->changes, err)))
+            rc = -1;
+    }
+    ws_free(&w);
+    free(st.m); free(st.v); free(backup); free(idx); free(yb);
+    if (rc == RDN_ERROR) { /* errors return no history; an interruption returns the partial one */
+        rdn_table_free(hist);
+        return rc;
+    }
+    *history = hist;
+    return rc;
+}
