@@ -4,6 +4,7 @@
 %require "3.6"
 %define api.pure full
 %define parse.error custom
+%define parse.lac full
 %locations
 %expect 0
 %parse-param {ParseCtx *ctx} {void *scanner}

@@ -228,7 +228,7 @@ static void validate(Check *k, Ast *n, int in_loop, int in_fn, int top)
 }
 
 /* Parses (if needed) and validates; 0 ok, else the number of errors printed. */
-static int prepare(Interp *I, Source *src, FILE *errf)
+int core_prepare(Interp *I, Source *src, FILE *errf)
 {
     if (!src->root && parse_source(I, src, errf, NULL)) return 1;
     Check k = {src, errf, 0};
@@ -239,7 +239,7 @@ static int prepare(Interp *I, Source *src, FILE *errf)
 int core_run(Interp *I, Source *src, Env *env, Value *last)
 {
     Core *C = core_of(I);
-    if (prepare(I, src, stderr)) return ERR_USAGE;
+    if (core_prepare(I, src, stderr)) return ERR_USAGE;
     if (!C->capframes) {
         C->capframes = 64;
         C->frames = malloc(sizeof *C->frames * (size_t)C->capframes);
@@ -286,7 +286,7 @@ int core_check_sets(Interp *I, Source *src)
 {
     Core *C = core_of(I);
     if (!C->nset) return 0;
-    if (!src->root && prepare(I, src, stderr)) return ERR_USAGE;
+    if (!src->root && core_prepare(I, src, stderr)) return ERR_USAGE;
     size_t len = 1;
     for (int i = 0; i < src->root->nitems; i++)
         if (src->root->items[i]->kind == AST_PARAMDECL) len += strlen(src->root->items[i]->str) + 1;
@@ -479,7 +479,7 @@ int core_import(Interp *I, Ast *n, Env *env)
         snprintf(sname, sizeof sname, "<stdlib>/%s.rdn", f->name);
         src = source_new(I, sname, f->text, f->len);
     }
-    if (prepare(I, src, stderr))
+    if (core_prepare(I, src, stderr))
         return usage_error(I, at, "import: '%s' has errors", n->str);
     /* run it in its own top-level environment, as a call frame */
     const char **st = realloc(C->import_stack, sizeof *st * (size_t)(C->nimport_stack + 1));

@@ -24,6 +24,7 @@ typedef struct Source {
     size_t len;
     Arena *arena;
     Ast *root;           /* AST_BLOCK, or NULL after a syntax error */
+    Ast *partial;        /* after syntax errors: what was recovered (for rdn check), or NULL */
     struct Source *next;
 } Source;
 
@@ -99,6 +100,9 @@ Source *source_new(Interp *I, const char *name, const char *text, size_t len);
 /* Parses and runs src in env (NULL: the globals). 0 ok; -1 error (pending, see diag_report).
  * *last gets the value of a final expression statement (REPL echo) if last is not NULL. */
 int   core_run(Interp *I, Source *src, Env *env, Value *last);
+/* Parses (unless already parsed) and checks statement placement (break outside a loop, ...);
+ * 0 ok, else the number of errors (printed to errf when not NULL). */
+int   core_prepare(Interp *I, Source *src, FILE *errf);
 /* Loads a file into a Source; -1 with a usage error message printed on failure. */
 Source *source_load(Interp *I, const char *path);
 

@@ -201,7 +201,7 @@ static int index_value(Interp *I, Value obj, int nidx, Value *idx, const Span *s
                 : ((ObjRange *)obj.as.obj)->hi - ((ObjRange *)obj.as.obj)->lo;
     if (len < 0) len = 0;
     if (idx[0].type == VAL_RANGE) {
-        int64_t lo, hi;
+        int64_t lo = 0, hi = 0;
         if (slice_bounds(I, (ObjRange *)idx[0].as.obj, len, &spans[0], &lo, &hi)) return -1;
         if (obj.type == VAL_LIST) {
             Value l = val_list(hi - lo);
@@ -219,7 +219,7 @@ static int index_value(Interp *I, Value obj, int nidx, Value *idx, const Span *s
         }
         return 0;
     }
-    int64_t i;
+    int64_t i = 0;
     if (to_index(I, idx[0], len, &spans[0], &i)) return -1;
     if (obj.type == VAL_LIST) {
         *out = ((ObjList *)obj.as.obj)->items[i];
@@ -639,7 +639,7 @@ static int assign_to(Interp *I, Ast *t, Env *env, Value v)   /* takes v */
             if (eval(I, t->items[0], env, &ix)) r = -1;
             else {
                 ObjList *l = (ObjList *)obj.as.obj;
-                int64_t i;
+                int64_t i = 0;
                 if (ix.type == VAL_RANGE) r = rt_error(I, &t->items[0]->span, "cannot assign to a slice");
                 else if ((r = to_index(I, ix, l->len, &t->items[0]->span, &i)) == 0) {
                     Value old = l->items[i];

@@ -57,6 +57,7 @@ int parse_source(Interp *I, Source *src, FILE *errf, int *incomplete)
     if (r != 0 || ctx.nerrors) {
         if (r != 0 && ctx.nerrors == 0 && errf)
             diag_print(errf, src, (Span){ctx.line, ctx.col, ctx.line, ctx.col}, "cannot parse this program");
+        src->partial = ctx.too_deep ? NULL : src->root;
         src->root = NULL;
         return -1;
     }
