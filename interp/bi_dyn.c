@@ -431,6 +431,10 @@ static int rec_get(Interp *I, Value self, const char *m, const Span *at, Value *
         t = tensor_from_doubles(2, shape, r->delta_mean, &err);
     } else if (!strcmp(m, "state_mean") || !strcmp(m, "state_var")) {
         int64_t shape[3] = {k, T + 1, d};
+        if (!r->state_mean)
+            return rt_error(I, at, "%s is kept by summary recordings (record(..., keep: \"summary\")); "
+                            "this one keeps %s: take mean(...) of rec.states by class instead", m,
+                            rdn_record_keep_name(r->keep));
         t = tensor_from_doubles(3, shape, m[6] == 'm' ? r->state_mean : r->state_var, &err);
     } else {
         return 1;
@@ -457,7 +461,7 @@ const Builtin BI_DYN[] = {
      "mean and variance of ||r_t|| (`rec.norm_mean`, `rec.norm_var` [classes, T]), the mean residual "
      "change (`rec.change_mean` [classes, T-1]) and the per-unit mean and variance of the states "
      "(`rec.state_mean`, `rec.state_var` [classes, T+1, width]); memory independent of the number "
-     "of inputs. Whatever is kept, the residual norms, changes and integral error are computed from "
+     "of inputs. (`norm_mean`, `norm_var`, `change_mean` and `count` exist for every recording.) Whatever is kept, the residual norms, changes and integral error are computed from "
      "the exact residuals during the pass.\n\n"
      "`to: \"dir\"` streams the arrays, chunk by chunk, to standard NumPy files in that folder "
      "(below the output folder): `states.npy` float32 [n, T+1, width], `residuals.npy` float32 "
