@@ -175,11 +175,11 @@ static void test_optimizers(void)
 
 static void test_determinism(void)
 {
-    Dataset *ds = blobs(200, 40, 4, 9);
+    Dataset *ds = blobs(200, 400, 4, 9); /* width 400: the weight-gradient product is big enough to be threaded */
     uint32_t sums[3];
     for (int run = 0; run < 3; run++) {
         rdn_blas_set_threads(run == 2 ? 1 : 2);
-        NetSpec sp = {NET_RESNET, 40, 40, 5, 4, ACT_LOGISTIC, 1, 1.0f, 21};
+        NetSpec sp = {NET_RESNET, 400, 400, 5, 4, ACT_LOGISTIC, 1, 1.0f, 21};
         RdnErr err;
         Net *net = rdn_net_new(&sp, &err);
         FitOpts o;
