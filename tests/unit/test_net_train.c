@@ -201,8 +201,9 @@ static void test_determinism(void)
     }
     rdn_blas_set_threads(0);
     CHECK(sums[0] == sums[1], "same seed, same threads: different bits");
-    printf("thread count 1 vs 2 gives %s bits\n", sums[0] == sums[2] ? "identical" : "DIFFERENT");
-    CHECK(sums[0] == sums[2], "1 thread vs 2 threads: different bits");
+    /* documented in docs/runtime.md: OpenBLAS's threaded products may round differently, so a
+     * different thread count may change the last bits; the same thread count never does */
+    printf("thread count 1 vs 2 gives %s bits\n", sums[0] == sums[2] ? "identical" : "different");
     rdn_dataset_free(ds);
 }
 
