@@ -131,6 +131,17 @@ static void mm(int ta, int tb, int m, int n, int k, const float *A, int lda, con
 
 static void colsum(float *out, const float *A, int rows, int cols)
 {
+    if (cols < 16 && 16 % cols == 0) {
+        /* narrow rows (widths 1, 2, 4, 8): sum 16-wide strips, then fold the lanes */
+        float acc[16] = {0};
+        int64_t total = (int64_t)rows * cols, strips = total / 16;
+        for (int64_t s = 0; s < strips; s++)
+            for (int l = 0; l < 16; l++) acc[l] += A[s * 16 + l];
+        for (int j = 0; j < cols; j++) out[j] = 0.0f;
+        for (int l = 0; l < 16; l++) out[l % cols] += acc[l];
+        for (int64_t q = strips * 16; q < total; q++) out[q % cols] += A[q];
+        return;
+    }
     for (int j = 0; j < cols; j++) out[j] = 0.0f;
     for (int i = 0; i < rows; i++) {
         const float *a = A + (size_t)i * cols;

@@ -280,6 +280,8 @@ int main(void)
             gradcheck(NET_RESNET, 1, acts[ai], (LossKind)l, 4, 5);   /* embedding */
             gradcheck(NET_RESNET, 0, acts[ai], (LossKind)l, 4, 5);
             gradcheck(NET_MLP, 0, acts[ai], (LossKind)l, 4, 5);
+            gradcheck(NET_RESNET, 1, acts[ai], (LossKind)l, 2, 2);   /* the paper's 2-D setting */
+            gradcheck(NET_RESNET, 0, acts[ai], (LossKind)l, 3, 4);
             gradcheck(NET_RESNET, 1, acts[ai], (LossKind)l, 20, 20); /* BLAS path */
             gradcheck(NET_RESNET, 0, acts[ai], (LossKind)l, 18, 20);
             gradcheck(NET_MLP, 0, acts[ai], (LossKind)l, 20, 20);
