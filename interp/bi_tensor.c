@@ -127,7 +127,7 @@ static int fill(Value v, int d, int ndim, const int64_t *shape, int64_t *path, f
             if (d >= ndim)
                 return conv_fail(c, "ragged nested list: item %s is a list where a number was "
                                  "expected", pb);
-            return conv_fail(c, "ragged nested list: item %s has %lld entries, expected %lld",
+            return conv_fail(c, "ragged nested list: item %s has length %lld, expected %lld",
                              pb, (long long)len, (long long)shape[d]);
         }
         if (v.type == VAL_RANGE) {
@@ -552,6 +552,117 @@ static int bi_to_list(Interp *I, Args *a, Value *out)
     *out = list_of(t, 0, &k);
     rdn_tensor_free(own);
     return 0;
+}
+
+/* table(names, rows): the column types come from the first row (number or string). */
+static int bi_table(Interp *I, Args *a, Value *out)
+{
+    Value names = a->pos[0], rows = a->pos[1];
+    if (names.type != VAL_LIST)
+        return arg_error(I, a, 0, NULL, "table: column names must be a list of strings, got a %s",
+                         val_type_name(names.type));
+    const ObjList *nl = (const ObjList *)names.as.obj;
+    if (nl->len < 1 || nl->len > 10000)
+        return arg_error(I, a, 0, NULL, "table: needs 1 to 10000 column names, got %lld",
+                         (long long)nl->len);
+    int ncols = (int)nl->len;
+    for (int c = 0; c < ncols; c++) {
+        if (nl->items[c].type != VAL_STR)
+            return arg_error(I, a, 0, NULL, "table: column name %d is a %s, expected a string",
+                             c + 1, val_type_name(nl->items[c].type));
+        for (int e = 0; e < c; e++)
+            if (!strcmp(val_cstr(nl->items[c]), val_cstr(nl->items[e])))
+                return arg_error(I, a, 0, NULL, "table: column name \"%s\" appears twice",
+                                 val_cstr(nl->items[c]));
+    }
+    const Tensor *rt = NULL;
+    const ObjList *rl = NULL;
+    int64_t nrows;
+    if (rows.type == VAL_TENSOR) {
+        rt = val_ptr(rows);
+        char sb[128];
+        if (rt->ndim != 2 || rt->shape[1] != ncols)
+            return arg_error(I, a, 1, NULL, "table: rows as a tensor must have shape [n, %d] "
+                             "(one column per name), got %s", ncols, SHAPESTR(rt, sb));
+        nrows = rt->shape[0];
+    } else if (rows.type == VAL_LIST) {
+        rl = (const ObjList *)rows.as.obj;
+        nrows = rl->len;
+    } else {
+        return arg_error(I, a, 1, NULL, "table: rows must be a list of lists or a 2-D tensor, "
+                         "got a %s", val_type_name(rows.type));
+    }
+    if (nrows > 100000000)
+        return arg_error(I, a, 1, NULL, "table: too many rows (%lld)", (long long)nrows);
+    char *types = calloc((size_t)ncols + 1, 1);
+    const char **cn = calloc((size_t)ncols, sizeof *cn);
+    double *num = calloc((size_t)ncols, sizeof *num);
+    const char **str = calloc((size_t)ncols, sizeof *str);
+    Table *t = NULL;
+    int rc = -1;
+    RdnErr err = {0};
+    if (!types || !cn || !num || !str) {
+        rt_error(I, &a->call, "table: out of memory");
+        goto done;
+    }
+    for (int c = 0; c < ncols; c++) {
+        cn[c] = val_cstr(nl->items[c]);
+        types[c] = 'n';
+        if (rl && nrows > 0 && rl->items[0].type == VAL_LIST &&
+            ((ObjList *)rl->items[0].as.obj)->len == ncols &&
+            ((ObjList *)rl->items[0].as.obj)->items[c].type == VAL_STR)
+            types[c] = 's';
+    }
+    if (!(t = rdn_table_new(ncols, cn, types, &err))) {
+        call_error(I, a, &err);
+        goto done;
+    }
+    for (int64_t r = 0; r < nrows; r++) {
+        if (rt) {
+            for (int c = 0; c < ncols; c++) num[c] = rt->data[r * ncols + c];
+        } else {
+            Value row = rl->items[r];
+            if (row.type != VAL_LIST || ((ObjList *)row.as.obj)->len != ncols) {
+                arg_error(I, a, 1, NULL, "table: row %lld must be a list of %d values (one per "
+                          "column), got %s", (long long)r + 1, ncols,
+                          row.type == VAL_LIST ? "a list of another length" :
+                          val_type_name(row.type));
+                goto done;
+            }
+            const ObjList *rw = (const ObjList *)row.as.obj;
+            for (int c = 0; c < ncols; c++) {
+                Value v = rw->items[c];
+                int want_str = types[c] == 's';
+                if (v.type == VAL_NIL) {
+                    num[c] = NAN;
+                    str[c] = "";
+                } else if (want_str && v.type == VAL_STR) {
+                    str[c] = val_cstr(v);
+                } else if (!want_str && (v.type == VAL_NUM || v.type == VAL_BOOL)) {
+                    num[c] = v.type == VAL_NUM ? v.as.num : v.as.b;
+                } else {
+                    arg_error(I, a, 1, NULL, "table: row %lld, column \"%s\": expected a %s "
+                              "(as in the first row), got a %s", (long long)r + 1, cn[c],
+                              want_str ? "string" : "number", val_type_name(v.type));
+                    goto done;
+                }
+            }
+        }
+        if (rdn_table_push(t, num, str, &err)) {
+            call_error(I, a, &err);
+            goto done;
+        }
+    }
+    *out = val_table(t);
+    t = NULL;
+    rc = 0;
+done:
+    rdn_table_free(t);
+    free(types);
+    free(cn);
+    free(num);
+    free(str);
+    return rc;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -1037,5 +1148,12 @@ const Builtin BI_TENSOR[] = {
     {"to_list", bi_to_list, 1, 1, "", "to_list(t)",
      "The elements as (nested) lists of numbers, one level per dimension; a 0-d tensor gives a "
      "number.\n\nExample: `to_list(tensor([[1, 2], [3, 4]]))` is `[[1, 2], [3, 4]]`"},
+    {"table", bi_table, 2, 2, "", "table(names, rows)",
+     "A table with the given column names (a list of strings) and rows: a list of lists with one "
+     "value per column, or a 2-D tensor [n, columns]. A column holds numbers or strings, as its "
+     "first row does; nil is a missing value. Tables print as aligned columns, have members "
+     "`columns`, `nrows`, `ncols` and every column by name (numbers as a 1-D tensor, strings as "
+     "a list), and are what `write_csv` writes.\n\n"
+     "Example: `write_csv(table([\"depth\", \"acc\"], results), \"depth.csv\")`"},
     {0},
 };
