@@ -249,6 +249,8 @@ static int arg_axis(Interp *I, const Args *a, const Tensor *t, int *has, int *ax
     long ax;
     if (arg_int(I, a, -1, "axis", 0, -1000000, 1000000, &ax)) return -1;
     char sb[128];
+    if (t->ndim == 0)
+        return arg_error(I, a, -1, "axis", "%s: a 0-d tensor has no axis %ld", a->bi->name, ax);
     if (ax < -t->ndim || ax >= t->ndim)
         return arg_error(I, a, -1, "axis", "%s: axis %ld is out of range for a tensor of shape "
                          "%s (axes 0..%d, or -1..-%d from the end)", a->bi->name, ax,
@@ -543,10 +545,10 @@ static int bi_to_list(Interp *I, Args *a, Value *out)
 {
     Tensor *t, *own;
     if (arg_tensor(I, a, 0, &t, &own)) return -1;
-    if (t->size > 100000000) {
+    if (t->size > 10000000) {
         rdn_tensor_free(own);
         return arg_error(I, a, 0, NULL, "to_list: %lld elements is too many for a list "
-                         "(at most 1e8)", (long long)t->size);
+                         "(at most 1e7)", (long long)t->size);
     }
     int64_t k = 0;
     *out = list_of(t, 0, &k);
@@ -715,8 +717,8 @@ static int do_binop(int op, Value a, Value b, Value *out, RdnErr *err, Conv *con
     }
     if (op == '@') {
         if (!ta || !tb) {
-            snprintf(conv->msg, sizeof conv->msg, "'@' multiplies two tensors; use '*' to scale "
-                     "by a number");
+            snprintf(conv->msg, sizeof conv->msg, "needs two tensors (use '*' to scale by a "
+                     "number)");
         } else {
             u = rdn_tensor_matmul(ta, tb, err);
         }
@@ -869,9 +871,13 @@ enum { EDGE = 3, ELIDE_ABOVE = 2 * EDGE + 2 };
 
 static int shown(int64_t n, int64_t i) { return n <= ELIDE_ABOVE || i < EDGE || i >= n - EDGE; }
 
+/* %.4g, except that every NaN prints as "nan" (glibc shows a NaN with its sign bit as "-nan",
+ * and 0/0 makes one) and -0 as "0". */
 static void fmt_elem(char *buf, size_t n, float x)
 {
-    snprintf(buf, n, "%.4g", (double)x);
+    if (isnan(x)) snprintf(buf, n, "nan");
+    else if (x == 0) snprintf(buf, n, "0");
+    else snprintf(buf, n, "%.4g", (double)x);
 }
 
 /* Width of the widest shown entry. */
