@@ -349,10 +349,10 @@ static int bi_randn(Interp *I, Args *a, Value *out)
 {
     double mean, std;
     if (arg_num(I, a, -1, "mean", 0, &mean) || arg_num(I, a, -1, "std", 1, &std)) return -1;
-    if (!(std >= 0) || !isfinite(std) || !isfinite(mean))
-        return arg_error(I, a, -1, isfinite(mean) ? "std" : "mean",
-                         "randn: mean must be finite and std finite and >= 0, got mean %g, std %g",
-                         mean, std);
+    if (!isfinite(mean))
+        return arg_error(I, a, -1, "mean", "randn: mean must be a finite number, got %g", mean);
+    if (!(std >= 0) || !isfinite(std))
+        return arg_error(I, a, -1, "std", "randn: std must be a finite number >= 0, got %g", std);
     Tensor *t;
     if (new_from_args(I, a, &t)) return -1;
     rdn_tensor_fill_normal(t, &I->rng, mean, std);
@@ -748,7 +748,7 @@ static int value_binop(Interp *I, const Args *a, int op, Value x, Value y, Value
     Conv conv;
     if (do_binop(op, x, y, out, &err, &conv) == 0) return 0;
     if (conv.msg[0]) return arg_error(I, a, -1, NULL, "%s: %s", a->bi->name, conv.msg);
-    return call_error(I, a, &err);
+    return rt_error_from(I, &a->call, &err);   /* "'max': shapes ..." names the builtin */
 }
 
 int tensor_binop(Interp *I, int op, Value a, Value b, const Span *at, Value *out)
@@ -866,10 +866,16 @@ static char *buf_done(Buf *b)
     return b->s;
 }
 
-/* How many entries per axis are printed: all if few, else EDGE at each end around "...". */
-enum { EDGE = 3, ELIDE_ABOVE = 2 * EDGE + 2 };
+/* How many entries per axis are printed: all if few, else edge(d) at each end around "...":
+ * 3 along the rows and columns of a matrix, 1 along the axes that stack matrices (so a 4-D
+ * tensor prints at most 4 matrices of at most 7 rows). */
+static int edge(const Tensor *t, int d) { return d < t->ndim - 2 ? 1 : 3; }
 
-static int shown(int64_t n, int64_t i) { return n <= ELIDE_ABOVE || i < EDGE || i >= n - EDGE; }
+static int shown(const Tensor *t, int d, int64_t i)
+{
+    int64_t n = t->shape[d], e = edge(t, d);
+    return n <= 2 * e + 2 || i < e || i >= n - e;
+}
 
 /* %.4g, except that every NaN prints as "nan" (glibc shows a NaN with its sign bit as "-nan",
  * and 0/0 makes one) and -0 as "0". */
@@ -892,12 +898,12 @@ static int entry_width(const Tensor *t)
         for (int d = t->ndim - 1; d >= 0; d--) {
             idx[d] = r % t->shape[d];
             r /= t->shape[d];
-            if (!shown(t->shape[d], idx[d])) ok = 0;
+            if (!shown(t, d, idx[d])) ok = 0;
         }
         if (!ok) {
             /* skip a hidden run along the last axis in one step */
-            if (t->ndim && !shown(t->shape[t->ndim - 1], idx[t->ndim - 1]))
-                k += t->shape[t->ndim - 1] - EDGE - idx[t->ndim - 1] - 1;
+            int l = t->ndim - 1;
+            if (l >= 0 && !shown(t, l, idx[l])) k += t->shape[l] - edge(t, l) - idx[l] - 1;
             continue;
         }
         fmt_elem(buf, sizeof buf, t->data[k]);
@@ -913,8 +919,8 @@ static void put_block(Buf *b, const Tensor *t, int d, int64_t off, int w)
     for (int e = d + 1; e < t->ndim; e++) stride *= t->shape[e];
     put(b, "[");
     for (int64_t i = 0; i < n; i++) {
-        if (!shown(n, i)) {
-            if (i == EDGE) {
+        if (!shown(t, d, i)) {
+            if (i == edge(t, d)) {
                 if (d == t->ndim - 1) {
                     put(b, "..., ");
                 } else {
@@ -1000,9 +1006,18 @@ static char *table_repr(Value v)
         free(b.s);
         return NULL;
     }
-    size_t n = strlen(body);
-    while (n && body[n - 1] == '\n') body[--n] = 0;
-    put(&b, "%s", body);
+    /* each line without the padding that ends lines whose last column is left-aligned text,
+     * and no newline after the last */
+    int first = 1;
+    for (char *line = body; *line;) {
+        char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        size_t e = len;
+        while (e && line[e - 1] == ' ') e--;
+        put(&b, "%s%.*s", first ? "" : "\n", (int)e, line);
+        first = 0;
+        line += len + (nl ? 1 : 0);
+    }
     free(body);
     if (t->is_history && t->changes && t->changes->nrows)
         put(&b, "\n(%d depth change%s: see .changes)", t->changes->nrows,
