@@ -43,6 +43,7 @@ void rdn_record_free(Recording *r)
     free(r->delta_mean);
     free(r->state_mean);
     free(r->state_var);
+    free(r->shift);
     free(r);
 }
 
@@ -109,23 +110,31 @@ static inline void welford(double *mean, double *m2, double x, double inv_cnt)
 }
 
 /* Accumulates one chunk: m inputs starting at global index i0, states S [m, T+1, d], residuals
- * R [m, T, d]. Summary statistics use Welford's update (rho_var / state_var hold M2 until the
- * end). */
+ * R [m, T, d]. rho statistics use Welford's update (rho_var holds M2 until the end); the per-unit
+ * state statistics (summary only) use sums shifted by the class's first sample, so that the
+ * variance does not cancel (state_mean / state_var hold the shifted sums until the end). Loops
+ * run over units innermost so that they vectorise. acc: [d] doubles of scratch. */
 static void accumulate(Recording *rec, int64_t i0, int64_t m, const int32_t *y, const float *S,
-                       const float *R)
+                       const float *R, double *acc)
 {
     const int T = rec->T, d = rec->d;
     const double inv_sqrt_d = 1.0 / sqrt((double)d);
+    const int summary = rec->keep == KEEP_SUMMARY;
     double ie = rec->integral_error;
     for (int64_t i = 0; i < m; i++) {
         const float *h = S + i * (int64_t)(T + 1) * d;
         const float *r = R + i * (int64_t)T * d;
         int c = y[i];
+        int first = rec->count[c] == 0;
         double inv = 1.0 / (double)(++rec->count[c]);
+        for (int j = 0; j < d; j++) acc[j] = 0;
         for (int t = 0; t < T; t++) {
             const float *rt = r + (int64_t)t * d;
             double s = 0;
-            for (int j = 0; j < d; j++) s += (double)rt[j] * rt[j];
+            for (int j = 0; j < d; j++) {
+                s += (double)rt[j] * rt[j];
+                acc[j] += rt[j];
+            }
             double rho = sqrt(s);
             welford(&rec->rho_mean[c * T + t], &rec->rho_var[c * T + t], rho, inv);
             if (rec->rho) rec->rho[(i0 + i) * T + t] = (float)rho;
@@ -141,20 +150,24 @@ static void accumulate(Recording *rec, int64_t i0, int64_t m, const int32_t *y, 
                 if (rec->delta) rec->delta[(i0 + i) * (T - 1) + t] = (float)dl;
             }
         }
-        for (int t = 0; t <= T; t++) {
-            const float *ht = h + (int64_t)t * d;
-            double *mu = rec->state_mean + ((int64_t)c * (T + 1) + t) * d;
-            double *m2 = rec->state_var + ((int64_t)c * (T + 1) + t) * d;
-            for (int j = 0; j < d; j++) welford(&mu[j], &m2[j], ht[j], inv);
-        }
-        if (rec->keep != KEEP_SUMMARY) {
-            const float *hT = h + (int64_t)T * d;
-            for (int j = 0; j < d; j++) {
-                double s = 0;
-                for (int t = 0; t < T; t++) s += r[(int64_t)t * d + j];
-                double e = fabs((double)hT[j] - (double)h[j] - s);
-                if (e > ie || isnan(e)) ie = e;
+        if (summary) {
+            int64_t base = (int64_t)c * (T + 1) * d;
+            double *K = rec->shift + base, *su = rec->state_mean + base, *sq = rec->state_var + base;
+            if (first)
+                for (int64_t j = 0; j < (int64_t)(T + 1) * d; j++) K[j] = h[j];
+            for (int64_t j = 0; j < (int64_t)(T + 1) * d; j++) {
+                double e = (double)h[j] - K[j];
+                su[j] += e;
+                sq[j] += e * e;
             }
+        } else {
+            const float *hT = h + (int64_t)T * d;
+            double mx = 0;
+            for (int j = 0; j < d; j++) {
+                double e = fabs((double)hT[j] - (double)h[j] - acc[j]);
+                mx = e > mx || isnan(e) ? e : mx;
+            }
+            if (mx > ie || isnan(mx)) ie = mx;
         }
     }
     rec->integral_error = ie;
@@ -163,20 +176,40 @@ static void accumulate(Recording *rec, int64_t i0, int64_t m, const int32_t *y, 
 static void finish_stats(Recording *rec)
 {
     const int T = rec->T, d = rec->d;
+    const int64_t row = (int64_t)(T + 1) * d;
     for (int c = 0; c < rec->nclasses; c++) {
         double cnt = (double)rec->count[c];
-        for (int t = 0; t < T; t++)
+        for (int t = 0; t < T; t++) {
             rec->rho_var[c * T + t] = cnt > 0 ? rec->rho_var[c * T + t] / cnt : NAN;
-        for (int64_t j = 0; j < (int64_t)(T + 1) * d; j++)
-            rec->state_var[(int64_t)c * (T + 1) * d + j] =
-                cnt > 0 ? rec->state_var[(int64_t)c * (T + 1) * d + j] / cnt : NAN;
-        if (cnt == 0) {
-            for (int t = 0; t < T; t++) rec->rho_mean[c * T + t] = NAN;
+            if (cnt == 0) rec->rho_mean[c * T + t] = NAN;
+        }
+        if (cnt == 0)
             for (int t = 0; t < T - 1; t++) rec->delta_mean[c * (T - 1) + t] = NAN;
-            for (int64_t j = 0; j < (int64_t)(T + 1) * d; j++)
-                rec->state_mean[(int64_t)c * (T + 1) * d + j] = NAN;
+        if (!rec->state_mean) continue;
+        double *K = rec->shift + c * row, *su = rec->state_mean + c * row, *sq = rec->state_var + c * row;
+        for (int64_t j = 0; j < row; j++) {
+            if (cnt == 0) {
+                su[j] = sq[j] = NAN;
+                continue;
+            }
+            double ms = su[j] / cnt, v = sq[j] / cnt - ms * ms;
+            su[j] = K[j] + ms;
+            sq[j] = v > 0 ? v : 0;
         }
     }
+}
+
+/* Floats that the forward pass overwrites entirely: no zeroing pass, the same size guard as
+ * rdn_alloc_aligned. */
+static float *alloc_uninit(size_t count, const char *what, RdnErr *err)
+{
+    if (count > RDN_MAX_ALLOC / sizeof(float))
+        return rdn_err(err, "%s: %zu floats is more than the allocation limit (%zu bytes)", what, count,
+                       (size_t)RDN_MAX_ALLOC), NULL;
+    size_t bytes = (count * sizeof(float) + 63) / 64 * 64;
+    float *p = aligned_alloc(64, bytes ? bytes : 64);
+    if (!p) return rdn_err(err, "%s: out of memory allocating %zu bytes", what, bytes), NULL;
+    return p;
 }
 
 typedef struct Stream {
@@ -247,17 +280,21 @@ Recording *rdn_record(const Net *net, const Dataset *ds, const RecordOpts *o, Rd
     Stream st[3];
     memset(st, 0, sizeof st);
     float *sbuf = NULL, *rbuf = NULL;
+    double *acc = NULL;
 
     rec->count = rdn_calloc((size_t)k, sizeof(int64_t), "recording statistics", err);
     rec->rho_mean = rdn_calloc((size_t)k * T, sizeof(double), "recording statistics", err);
     rec->rho_var = rdn_calloc((size_t)k * T, sizeof(double), "recording statistics", err);
     rec->delta_mean = rdn_calloc((size_t)k * (T > 1 ? T - 1 : 1), sizeof(double),
                                  "recording statistics", err);
-    rec->state_mean = rdn_calloc((size_t)k * (size_t)srow, sizeof(double), "recording statistics", err);
-    rec->state_var = rdn_calloc((size_t)k * (size_t)srow, sizeof(double), "recording statistics", err);
-    if (!rec->count || !rec->rho_mean || !rec->rho_var || !rec->delta_mean || !rec->state_mean ||
-        !rec->state_var)
-        goto fail;
+    acc = rdn_calloc((size_t)d, sizeof(double), "scratch", err);
+    if (!rec->count || !rec->rho_mean || !rec->rho_var || !rec->delta_mean || !acc) goto fail;
+    if (o->keep == KEEP_SUMMARY) {
+        rec->state_mean = rdn_calloc((size_t)k * (size_t)srow, sizeof(double), "recording statistics", err);
+        rec->state_var = rdn_calloc((size_t)k * (size_t)srow, sizeof(double), "recording statistics", err);
+        rec->shift = rdn_calloc((size_t)k * (size_t)srow, sizeof(double), "recording statistics", err);
+        if (!rec->state_mean || !rec->state_var || !rec->shift) goto fail;
+    }
     if (o->keep != KEEP_SUMMARY) {
         rec->labels = rdn_calloc((size_t)n, sizeof(int32_t), "recording labels", err);
         rec->rho = rdn_alloc_aligned((size_t)n * T, sizeof(float), "residual norms", err);
@@ -290,14 +327,14 @@ Recording *rdn_record(const Net *net, const Dataset *ds, const RecordOpts *o, Rd
     }
     if (chunk > n) chunk = n;
     if (keep_s && !o->to) {
-        rec->states = rdn_alloc_aligned((size_t)n * (size_t)srow, sizeof(float), "recorded states", err);
+        rec->states = alloc_uninit((size_t)n * (size_t)srow, "recorded states", err);
         if (!rec->states) goto fail;
     } else {
         sbuf = rdn_alloc_aligned((size_t)chunk * (size_t)srow, sizeof(float), "state buffer", err);
         if (!sbuf) goto fail;
     }
     if (keep_r && !o->to) {
-        rec->resid = rdn_alloc_aligned((size_t)n * (size_t)rrow, sizeof(float), "recorded residuals", err);
+        rec->resid = alloc_uninit((size_t)n * (size_t)rrow, "recorded residuals", err);
         if (!rec->resid) goto fail;
     } else {
         rbuf = rdn_alloc_aligned((size_t)chunk * (size_t)(rrow ? rrow : 1), sizeof(float),
@@ -314,7 +351,7 @@ Recording *rdn_record(const Net *net, const Dataset *ds, const RecordOpts *o, Rd
         float *S = rec->states ? rec->states + i0 * srow : sbuf;
         float *R = rec->resid ? rec->resid + i0 * rrow : rbuf;
         if (rdn_net_forward(net, ds->x + i0 * ds->dim, m, NULL, S, R, err)) goto fail;
-        accumulate(rec, i0, m, ds->y + i0, S, R);
+        accumulate(rec, i0, m, ds->y + i0, S, R, acc);
         if (st[0].open && fwrite(S, sizeof(float), (size_t)(m * srow), st[0].w.f) != (size_t)(m * srow)) {
             rdn_err(err, "record: cannot write %s/states.npy (disk full?)", o->to);
             goto fail;
@@ -325,6 +362,8 @@ Recording *rdn_record(const Net *net, const Dataset *ds, const RecordOpts *o, Rd
         }
     }
     finish_stats(rec);
+    free(acc);
+    acc = NULL;
     free(sbuf);
     free(rbuf);
     sbuf = rbuf = NULL;
@@ -348,6 +387,7 @@ fail:
         stream_abort(&st[s]);
         free(st[s].abs);
     }
+    free(acc);
     free(sbuf);
     free(rbuf);
     rdn_record_free(rec);
