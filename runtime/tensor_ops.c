@@ -240,8 +240,9 @@ int rdn_tensor_reduce_all(int op, const Tensor *t, double *out, RdnErr *err)
 {
     const float *x = t->data;
     if (op == RDN_R_SUM || op == RDN_R_MEAN) {
+        char sb[128];
         if (t->size == 0 && op == RDN_R_MEAN)
-            return rdn_err(err, "mean: the tensor is empty");
+            return rdn_err(err, "mean: the tensor %s is empty", SHAPE(t, sb));
         double s = 0;
         for (int64_t i = 0; i < t->size; i++) s += x[i];
         *out = op == RDN_R_MEAN ? s / (double)t->size : s;
