@@ -72,9 +72,16 @@ static int assignable(ParseCtx *ctx, Ast *t)
 
 %%
 
+/* The top-level statements go straight into ctx->top as they are reduced, so that what was
+ * recovered around syntax errors is there for rdn check even when error recovery pops the list. */
 program:
-    stmts                       { ctx->src->root = $1; $$ = $1; }
-    ;
+    opt_seps                    { ctx->src->root = ctx->top; $$ = ctx->top; }
+  | opt_seps tstmts opt_seps    { ctx->src->root = ctx->top; $$ = ctx->top; }
+  ;
+tstmts:
+    stmt                        { if ($1) ast_push(ctx->src->arena, ctx->top, $1); }
+  | tstmts seps stmt            { if ($3) ast_push(ctx->src->arena, ctx->top, $3); }
+  ;
 
 /* A statement list with any separators before, between and after statements. */
 stmts:
@@ -82,7 +89,8 @@ stmts:
   | opt_seps stmts1 opt_seps    { $$ = $2; }
   ;
 stmts1:
-    stmt                        { $$ = N(AST_BLOCK, @1); if ($1) ast_push(ctx->src->arena, $$, $1); }
+    stmt                        { $$ = N(AST_BLOCK, @1); if ($1) ast_push(ctx->src->arena, $$, $1);
+                                }
   | stmts1 seps stmt            { $$ = $1; if ($3) ast_push(ctx->src->arena, $$, $3); }
   ;
 seps: sep | seps sep ;

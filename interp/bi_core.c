@@ -237,7 +237,7 @@ static int bi_list(Interp *I, Args *a, Value *out)
     }
     if (v.type == VAL_RANGE) {
         const ObjRange *g = (const ObjRange *)v.as.obj;
-        if (g->hi - g->lo > (1 << 28)) return arg_error(I, a, 0, NULL, "list: range too long (%lld items)",
+        if (g->hi - g->lo > RDN_MAX_LIST) return arg_error(I, a, 0, NULL, "list: range too long (%lld items)",
                                                         (long long)(g->hi - g->lo));
         Value r = val_list(g->hi > g->lo ? g->hi - g->lo : 0);
         for (int64_t i = g->lo; i < g->hi; i++) val_list_push(r, val_num((double)i));
@@ -267,6 +267,8 @@ static int bi_append(Interp *I, Args *a, Value *out)
         return arg_error(I, a, 0, NULL, "append: expected a list, found %s", val_type_name(a->pos[0].type));
     if (a->pos[0].as.obj == (a->pos[1].type == VAL_LIST ? a->pos[1].as.obj : NULL))
         return arg_error(I, a, 1, NULL, "append: a list cannot contain itself");
+    if (((ObjList *)a->pos[0].as.obj)->len >= RDN_MAX_LIST)
+        return arg_error(I, a, 0, NULL, "append: list too long (the limit is %lld items)", (long long)RDN_MAX_LIST);
     val_incref(a->pos[1]);
     val_list_push(a->pos[0], a->pos[1]);
     return 0;
@@ -394,6 +396,8 @@ static int bi_help(Interp *I, Args *a, Value *out)
     return 0;
 }
 
+int builtin_is_core(const Builtin *b);
+
 const Builtin BI_CORE[] = {
     {"print", bi_print, 0, -1, "sep end", "print(v, ..., sep: \" \", end: \"\\n\")",
      "Prints the values separated by `sep` and followed by `end` (strings bare, everything else as "
@@ -446,3 +450,8 @@ const Builtin BI_CORE[] = {
      "is and its members, or with no argument the list of builtins.\n\nExample: `help(fit)`"},
     {0},
 };
+
+int builtin_is_core(const Builtin *b)
+{
+    return b >= BI_CORE && b < BI_CORE + sizeof BI_CORE / sizeof BI_CORE[0];
+}
