@@ -23,13 +23,13 @@ int rdn_tensor_check_shape(int ndim, const int64_t *shape, int64_t *size, RdnErr
 {
     char sbuf[128];
     if (ndim < 0 || ndim > RDN_MAX_DIMS)
-        return rdn_err(err, "tensor: %d dimensions requested, at most %d are supported", ndim,
+        return rdn_err(err, "%d dimensions requested, at most %d are supported", ndim,
                        RDN_MAX_DIMS);
     int64_t n = 1;
     int overflow = 0;
     for (int d = 0; d < ndim; d++) {
         if (shape[d] < 0)
-            return rdn_err(err, "tensor: negative size %" PRId64 " in shape %s", shape[d],
+            return rdn_err(err, "negative size %" PRId64 " in shape %s", shape[d],
                            rdn_tensor_shape_str(ndim, shape, sbuf, sizeof sbuf));
         if (shape[d] && n > INT64_MAX / shape[d]) overflow = 1;
         else n *= shape[d];
@@ -38,7 +38,7 @@ int rdn_tensor_check_shape(int ndim, const int64_t *shape, int64_t *size, RdnErr
     for (int d = 0; d < ndim; d++)
         if (shape[d] == 0) n = 0, overflow = 0;
     if (overflow || (uint64_t)n > RDN_TENSOR_MAX_ELEMS)
-        return rdn_err(err, "tensor: shape %s is too large (at most %" PRIu64 " elements, %zu GiB)",
+        return rdn_err(err, "shape %s is too large (at most %" PRIu64 " elements, %zu GiB)",
                        rdn_tensor_shape_str(ndim, shape, sbuf, sizeof sbuf),
                        (uint64_t)RDN_TENSOR_MAX_ELEMS,
                        (size_t)(RDN_TENSOR_MAX_ELEMS * sizeof(float) >> 30));

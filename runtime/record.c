@@ -1,0 +1,450 @@
+/* record.c: the forward pass that keeps transients (record.h), chunk by chunk: in memory the
+ * chunk's outputs are written by rdn_net_forward straight into the final arrays (no copy); when
+ * streaming they go to chunk buffers that are appended to the .npy files. Per-input measures and
+ * per-class statistics are accumulated from each chunk while it is hot. */
+#include "record.h"
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, ".npy output assumes a little-endian host");
+
+void rdn_record_defaults(RecordOpts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->keep = KEEP_BOTH;
+}
+
+const char *rdn_record_keep_name(RecKeep k)
+{
+    switch (k) {
+    case KEEP_STATES: return "states";
+    case KEEP_RESIDUALS: return "residuals";
+    case KEEP_BOTH: return "both";
+    case KEEP_SUMMARY: return "summary";
+    }
+    return "?";
+}
+
+void rdn_record_free(Recording *r)
+{
+    if (!r) return;
+    free(r->dir);
+    free(r->states_path);
+    free(r->resid_path);
+    free(r->labels);
+    free(r->states);
+    free(r->resid);
+    free(r->rho);
+    free(r->delta);
+    free(r->count);
+    free(r->rho_mean);
+    free(r->rho_var);
+    free(r->delta_mean);
+    free(r->state_mean);
+    free(r->state_var);
+    free(r->shift);
+    free(r);
+}
+
+long rdn_record_npy_header(FILE *f, const char *dtype, int ndim, const int64_t *shape, RdnErr *err)
+{
+    char dict[256], shp[160];
+    int k = 0;
+    shp[0] = 0;
+    for (int i = 0; i < ndim; i++)
+        k += snprintf(shp + k, sizeof shp - (size_t)k, "%s%lld", i ? ", " : "", (long long)shape[i]);
+    if (ndim == 1) snprintf(shp + k, sizeof shp - (size_t)k, ",");
+    int len = snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }",
+                       dtype, shp);
+    /* magic(6) + version(2) + hlen(2) + dict + padding + '\n' = multiple of 64 */
+    int total = 10 + len + 1;
+    int pad = (64 - total % 64) % 64;
+    unsigned hlen = (unsigned)(len + pad + 1);
+    unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hlen & 0xff),
+                             (unsigned char)(hlen >> 8)};
+    if (fwrite(pre, 1, 10, f) != 10 || fwrite(dict, 1, (size_t)len, f) != (size_t)len)
+        return rdn_err(err, "record: cannot write .npy header"), -1;
+    for (int i = 0; i < pad; i++) fputc(' ', f);
+    if (fputc('\n', f) == EOF) return rdn_err(err, "record: cannot write .npy header"), -1;
+    return 10 + (long)hlen;
+}
+
+int rdn_record_has(const Recording *r, int which)
+{
+    if (r->keep == KEEP_SUMMARY) return 0;
+    if (which == 0) return r->keep == KEEP_STATES || r->keep == KEEP_BOTH;
+    return r->keep == KEEP_RESIDUALS || r->keep == KEEP_BOTH;
+}
+
+const float *rdn_record_rows(const Recording *r, int which, int64_t i0, int64_t m, float *buf,
+                             RdnErr *err)
+{
+    if (!rdn_record_has(r, which))
+        return rdn_err(err, "the recording does not keep the %s (it was made with keep: \"%s\"; "
+                            "use keep: \"%s\" or \"both\")",
+                       which ? "residuals" : "states", rdn_record_keep_name(r->keep),
+                       which ? "residuals" : "states"), NULL;
+    int64_t row = (int64_t)(which ? r->T : r->T + 1) * r->d;
+    if (i0 < 0 || m < 0 || i0 + m > r->n) return rdn_err(err, "record: rows out of range"), NULL;
+    if (!r->streamed) return (which ? r->resid : r->states) + i0 * row;
+    const char *path = which ? r->resid_path : r->states_path;
+    long off = which ? r->resid_off : r->states_off;
+    FILE *f = fopen(path, "rb");
+    if (!f) return rdn_err(err, "cannot read the recorded file %s", path), NULL;
+    size_t want = (size_t)(m * row);
+    int ok = fseeko(f, (off_t)off + (off_t)(i0 * row) * (off_t)sizeof(float), SEEK_SET) == 0 &&
+             fread(buf, sizeof(float), want, f) == want;
+    fclose(f);
+    if (!ok) return rdn_err(err, "the recorded file %s is shorter than recorded (changed since?)",
+                            path), NULL;
+    return buf;
+}
+
+/* Welford update of (mean, M2) with x, count already incremented to cnt. */
+static inline void welford(double *mean, double *m2, double x, double inv_cnt)
+{
+    double dm = x - *mean;
+    *mean += dm * inv_cnt;
+    *m2 += dm * (x - *mean);
+}
+
+/* Accumulates one chunk: m inputs starting at global index i0, states S [m, T+1, d], residuals
+ * R [m, T, d]. rho statistics use Welford's update (rho_var holds M2 until the end); the per-unit
+ * state statistics (summary only) use sums shifted by the class's first sample, so that the
+ * variance does not cancel (state_mean / state_var hold the shifted sums until the end). Loops
+ * run over units innermost so that they vectorise. acc: [d] doubles of scratch. */
+static void accumulate(Recording *rec, int64_t i0, int64_t m, const int32_t *y, const float *S,
+                       const float *R, double *acc)
+{
+    const int T = rec->T, d = rec->d;
+    const double inv_sqrt_d = 1.0 / sqrt((double)d);
+    const int summary = rec->keep == KEEP_SUMMARY;
+    double ie = rec->integral_error;
+    for (int64_t i = 0; i < m; i++) {
+        const float *h = S + i * (int64_t)(T + 1) * d;
+        const float *r = R + i * (int64_t)T * d;
+        int c = y[i];
+        int first = rec->count[c] == 0;
+        double inv = 1.0 / (double)(++rec->count[c]);
+        for (int j = 0; j < d; j++) acc[j] = 0;
+        for (int t = 0; t < T; t++) {
+            const float *rt = r + (int64_t)t * d;
+            double s = 0;
+            for (int j = 0; j < d; j++) {
+                s += (double)rt[j] * rt[j];
+                acc[j] += rt[j];
+            }
+            double rho = sqrt(s);
+            welford(&rec->rho_mean[c * T + t], &rec->rho_var[c * T + t], rho, inv);
+            if (rec->rho) rec->rho[(i0 + i) * T + t] = (float)rho;
+            if (t + 1 < T) {
+                const float *rn = rt + d;
+                double q = 0;
+                for (int j = 0; j < d; j++) {
+                    double e = (double)rn[j] - rt[j];
+                    q += e * e;
+                }
+                double dl = sqrt(q) * inv_sqrt_d;
+                rec->delta_mean[c * (T - 1) + t] += (dl - rec->delta_mean[c * (T - 1) + t]) * inv;
+                if (rec->delta) rec->delta[(i0 + i) * (T - 1) + t] = (float)dl;
+            }
+        }
+        if (summary) {
+            int64_t base = (int64_t)c * (T + 1) * d;
+            double *K = rec->shift + base, *su = rec->state_mean + base, *sq = rec->state_var + base;
+            if (first)
+                for (int64_t j = 0; j < (int64_t)(T + 1) * d; j++) K[j] = h[j];
+            for (int64_t j = 0; j < (int64_t)(T + 1) * d; j++) {
+                double e = (double)h[j] - K[j];
+                su[j] += e;
+                sq[j] += e * e;
+            }
+        } else {
+            const float *hT = h + (int64_t)T * d;
+            double mx = 0;
+            for (int j = 0; j < d; j++) {
+                double e = fabs((double)hT[j] - (double)h[j] - acc[j]);
+                mx = e > mx || isnan(e) ? e : mx;
+            }
+            if (mx > ie || isnan(mx)) ie = mx;
+        }
+    }
+    rec->integral_error = ie;
+}
+
+static void finish_stats(Recording *rec)
+{
+    const int T = rec->T, d = rec->d;
+    const int64_t row = (int64_t)(T + 1) * d;
+    for (int c = 0; c < rec->nclasses; c++) {
+        double cnt = (double)rec->count[c];
+        for (int t = 0; t < T; t++) {
+            rec->rho_var[c * T + t] = cnt > 0 ? rec->rho_var[c * T + t] / cnt : NAN;
+            if (cnt == 0) rec->rho_mean[c * T + t] = NAN;
+        }
+        if (cnt == 0)
+            for (int t = 0; t < T - 1; t++) rec->delta_mean[c * (T - 1) + t] = NAN;
+        if (!rec->state_mean) continue;
+        double *K = rec->shift + c * row, *su = rec->state_mean + c * row, *sq = rec->state_var + c * row;
+        for (int64_t j = 0; j < row; j++) {
+            if (cnt == 0) {
+                su[j] = sq[j] = NAN;
+                continue;
+            }
+            double ms = su[j] / cnt, v = sq[j] / cnt - ms * ms;
+            su[j] = K[j] + ms;
+            sq[j] = v > 0 ? v : 0;
+        }
+    }
+}
+
+/* Floats that the forward pass overwrites entirely: no zeroing pass, the same size guard as
+ * rdn_alloc_aligned. */
+static float *alloc_uninit(size_t count, const char *what, RdnErr *err)
+{
+    if (count > RDN_MAX_ALLOC / sizeof(float))
+        return rdn_err(err, "%s: %zu floats is more than the allocation limit (%zu bytes)", what, count,
+                       (size_t)RDN_MAX_ALLOC), NULL;
+    /* large arrays: 2 MB aligned and backed by huge pages where the kernel allows, so that the
+     * first touch by the forward pass costs one page fault per 2 MB instead of per 4 KB */
+    const size_t huge = (size_t)2 << 20;
+    size_t bytes = (count * sizeof(float) + 63) / 64 * 64;
+    int big = bytes >= 2 * huge;
+    if (big) bytes = (bytes + huge - 1) / huge * huge;
+    float *p = aligned_alloc(big ? huge : 64, bytes ? bytes : 64);
+    if (!p) return rdn_err(err, "%s: out of memory allocating %zu bytes", what, bytes), NULL;
+#ifdef MADV_HUGEPAGE
+    if (big) madvise(p, bytes, MADV_HUGEPAGE);   /* advice only: failure changes nothing */
+#endif
+    return p;
+}
+
+typedef struct Stream {
+    RdnWriter w;
+    int open;
+    char *abs;
+    long off;
+} Stream;
+
+static int stream_open(RdnOut *out, const char *dir, const char *name, const char *dtype, int ndim,
+                       const int64_t *shape, Stream *s, RdnErr *err)
+{
+    size_t len = strlen(dir) + strlen(name) + 2;
+    char *rel = malloc(len);
+    if (!rel) return rdn_err(err, "record: out of memory");
+    snprintf(rel, len, "%s/%s", dir, name);
+    int rc = rdn_out_resolve(out, rel, 1, &s->abs, err);
+    if (rc == 0) rc = rdn_out_open(out, rel, &s->w, err);
+    free(rel);
+    if (rc != 0) {
+        char m[sizeof err->msg];
+        snprintf(m, sizeof m, "%s", err ? err->msg : "");
+        return rdn_err(err, "record: to: %s", m);
+    }
+    s->open = 1;
+    s->off = rdn_record_npy_header(s->w.f, dtype, ndim, shape, err);
+    return s->off < 0 ? -1 : 0;
+}
+
+/* One chunk appended to the open files, on a thread of its own so that the disk works while
+ * the next chunk is computed (two buffers alternate). */
+typedef struct ChunkWrite {
+    FILE *fs, *fr;
+    const float *S, *R;
+    size_t ns, nr;
+    int ok;
+} ChunkWrite;
+
+static void *write_chunk(void *p)
+{
+    ChunkWrite *c = p;
+    c->ok = (!c->fs || fwrite(c->S, sizeof(float), c->ns, c->fs) == c->ns) &&
+            (!c->fr || fwrite(c->R, sizeof(float), c->nr, c->fr) == c->nr);
+    return NULL;
+}
+
+static void stream_abort(Stream *s)
+{
+    if (s->open) rdn_out_abort(&s->w);
+    s->open = 0;
+}
+
+Recording *rdn_record(const Net *net, const Dataset *ds, const RecordOpts *o, RdnErr *err)
+{
+    RecordOpts def;
+    if (!o) {
+        rdn_record_defaults(&def);
+        o = &def;
+    }
+    if (ds->dim != net->in)
+        return rdn_err(err, "record: the data has dimension %d but the net takes inputs of %d",
+                       ds->dim, net->in), NULL;
+    if (ds->n <= 0) return rdn_err(err, "record: the data set is empty"), NULL;
+    if (o->to && !o->out) return rdn_err(err, "record: to: needs an output folder"), NULL;
+    if (o->to && o->keep == KEEP_SUMMARY)
+        return rdn_err(err, "record: keep: \"summary\" keeps statistics in memory; it cannot go "
+                            "to: a folder"), NULL;
+    const int T = net->depth, d = net->width;
+    const int64_t n = ds->n;
+    int k = ds->nclasses;
+    for (int64_t i = 0; i < n; i++) {
+        if (ds->y[i] < 0) return rdn_err(err, "record: label %d of input %lld is negative",
+                                         ds->y[i], (long long)i), NULL;
+        if (ds->y[i] >= k) k = ds->y[i] + 1;
+    }
+    if (k < 1) k = 1;
+
+    Recording *rec = rdn_calloc(1, sizeof *rec, "recording", err);
+    if (!rec) return NULL;
+    rec->n = n; rec->T = T; rec->d = d; rec->in = net->in; rec->nclasses = k;
+    rec->kind = net->kind; rec->keep = o->keep; rec->streamed = o->to != NULL;
+    const int keep_s = o->keep == KEEP_STATES || o->keep == KEEP_BOTH;
+    const int keep_r = o->keep == KEEP_RESIDUALS || o->keep == KEEP_BOTH;
+    const int64_t srow = (int64_t)(T + 1) * d, rrow = (int64_t)T * d;
+    Stream st[3];
+    memset(st, 0, sizeof st);
+    float *sbuf[2] = {NULL, NULL}, *rbuf[2] = {NULL, NULL};
+    double *acc = NULL;
+    const int nbuf = o->to ? 2 : 1;
+    pthread_t writer;
+    int pending = 0;
+    ChunkWrite cw;
+    memset(&cw, 0, sizeof cw);
+
+    rec->count = rdn_calloc((size_t)k, sizeof(int64_t), "recording statistics", err);
+    rec->rho_mean = rdn_calloc((size_t)k * T, sizeof(double), "recording statistics", err);
+    rec->rho_var = rdn_calloc((size_t)k * T, sizeof(double), "recording statistics", err);
+    rec->delta_mean = rdn_calloc((size_t)k * (T > 1 ? T - 1 : 1), sizeof(double),
+                                 "recording statistics", err);
+    acc = rdn_calloc((size_t)d, sizeof(double), "scratch", err);
+    if (!rec->count || !rec->rho_mean || !rec->rho_var || !rec->delta_mean || !acc) goto fail;
+    if (o->keep == KEEP_SUMMARY) {
+        rec->state_mean = rdn_calloc((size_t)k * (size_t)srow, sizeof(double), "recording statistics", err);
+        rec->state_var = rdn_calloc((size_t)k * (size_t)srow, sizeof(double), "recording statistics", err);
+        rec->shift = rdn_calloc((size_t)k * (size_t)srow, sizeof(double), "recording statistics", err);
+        if (!rec->state_mean || !rec->state_var || !rec->shift) goto fail;
+    }
+    if (o->keep != KEEP_SUMMARY) {
+        rec->labels = rdn_calloc((size_t)n, sizeof(int32_t), "recording labels", err);
+        rec->rho = rdn_alloc_aligned((size_t)n * T, sizeof(float), "residual norms", err);
+        rec->delta = rdn_alloc_aligned((size_t)n * (T > 1 ? T - 1 : 1), sizeof(float),
+                                       "residual changes", err);
+        if (!rec->labels || !rec->rho || !rec->delta) goto fail;
+        memcpy(rec->labels, ds->y, (size_t)n * sizeof(int32_t));
+    } else {
+        rec->integral_error = NAN;
+    }
+
+    /* the folder first: nothing is computed before every file can be opened */
+    if (o->to) {
+        rec->dir = strdup(o->to);
+        if (!rec->dir) { rdn_err(err, "record: out of memory"); goto fail; }
+        int64_t sh_s[3] = {n, T + 1, d}, sh_r[3] = {n, T, d}, sh_l[1] = {n};
+        if (stream_open(o->out, o->to, "labels.npy", "<i4", 1, sh_l, &st[2], err)) goto fail;
+        if (fwrite(ds->y, sizeof(int32_t), (size_t)n, st[2].w.f) != (size_t)n) {
+            rdn_err(err, "record: cannot write %s/labels.npy", o->to);
+            goto fail;
+        }
+        if (keep_s && stream_open(o->out, o->to, "states.npy", "<f4", 3, sh_s, &st[0], err)) goto fail;
+        if (keep_r && stream_open(o->out, o->to, "residuals.npy", "<f4", 3, sh_r, &st[1], err)) goto fail;
+    }
+
+    int64_t chunk = o->chunk;
+    if (chunk <= 0) {
+        chunk = ((int64_t)8 << 20) / (srow + rrow);     /* ~32 MB of float buffers */
+        if (chunk < 64) chunk = 64;
+    }
+    if (chunk > n) chunk = n;
+    if (keep_s && !o->to) {
+        rec->states = alloc_uninit((size_t)n * (size_t)srow, "recorded states", err);
+        if (!rec->states) goto fail;
+    } else {
+        for (int b = 0; b < nbuf; b++) {
+            sbuf[b] = rdn_alloc_aligned((size_t)chunk * (size_t)srow, sizeof(float), "state buffer", err);
+            if (!sbuf[b]) goto fail;
+        }
+    }
+    if (keep_r && !o->to) {
+        rec->resid = alloc_uninit((size_t)n * (size_t)rrow, "recorded residuals", err);
+        if (!rec->resid) goto fail;
+    } else {
+        for (int b = 0; b < nbuf; b++) {
+            rbuf[b] = rdn_alloc_aligned((size_t)chunk * (size_t)(rrow ? rrow : 1), sizeof(float),
+                                        "residual buffer", err);
+            if (!rbuf[b]) goto fail;
+        }
+    }
+
+    for (int64_t i0 = 0, k = 0; i0 < n; i0 += chunk, k++) {
+        if (rdn_interrupt) {
+            rdn_err_interrupted(err, "record: interrupted");
+            goto fail;
+        }
+        int64_t m = n - i0 < chunk ? n - i0 : chunk;
+        int b = (int)(k % nbuf);
+        float *S = rec->states ? rec->states + i0 * srow : sbuf[b];
+        float *R = rec->resid ? rec->resid + i0 * rrow : rbuf[b];
+        if (rdn_net_forward(net, ds->x + i0 * ds->dim, m, NULL, S, R, err)) goto fail;
+        accumulate(rec, i0, m, ds->y + i0, S, R, acc);
+        if (!o->to) continue;
+        /* the previous chunk's write must be done: its buffer is the next chunk's */
+        if (pending) {
+            pthread_join(writer, NULL);
+            pending = 0;
+            if (!cw.ok) goto write_failed;
+        }
+        cw = (ChunkWrite){st[0].open ? st[0].w.f : NULL, st[1].open ? st[1].w.f : NULL, S, R,
+                          (size_t)(m * srow), (size_t)(m * rrow), 0};
+        if (pthread_create(&writer, NULL, write_chunk, &cw) == 0) pending = 1;
+        else {
+            write_chunk(&cw);   /* no thread: write in line */
+            if (!cw.ok) goto write_failed;
+        }
+    }
+    if (pending) {
+        pthread_join(writer, NULL);
+        pending = 0;
+        if (!cw.ok) goto write_failed;
+    }
+    finish_stats(rec);
+    free(acc);
+    acc = NULL;
+    for (int b = 0; b < 2; b++) {
+        free(sbuf[b]);
+        free(rbuf[b]);
+        sbuf[b] = rbuf[b] = NULL;
+    }
+    if (o->to) {
+        for (int s = 0; s < 3; s++) {
+            if (!st[s].open) continue;
+            st[s].open = 0;
+            if (rdn_out_commit(o->out, &st[s].w, err)) goto fail;
+        }
+        rec->states_path = keep_s ? st[0].abs : NULL;
+        rec->resid_path = keep_r ? st[1].abs : NULL;
+        if (keep_s) st[0].abs = NULL;
+        if (keep_r) st[1].abs = NULL;
+        rec->states_off = st[0].off;
+        rec->resid_off = st[1].off;
+        for (int s = 0; s < 3; s++) free(st[s].abs);
+    }
+    return rec;
+write_failed:
+    rdn_err(err, "record: cannot write the recording to %s (disk full?)", o->to);
+fail:
+    if (pending) pthread_join(writer, NULL);
+    for (int s = 0; s < 3; s++) {
+        stream_abort(&st[s]);
+        free(st[s].abs);
+    }
+    free(acc);
+    for (int b = 0; b < 2; b++) {
+        free(sbuf[b]);
+        free(rbuf[b]);
+    }
+    rdn_record_free(rec);
+    return NULL;
+}
