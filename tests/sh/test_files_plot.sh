@@ -60,14 +60,22 @@ EOF
 cmp -s o3/m.svg o4/m.svg || fail "group mean: the line of rows [0,0] and [2,4] is not [1,2]"
 
 # a table: x column, one line per column or per group of a by: column
-# tables come from the runtime (histories, robustness); build one through load_csv-free means:
-"$RDN" --out o5 -e 't = table(sigma: [0, 0.1, 0, 0.1], acc: [0.9, 0.8, 0.85, 0.6], net: ["resnet", "resnet", "mlp", "mlp"])
-plot(t, x: "sigma", by: "net", to: "by.svg")
-plot(t, x: "sigma", cols: "acc", to: "cols.svg")' > tab.txt 2>&1 && {
-    [ "$(nlines o5/by.svg)" -eq 2 ] || fail "table by: want 2 lines"
-    grep -q '>resnet<' o5/by.svg || fail "table by: legend resnet missing"
-    [ "$(nlines o5/cols.svg)" -eq 1 ] || fail "table cols: want 1 line"
-} || echo "note: no table() constructor in this build; table plots tested through histories only"
+# a table: x column, one line per column, or one per group of a by: column
+"$RDN" --out o5 -e 't = table(["sigma", "acc", "loss", "net"], [[0, 0.9, 0.3, "resnet"], [0.1, 0.8, 0.5, "resnet"], [0, 0.85, 0.4, "mlp"], [0.1, 0.6, 0.9, "mlp"]])
+plot(t, x: "sigma", by: "net", cols: "acc", to: "by.svg")
+plot(t, x: "sigma", by: "net", to: "by2.svg")
+plot(t, cols: ["acc", "loss"], to: "cols.svg")
+write_csv(t, "t.csv")' > tab.txt 2>&1 || { cat tab.txt; fail "table plots"; }
+[ "$(nlines o5/by.svg)" -eq 2 ] || fail "table by: want 2 lines"
+grep -q '>resnet<' o5/by.svg && grep -q '>mlp<' o5/by.svg || fail "table by: legends resnet, mlp missing"
+[ "$(nlines o5/by2.svg)" -eq 4 ] || fail "table by: with two numeric columns: want 4 lines"
+grep -q '>mlp loss<' o5/by2.svg || fail "table by: legend 'mlp loss' missing"
+[ "$(nlines o5/cols.svg)" -eq 2 ] || fail "table cols: want 2 lines"
+[ "$(head -1 o5/t.csv)" = "sigma,acc,loss,net" ] || fail "write_csv of a table: header"
+"$RDN" --out o5 -e 'plot(table(["a", "b"], [[1, 2]]), x: "c")' 2> e.txt
+grep -q "the table has no column 'c'" e.txt || { cat e.txt; fail "unknown column not reported"; }
+"$RDN" --out o5 -e 'plot(table(["a", "b"], [[1, "x"]]))' 2> e.txt
+grep -q "no numeric column to draw" e.txt || { cat e.txt; fail "text-only table not reported"; }
 
 # text in the terminal with no to:
 "$RDN" -e 'plot(tensor([1, 3, 2, 5]), title: "dumb")' > dumb.txt 2>&1 || { cat dumb.txt; fail "dumb plot"; }
