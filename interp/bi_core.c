@@ -94,6 +94,12 @@ static int bi_format(Interp *I, Args *a, Value *out)
         Value v = a->pos[next];
         char spec[64], piece[1200];
         int sl = (int)(p - start);
+        const char *okflags = conv == 's' ? "-" : conv == 'x' ? "-0#" : (conv == 'd' || conv == 'i') ? "-+ 0" : "-+ 0#";
+        for (const char *f = start + 1; f < p && strchr("-+ 0#", *f); f++)
+            if (!strchr(okflags, *f)) {
+                free(b.s);
+                return arg_error(I, a, 0, NULL, "format: flag '%c' does not apply to %%%c", *f, conv);
+            }
         if (conv == 's') {
             char *t = val_to_text(v);
             snprintf(spec, sizeof spec, "%.*s", sl, start);

@@ -75,6 +75,12 @@ has check-keyword "$t/err" "c2.rdn:4:10: error: print: unknown keyword 'sepp' (d
 has check-fn-name "$t/err" "c2.rdn:5:22: error: unknown name 'b'"
 has check-block-scope "$t/err" "c2.rdn:7:7: error: unknown name 'total'"
 if grep -q ran "$t/out"; then bad check-runs-nothing2; else ok check-runs-nothing2; fi
+printf 'fn f(a, b: 1) { return a + b }\nf(1, c: 2)\nf()\nf(1, 2, 3)\nf(1, b: 3)\n' > "$t/c3.rdn"
+expect check-fn-calls 2 "$RDN" check "$t/c3.rdn"
+has check-fn-keyword "$t/err" "c3.rdn:2:6: error: f: unknown keyword 'c'"
+has check-fn-missing "$t/err" "c3.rdn:3:1: error: f: missing argument 'a'"
+has check-fn-surplus "$t/err" "c3.rdn:4:9: error: f: expected at most 2 arguments"
+if grep -q "c3.rdn:5" "$t/err"; then bad check-fn-good-call; else ok check-fn-good-call; fi
 printf 'fn f(x) { return x }\nprint(f(2))\n' > "$t/good.rdn"
 expect check-clean 0 "$RDN" check "$t/good.rdn"
 
