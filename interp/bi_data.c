@@ -25,6 +25,13 @@ static int fail(Interp *I, const Args *a, const RdnErr *e)
     return rt_error_from(I, &a->call, &p);
 }
 
+/* The same, located at the argument naming the file the message is about. */
+static int fail_at(Interp *I, const Args *a, int pos, const char *kw, const RdnErr *e)
+{
+    if (e->code == RDN_INTERRUPTED) return rt_error_from(I, &a->call, e);
+    return arg_error(I, a, pos, kw, "%s: %.900s", a->bi->name, e->msg);
+}
+
 static int ret(Interp *I, const Args *a, Dataset *d, const RdnErr *e, Value *out)
 {
     if (!d) return fail(I, a, e);
@@ -165,7 +172,10 @@ static int bi_load_csv(Interp *I, Args *a, Value *out)
         if (arg_bool(I, a, -1, "header", 0, &o.header)) return -1;
     }
     RdnErr e = {0};
-    return ret(I, a, rdn_data_load_csv(path, &o, &I->out, &e), &e, out);
+    Dataset *d = rdn_data_load_csv(path, &o, &I->out, &e);
+    if (!d) return fail_at(I, a, 0, NULL, &e);
+    *out = val_dataset(d);
+    return 0;
 }
 
 static int bi_load_npy(Interp *I, Args *a, Value *out)
@@ -175,7 +185,7 @@ static int bi_load_npy(Interp *I, Args *a, Value *out)
     if (!path) return arg_error(I, a, 0, "path", "load_npy: the file name is missing");
     RdnErr e = {0};
     Tensor *t = rdn_npy_load(path, &I->out, &e);
-    if (!t) return fail(I, a, &e);
+    if (!t) return fail_at(I, a, 0, NULL, &e);
     *out = val_tensor(t);
     return 0;
 }

@@ -73,11 +73,12 @@ static int get_seed(Interp *I, Args *a, uint64_t *seed)
     return 0;
 }
 
-static int get_kind(Interp *I, Args *a, PerturbKind *k)
+static int get_kind(Interp *I, Args *a, int *k)
 {
+    static const int kinds[3] = {RDN_NOISE_GAUSSIAN, RDN_NOISE_UNIFORM, RDN_NOISE_SALTPEPPER};
     int c;
-    if (arg_choice(I, a, -1, "kind", "gaussian|uniform|salt", 0, &c)) return -1;
-    *k = (PerturbKind)c;
+    if (arg_choice(I, a, -1, "kind", "gaussian|uniform|saltpepper", 0, &c)) return -1;
+    *k = kinds[c];
     return 0;
 }
 
@@ -288,12 +289,12 @@ static int bi_growth_rate(Interp *I, Args *a, Value *out)
     return box_tensor(I, a, rdn_dyn_growth_rate(net, d, (int)dirs, seed, &err), &err, out);
 }
 
-static int get_sigma(Interp *I, Args *a, const char *kw, double s, PerturbKind k)
+static int get_sigma(Interp *I, Args *a, const char *kw, double s, int k)
 {
     if (!(s >= 0) || isinf(s))
         return arg_error(I, a, -1, kw, "%s: sigma must be a number >= 0, got %g", a->bi->name, s);
-    if (k == PERTURB_SALT && s > 1)
-        return arg_error(I, a, -1, kw, "%s: for kind \"salt\" sigma is a probability (0..1), got %g",
+    if (k == RDN_NOISE_SALTPEPPER && s > 1)
+        return arg_error(I, a, -1, kw, "%s: for kind \"saltpepper\" sigma is a probability (0..1), got %g",
                          a->bi->name, s);
     return 0;
 }
@@ -304,7 +305,7 @@ static int bi_noise_evolution(Interp *I, Args *a, Value *out)
     Dataset *d;
     double sigma;
     long trials;
-    PerturbKind kind;
+    int kind;
     uint64_t seed;
     if (get_net(I, a, 0, &net) || get_data(I, a, 1, net, &d) ||
         arg_num(I, a, -1, "sigma", 0.1, &sigma) || arg_int(I, a, -1, "trials", 1, 1, 1000000, &trials) ||
@@ -320,7 +321,7 @@ static int bi_robustness(Interp *I, Args *a, Value *out)
     Net *net;
     Dataset *d;
     long trials;
-    PerturbKind kind;
+    int kind;
     uint64_t seed;
     if (get_net(I, a, 0, &net) || get_data(I, a, 1, net, &d) ||
         arg_int(I, a, -1, "trials", 1, 1, 1000000, &trials) || get_kind(I, a, &kind))
@@ -431,6 +432,10 @@ static int rec_get(Interp *I, Value self, const char *m, const Span *at, Value *
         t = tensor_from_doubles(2, shape, r->delta_mean, &err);
     } else if (!strcmp(m, "state_mean") || !strcmp(m, "state_var")) {
         int64_t shape[3] = {k, T + 1, d};
+        if (!r->state_mean)
+            return rt_error(I, at, "%s is kept by summary recordings (record(..., keep: \"summary\")); "
+                            "this one keeps %s: take mean(...) of rec.states by class instead", m,
+                            rdn_record_keep_name(r->keep));
         t = tensor_from_doubles(3, shape, m[6] == 'm' ? r->state_mean : r->state_var, &err);
     } else {
         return 1;
@@ -457,7 +462,7 @@ const Builtin BI_DYN[] = {
      "mean and variance of ||r_t|| (`rec.norm_mean`, `rec.norm_var` [classes, T]), the mean residual "
      "change (`rec.change_mean` [classes, T-1]) and the per-unit mean and variance of the states "
      "(`rec.state_mean`, `rec.state_var` [classes, T+1, width]); memory independent of the number "
-     "of inputs. Whatever is kept, the residual norms, changes and integral error are computed from "
+     "of inputs. (`norm_mean`, `norm_var`, `change_mean` and `count` exist for every recording.) Whatever is kept, the residual norms, changes and integral error are computed from "
      "the exact residuals during the pass.\n\n"
      "`to: \"dir\"` streams the arrays, chunk by chunk, to standard NumPy files in that folder "
      "(below the output folder): `states.npy` float32 [n, T+1, width], `residuals.npy` float32 "
@@ -542,19 +547,22 @@ const Builtin BI_DYN[] = {
     {"noise_evolution", bi_noise_evolution, 2, 2, "sigma trials kind seed",
      "noise_evolution(net, data, sigma: 0.1, trials: 1, kind: \"gaussian\", seed:)",
      "How input noise travels through the layers (MODEL.md, \"Noise evolution\"). Each input is "
-     "perturbed, x~ = x + xi, by `kind`: \"gaussian\" N(0, sigma^2 I), \"uniform\" on "
-     "+-sigma sqrt(3) (standard deviation sigma), \"salt\" (each entry with probability sigma "
-     "becomes 0 or 1); input i in trial j draws from its own stream (seed, i, j). Clean and noisy "
-     "inputs run through the same net. A table `layer` (0 .. T), `distance` (the mean of "
-     "e_t = ||h~_t - h_t||_2), `amplification` (the mean of e_t / e_0 over inputs with e_0 > 0, "
-     "so 1 at layer 0), averaged over inputs and `trials`.\n\n"
+     "perturbed exactly as `perturb` does: `kind` \"gaussian\" x + sigma N(0, 1), \"uniform\" "
+     "x + U(-sigma, sigma), \"saltpepper\" (each entry with probability sigma becomes the smallest "
+     "or largest entry of the data). Trial 0 uses `seed` itself, so it is exactly "
+     "`perturb(data, sigma:, kind:, seed:)`; later trials use seeds derived from (seed, trial); "
+     "input i draws from its own stream. Clean and noisy inputs run through the same net. A table "
+     "`layer` (0 .. T), `distance` (the mean of e_t = ||h~_t - h_t||_2), `amplification` (the mean "
+     "of e_t / e_0 over inputs with e_0 > 0, so 1 at layer 0; NaN if no input moved), averaged "
+     "over inputs and `trials`. `seed:` defaults to a draw from the script's generator.\n\n"
      "Example: `write_csv(noise_evolution(net, test, sigma: 0.2, trials: 5), \"noise.csv\")`"},
     {"robustness", bi_robustness, 2, 2, "sigmas trials kind seed",
      "robustness(net, data, sigmas: [0, 0.05, 0.1, 0.2, 0.4], trials: 1, kind: \"gaussian\", seed:)",
-     "Accuracy under input noise: for each sigma, the accuracy on perturbed inputs (noise as in "
-     "`noise_evolution`), averaged over `trials`. Every sigma uses the same streams (seed, i, j), so "
-     "the curve is not jagged by resampling; sigma 0 is exactly `accuracy(net, data)`. A table "
-     "`sigma`, `accuracy`.\n\n"
+     "Accuracy under input noise: for each sigma, the accuracy on perturbed inputs (noise, kinds and "
+     "seeds as in `noise_evolution`: with trials 1 the accuracy at sigma s is exactly "
+     "`accuracy(net, perturb(data, sigma: s, kind:, seed:))`), averaged over `trials`. Every sigma "
+     "uses the same streams, so the curve is not jagged by resampling; sigma 0 is exactly "
+     "`accuracy(net, data)`. A table `sigma`, `accuracy`.\n\n"
      "Example: `write_csv(robustness(net, test, sigmas: [0, 0.1, 0.2]), \"noise.csv\")`"},
     {0},
 };

@@ -127,7 +127,7 @@ static int fill(Value v, int d, int ndim, const int64_t *shape, int64_t *path, f
             if (d >= ndim)
                 return conv_fail(c, "ragged nested list: item %s is a list where a number was "
                                  "expected", pb);
-            return conv_fail(c, "ragged nested list: item %s has %lld entries, expected %lld",
+            return conv_fail(c, "ragged nested list: item %s has length %lld, expected %lld",
                              pb, (long long)len, (long long)shape[d]);
         }
         if (v.type == VAL_RANGE) {
@@ -249,6 +249,8 @@ static int arg_axis(Interp *I, const Args *a, const Tensor *t, int *has, int *ax
     long ax;
     if (arg_int(I, a, -1, "axis", 0, -1000000, 1000000, &ax)) return -1;
     char sb[128];
+    if (t->ndim == 0)
+        return arg_error(I, a, -1, "axis", "%s: a 0-d tensor has no axis %ld", a->bi->name, ax);
     if (ax < -t->ndim || ax >= t->ndim)
         return arg_error(I, a, -1, "axis", "%s: axis %ld is out of range for a tensor of shape "
                          "%s (axes 0..%d, or -1..-%d from the end)", a->bi->name, ax,
@@ -347,10 +349,10 @@ static int bi_randn(Interp *I, Args *a, Value *out)
 {
     double mean, std;
     if (arg_num(I, a, -1, "mean", 0, &mean) || arg_num(I, a, -1, "std", 1, &std)) return -1;
-    if (!(std >= 0) || !isfinite(std) || !isfinite(mean))
-        return arg_error(I, a, -1, isfinite(mean) ? "std" : "mean",
-                         "randn: mean must be finite and std finite and >= 0, got mean %g, std %g",
-                         mean, std);
+    if (!isfinite(mean))
+        return arg_error(I, a, -1, "mean", "randn: mean must be a finite number, got %g", mean);
+    if (!(std >= 0) || !isfinite(std))
+        return arg_error(I, a, -1, "std", "randn: std must be a finite number >= 0, got %g", std);
     Tensor *t;
     if (new_from_args(I, a, &t)) return -1;
     rdn_tensor_fill_normal(t, &I->rng, mean, std);
@@ -543,15 +545,126 @@ static int bi_to_list(Interp *I, Args *a, Value *out)
 {
     Tensor *t, *own;
     if (arg_tensor(I, a, 0, &t, &own)) return -1;
-    if (t->size > 100000000) {
+    if (t->size > 10000000) {
         rdn_tensor_free(own);
         return arg_error(I, a, 0, NULL, "to_list: %lld elements is too many for a list "
-                         "(at most 1e8)", (long long)t->size);
+                         "(at most 1e7)", (long long)t->size);
     }
     int64_t k = 0;
     *out = list_of(t, 0, &k);
     rdn_tensor_free(own);
     return 0;
+}
+
+/* table(names, rows): the column types come from the first row (number or string). */
+static int bi_table(Interp *I, Args *a, Value *out)
+{
+    Value names = a->pos[0], rows = a->pos[1];
+    if (names.type != VAL_LIST)
+        return arg_error(I, a, 0, NULL, "table: column names must be a list of strings, got a %s",
+                         val_type_name(names.type));
+    const ObjList *nl = (const ObjList *)names.as.obj;
+    if (nl->len < 1 || nl->len > 10000)
+        return arg_error(I, a, 0, NULL, "table: needs 1 to 10000 column names, got %lld",
+                         (long long)nl->len);
+    int ncols = (int)nl->len;
+    for (int c = 0; c < ncols; c++) {
+        if (nl->items[c].type != VAL_STR)
+            return arg_error(I, a, 0, NULL, "table: column name %d is a %s, expected a string",
+                             c + 1, val_type_name(nl->items[c].type));
+        for (int e = 0; e < c; e++)
+            if (!strcmp(val_cstr(nl->items[c]), val_cstr(nl->items[e])))
+                return arg_error(I, a, 0, NULL, "table: column name \"%s\" appears twice",
+                                 val_cstr(nl->items[c]));
+    }
+    const Tensor *rt = NULL;
+    const ObjList *rl = NULL;
+    int64_t nrows;
+    if (rows.type == VAL_TENSOR) {
+        rt = val_ptr(rows);
+        char sb[128];
+        if (rt->ndim != 2 || rt->shape[1] != ncols)
+            return arg_error(I, a, 1, NULL, "table: rows as a tensor must have shape [n, %d] "
+                             "(one column per name), got %s", ncols, SHAPESTR(rt, sb));
+        nrows = rt->shape[0];
+    } else if (rows.type == VAL_LIST) {
+        rl = (const ObjList *)rows.as.obj;
+        nrows = rl->len;
+    } else {
+        return arg_error(I, a, 1, NULL, "table: rows must be a list of lists or a 2-D tensor, "
+                         "got a %s", val_type_name(rows.type));
+    }
+    if (nrows > 100000000)
+        return arg_error(I, a, 1, NULL, "table: too many rows (%lld)", (long long)nrows);
+    char *types = calloc((size_t)ncols + 1, 1);
+    const char **cn = calloc((size_t)ncols, sizeof *cn);
+    double *num = calloc((size_t)ncols, sizeof *num);
+    const char **str = calloc((size_t)ncols, sizeof *str);
+    Table *t = NULL;
+    int rc = -1;
+    RdnErr err = {0};
+    if (!types || !cn || !num || !str) {
+        rt_error(I, &a->call, "table: out of memory");
+        goto done;
+    }
+    for (int c = 0; c < ncols; c++) {
+        cn[c] = val_cstr(nl->items[c]);
+        types[c] = 'n';
+        if (rl && nrows > 0 && rl->items[0].type == VAL_LIST &&
+            ((ObjList *)rl->items[0].as.obj)->len == ncols &&
+            ((ObjList *)rl->items[0].as.obj)->items[c].type == VAL_STR)
+            types[c] = 's';
+    }
+    if (!(t = rdn_table_new(ncols, cn, types, &err))) {
+        call_error(I, a, &err);
+        goto done;
+    }
+    for (int64_t r = 0; r < nrows; r++) {
+        if (rt) {
+            for (int c = 0; c < ncols; c++) num[c] = rt->data[r * ncols + c];
+        } else {
+            Value row = rl->items[r];
+            if (row.type != VAL_LIST || ((ObjList *)row.as.obj)->len != ncols) {
+                arg_error(I, a, 1, NULL, "table: row %lld must be a list of %d values (one per "
+                          "column), got %s", (long long)r + 1, ncols,
+                          row.type == VAL_LIST ? "a list of another length" :
+                          val_type_name(row.type));
+                goto done;
+            }
+            const ObjList *rw = (const ObjList *)row.as.obj;
+            for (int c = 0; c < ncols; c++) {
+                Value v = rw->items[c];
+                int want_str = types[c] == 's';
+                if (v.type == VAL_NIL) {
+                    num[c] = NAN;
+                    str[c] = "";
+                } else if (want_str && v.type == VAL_STR) {
+                    str[c] = val_cstr(v);
+                } else if (!want_str && (v.type == VAL_NUM || v.type == VAL_BOOL)) {
+                    num[c] = v.type == VAL_NUM ? v.as.num : v.as.b;
+                } else {
+                    arg_error(I, a, 1, NULL, "table: row %lld, column \"%s\": expected a %s "
+                              "(as in the first row), got a %s", (long long)r + 1, cn[c],
+                              want_str ? "string" : "number", val_type_name(v.type));
+                    goto done;
+                }
+            }
+        }
+        if (rdn_table_push(t, num, str, &err)) {
+            call_error(I, a, &err);
+            goto done;
+        }
+    }
+    *out = val_table(t);
+    t = NULL;
+    rc = 0;
+done:
+    rdn_table_free(t);
+    free(types);
+    free(cn);
+    free(num);
+    free(str);
+    return rc;
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -604,8 +717,8 @@ static int do_binop(int op, Value a, Value b, Value *out, RdnErr *err, Conv *con
     }
     if (op == '@') {
         if (!ta || !tb) {
-            snprintf(conv->msg, sizeof conv->msg, "'@' multiplies two tensors; use '*' to scale "
-                     "by a number");
+            snprintf(conv->msg, sizeof conv->msg, "needs two tensors (use '*' to scale by a "
+                     "number)");
         } else {
             u = rdn_tensor_matmul(ta, tb, err);
         }
@@ -635,7 +748,7 @@ static int value_binop(Interp *I, const Args *a, int op, Value x, Value y, Value
     Conv conv;
     if (do_binop(op, x, y, out, &err, &conv) == 0) return 0;
     if (conv.msg[0]) return arg_error(I, a, -1, NULL, "%s: %s", a->bi->name, conv.msg);
-    return call_error(I, a, &err);
+    return rt_error_from(I, &a->call, &err);   /* "'max': shapes ..." names the builtin */
 }
 
 int tensor_binop(Interp *I, int op, Value a, Value b, const Span *at, Value *out)
@@ -753,14 +866,24 @@ static char *buf_done(Buf *b)
     return b->s;
 }
 
-/* How many entries per axis are printed: all if few, else EDGE at each end around "...". */
-enum { EDGE = 3, ELIDE_ABOVE = 2 * EDGE + 2 };
+/* How many entries per axis are printed: all if few, else edge(d) at each end around "...":
+ * 3 along the rows and columns of a matrix, 1 along the axes that stack matrices (so a 4-D
+ * tensor prints at most 4 matrices of at most 7 rows). */
+static int edge(const Tensor *t, int d) { return d < t->ndim - 2 ? 1 : 3; }
 
-static int shown(int64_t n, int64_t i) { return n <= ELIDE_ABOVE || i < EDGE || i >= n - EDGE; }
+static int shown(const Tensor *t, int d, int64_t i)
+{
+    int64_t n = t->shape[d], e = edge(t, d);
+    return n <= 2 * e + 2 || i < e || i >= n - e;
+}
 
+/* %.4g, except that every NaN prints as "nan" (glibc shows a NaN with its sign bit as "-nan",
+ * and 0/0 makes one) and -0 as "0". */
 static void fmt_elem(char *buf, size_t n, float x)
 {
-    snprintf(buf, n, "%.4g", (double)x);
+    if (isnan(x)) snprintf(buf, n, "nan");
+    else if (x == 0) snprintf(buf, n, "0");
+    else snprintf(buf, n, "%.4g", (double)x);
 }
 
 /* Width of the widest shown entry. */
@@ -775,12 +898,12 @@ static int entry_width(const Tensor *t)
         for (int d = t->ndim - 1; d >= 0; d--) {
             idx[d] = r % t->shape[d];
             r /= t->shape[d];
-            if (!shown(t->shape[d], idx[d])) ok = 0;
+            if (!shown(t, d, idx[d])) ok = 0;
         }
         if (!ok) {
             /* skip a hidden run along the last axis in one step */
-            if (t->ndim && !shown(t->shape[t->ndim - 1], idx[t->ndim - 1]))
-                k += t->shape[t->ndim - 1] - EDGE - idx[t->ndim - 1] - 1;
+            int l = t->ndim - 1;
+            if (l >= 0 && !shown(t, l, idx[l])) k += t->shape[l] - edge(t, l) - idx[l] - 1;
             continue;
         }
         fmt_elem(buf, sizeof buf, t->data[k]);
@@ -796,8 +919,8 @@ static void put_block(Buf *b, const Tensor *t, int d, int64_t off, int w)
     for (int e = d + 1; e < t->ndim; e++) stride *= t->shape[e];
     put(b, "[");
     for (int64_t i = 0; i < n; i++) {
-        if (!shown(n, i)) {
-            if (i == EDGE) {
+        if (!shown(t, d, i)) {
+            if (i == edge(t, d)) {
                 if (d == t->ndim - 1) {
                     put(b, "..., ");
                 } else {
@@ -883,9 +1006,18 @@ static char *table_repr(Value v)
         free(b.s);
         return NULL;
     }
-    size_t n = strlen(body);
-    while (n && body[n - 1] == '\n') body[--n] = 0;
-    put(&b, "%s", body);
+    /* each line without the padding that ends lines whose last column is left-aligned text,
+     * and no newline after the last */
+    int first = 1;
+    for (char *line = body; *line;) {
+        char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        size_t e = len;
+        while (e && line[e - 1] == ' ') e--;
+        put(&b, "%s%.*s", first ? "" : "\n", (int)e, line);
+        first = 0;
+        line += len + (nl ? 1 : 0);
+    }
     free(body);
     if (t->is_history && t->changes && t->changes->nrows)
         put(&b, "\n(%d depth change%s: see .changes)", t->changes->nrows,
@@ -1037,5 +1169,12 @@ const Builtin BI_TENSOR[] = {
     {"to_list", bi_to_list, 1, 1, "", "to_list(t)",
      "The elements as (nested) lists of numbers, one level per dimension; a 0-d tensor gives a "
      "number.\n\nExample: `to_list(tensor([[1, 2], [3, 4]]))` is `[[1, 2], [3, 4]]`"},
+    {"table", bi_table, 2, 2, "", "table(names, rows)",
+     "A table with the given column names (a list of strings) and rows: a list of lists with one "
+     "value per column, or a 2-D tensor [n, columns]. A column holds numbers or strings, as its "
+     "first row does; nil is a missing value. Tables print as aligned columns, have members "
+     "`columns`, `nrows`, `ncols` and every column by name (numbers as a 1-D tensor, strings as "
+     "a list), and are what `write_csv` writes.\n\n"
+     "Example: `write_csv(table([\"depth\", \"acc\"], results), \"depth.csv\")`"},
     {0},
 };

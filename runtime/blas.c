@@ -8,7 +8,22 @@
 #include <unistd.h>
 
 static int use_ref = 0;
-static int nthreads = 0; /* 0: not set yet (OpenBLAS default) */
+static int nthreads = 0;  /* 0: not set yet (OpenBLAS default) */
+static int cur_threads = 0; /* what OpenBLAS is set to right now */
+
+/* Products below this many multiply-adds run on one thread: waking OpenBLAS's workers costs more
+ * than it saves, and idle workers spinning in sched_yield steal the core from the caller. OpenBLAS
+ * splits work by rows and columns, never along the inner dimension, so results do not depend on
+ * the thread count (tests/unit/test_net_train.c checks it). */
+#define SMALL_MNK ((int64_t)8 << 20)
+
+static void want_threads(int n)
+{
+    if (n != cur_threads) {
+        openblas_set_num_threads(n);
+        cur_threads = n;
+    }
+}
 
 void rdn_blas_use_reference(int on) { use_ref = !!on; }
 
@@ -19,7 +34,7 @@ void rdn_blas_set_threads(int n)
         n = c > 0 ? (int)c : 1;
     }
     nthreads = n;
-    openblas_set_num_threads(n);
+    want_threads(n);
 }
 
 int rdn_blas_threads(void) { return nthreads > 0 ? nthreads : openblas_get_num_threads(); }
@@ -74,6 +89,7 @@ void rdn_sgemm(int transA, int transB, int m, int n, int k, float alpha, const f
         rdn_sgemm_ref(transA, transB, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
     }
+    if (nthreads > 1) want_threads((int64_t)m * n * k < SMALL_MNK ? 1 : nthreads);
     cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                 m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
 }

@@ -42,7 +42,7 @@ static const char *py_str(const char *s, const char *e, char *out, size_t cap)
     return s < e ? s + 1 : NULL;
 }
 
-static int parse_header(const char *h, size_t len, const char *name, Hdr *hd, RdnErr *err)
+static int parse_dict(const char *h, size_t len, const char *name, Hdr *hd, RdnErr *err)
 {
     const char *s = h, *e = h + len;
     int have_descr = 0, have_order = 0, have_shape = 0;
@@ -127,6 +127,18 @@ static int parse_header(const char *h, size_t len, const char *name, Hdr *hd, Rd
         return rdn_err(err, "%s: the .npy header lacks '%s'", name,
                        !have_descr ? "descr" : !have_order ? "fortran_order" : "shape");
     return 0;
+}
+
+/* The dict text is copied so that it ends in a NUL (strtoll must not run past it). */
+static int parse_header(const char *h, size_t len, const char *name, Hdr *hd, RdnErr *err)
+{
+    char *t = malloc(len + 1);
+    if (!t) return rdn_err(err, "%s: out of memory", name);
+    memcpy(t, h, len);
+    t[len] = 0;
+    int rc = parse_dict(t, len, name, hd, err);
+    free(t);
+    return rc;
 }
 
 /* Magic, version and header: fills hd and the data offset. */

@@ -747,29 +747,27 @@ done:
 
 /* ---------------------------------------------------------------- noise */
 
-void rdn_perturb_row(float *x, int D, double sigma, PerturbKind kind, RdnRng *rng)
+uint64_t rdn_dyn_trial_seed(uint64_t seed, int trial)
 {
-    if (sigma == 0) return;
-    switch (kind) {
-    case PERTURB_GAUSSIAN:
-        for (int j = 0; j < D; j++) x[j] = (float)(x[j] + sigma * rdn_rng_normal(rng));
-        break;
-    case PERTURB_UNIFORM: {
-        double a = sigma * sqrt(3.0);
-        for (int j = 0; j < D; j++) x[j] = (float)(x[j] + a * (2 * rdn_rng_uniform(rng) - 1));
-        break;
-    }
-    case PERTURB_SALT:
-        for (int j = 0; j < D; j++) {
-            double u = rdn_rng_uniform(rng);
-            if (u < sigma) x[j] = u < sigma / 2 ? 0.0f : 1.0f;
-        }
-        break;
+    if (trial == 0) return seed;
+    RdnRng r;
+    rdn_rng_derive(&r, seed, 0x747269616cull /* "trial" */, (uint64_t)trial);
+    return rdn_rng_u64(&r);
+}
+
+/* The smallest and largest entry of the data (salt-and-pepper values, as perturb() uses). */
+static void data_range(const Dataset *d, float *lo, float *hi)
+{
+    *lo = *hi = 0;
+    size_t total = (size_t)d->n * d->dim;
+    for (size_t i = 0; i < total; i++) {
+        if (i == 0 || d->x[i] < *lo) *lo = d->x[i];
+        if (i == 0 || d->x[i] > *hi) *hi = d->x[i];
     }
 }
 
 static int check_noise(const Net *net, const Dataset *ds, double sigma, int trials,
-                       PerturbKind kind, const char *who, RdnErr *err)
+                       int kind, const char *who, RdnErr *err)
 {
     if (ds->dim != net->in)
         return rdn_err(err, "%s: the data has dimension %d but the net takes inputs of %d", who,
@@ -777,17 +775,19 @@ static int check_noise(const Net *net, const Dataset *ds, double sigma, int tria
     if (ds->n <= 0) return rdn_err(err, "%s: the data set is empty", who);
     if (!(sigma >= 0) || isinf(sigma))
         return rdn_err(err, "%s: sigma must be a number >= 0, got %g", who, sigma);
-    if (kind == PERTURB_SALT && sigma > 1)
-        return rdn_err(err, "%s: for kind \"salt\" sigma is a probability (0..1), got %g", who, sigma);
+    if (kind == RDN_NOISE_SALTPEPPER && sigma > 1)
+        return rdn_err(err, "%s: for kind \"saltpepper\" sigma is a probability (0..1), got %g", who, sigma);
     if (trials < 1 || trials > 1000000)
         return rdn_err(err, "%s: trials must be in 1..1000000, got %d", who, trials);
     return 0;
 }
 
 Table *rdn_dyn_noise_evolution(const Net *net, const Dataset *ds, double sigma, int trials,
-                               PerturbKind kind, uint64_t seed, RdnErr *err)
+                               int kind, uint64_t seed, RdnErr *err)
 {
     if (check_noise(net, ds, sigma, trials, kind, "noise_evolution", err)) return NULL;
+    float lo, hi;
+    data_range(ds, &lo, &hi);
     const int d = net->width, T = net->depth, D = ds->dim;
     const int64_t n = ds->n, srow = (int64_t)(T + 1) * d;
     int64_t chunk = chunk_rows(2 * srow + D, n);
@@ -809,11 +809,8 @@ Table *rdn_dyn_noise_evolution(const Net *net, const Dataset *ds, double sigma, 
                 goto done;
             }
             memcpy(X, ds->x + i0 * D, (size_t)(m * D) * sizeof(float));
-            for (int64_t i = 0; i < m; i++) {
-                RdnRng rng;
-                rdn_rng_derive(&rng, seed, (uint64_t)(i0 + i), (uint64_t)tr);
-                rdn_perturb_row(X + i * D, D, sigma, kind, &rng);
-            }
+            if (sigma != 0)
+                rdn_data_perturb_rows(X, m, D, i0, kind, sigma, lo, hi, rdn_dyn_trial_seed(seed, tr));
             if (rdn_net_forward(net, X, m, NULL, P, NULL, err)) goto done;
             for (int64_t i = 0; i < m; i++) {
                 for (int t = 0; t <= T; t++) {
@@ -850,11 +847,13 @@ done:
 }
 
 Table *rdn_dyn_robustness(const Net *net, const Dataset *ds, const double *sigmas, int nsigmas,
-                          int trials, PerturbKind kind, uint64_t seed, RdnErr *err)
+                          int trials, int kind, uint64_t seed, RdnErr *err)
 {
     if (nsigmas < 1) return rdn_err(err, "robustness: sigmas is empty"), NULL;
     for (int s = 0; s < nsigmas; s++)
         if (check_noise(net, ds, sigmas[s], trials, kind, "robustness", err)) return NULL;
+    float lo, hi;
+    data_range(ds, &lo, &hi);
     const int D = ds->dim;
     const int64_t n = ds->n;
     int64_t chunk = chunk_rows(D + net->classes, n);
@@ -878,11 +877,9 @@ Table *rdn_dyn_robustness(const Net *net, const Dataset *ds, const double *sigma
                 cd->n = m;
                 memcpy(cd->x, ds->x + i0 * D, (size_t)(m * D) * sizeof(float));
                 memcpy(cd->y, ds->y + i0, (size_t)m * sizeof(int32_t));
-                for (int64_t i = 0; i < m; i++) {
-                    RdnRng rng;
-                    rdn_rng_derive(&rng, seed, (uint64_t)(i0 + i), (uint64_t)tr);
-                    rdn_perturb_row(cd->x + i * D, D, sigmas[s], kind, &rng);
-                }
+                if (sigmas[s] != 0)
+                    rdn_data_perturb_rows(cd->x, m, D, i0, kind, sigmas[s], lo, hi,
+                                          rdn_dyn_trial_seed(seed, tr));
                 if (rdn_net_predict(net, cd, pred, err)) goto done;
                 for (int64_t i = 0; i < m; i++) correct += pred[i] == cd->y[i];
             }

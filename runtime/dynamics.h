@@ -4,6 +4,7 @@
 #ifndef RDN_DYNAMICS_H
 #define RDN_DYNAMICS_H
 #include <stdint.h>
+#include "data.h"
 #include "dataset.h"
 #include "net.h"
 #include "record.h"
@@ -59,19 +60,20 @@ Tensor *rdn_dyn_eig(const Tensor *m, RdnErr *err);
  * (stream (seed, input, 0)) of (1/T) log ||J_{T-1} ... J_0 u||: [n]. */
 Tensor *rdn_dyn_growth_rate(const Net *net, const Dataset *d, int dirs, uint64_t seed, RdnErr *err);
 
-/* ---- noise ---- */
-typedef enum { PERTURB_GAUSSIAN, PERTURB_UNIFORM, PERTURB_SALT } PerturbKind;
-/* x [D] += noise of scale sigma: gaussian N(0, sigma^2); uniform on +-sigma*sqrt(3) (standard
- * deviation sigma); salt: each component with probability sigma becomes 0 or 1 (half each). */
-void rdn_perturb_row(float *x, int D, double sigma, PerturbKind kind, RdnRng *rng);
+/* ---- noise ----
+ * The perturbation is perturb()'s (data.h, rdn_data_perturb_rows): kind RDN_NOISE_GAUSSIAN
+ * x + sigma N(0, 1), RDN_NOISE_UNIFORM x + U(-sigma, sigma), RDN_NOISE_SALTPEPPER each entry with
+ * probability sigma becomes the smallest or largest entry of the data set. Trial 0 uses `seed`
+ * itself, so it is exactly perturb(d, sigma:, kind:, seed:); trial j > 0 uses
+ * rdn_dyn_trial_seed(seed, j). Input i of a trial draws from the stream (trial seed, i, 0). */
+uint64_t rdn_dyn_trial_seed(uint64_t seed, int trial);
 /* Table layer (0..T), distance (mean e_t = ||h~_t - h_t||_2), amplification (mean e_t / e_0 over
- * the inputs whose e_0 > 0), over every input and `trials` trials; input i, trial j draws from
- * the stream (seed, i, j). */
+ * the inputs whose e_0 > 0), over every input and `trials` trials. */
 Table *rdn_dyn_noise_evolution(const Net *net, const Dataset *d, double sigma, int trials,
-                               PerturbKind kind, uint64_t seed, RdnErr *err);
+                               int kind, uint64_t seed, RdnErr *err);
 /* Table sigma, accuracy (mean over trials); the same streams at every sigma. sigma 0 is the
  * clean accuracy exactly. */
 Table *rdn_dyn_robustness(const Net *net, const Dataset *d, const double *sigmas, int nsigmas,
-                          int trials, PerturbKind kind, uint64_t seed, RdnErr *err);
+                          int trials, int kind, uint64_t seed, RdnErr *err);
 
 #endif

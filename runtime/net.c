@@ -224,26 +224,69 @@ void rdn_linear_fwd(float *out, int ldo, const float *in, int ldi, const float *
         }
 }
 
-static inline float logistic(float z) { return 1.0f / (1.0f + expf(-z)); }
+/* Hot element-wise kernels: compiled at -O3 and, with GCC on x86-64, cloned for AVX-512 and AVX2
+ * (picked at load time). They only use IEEE operations whose results do not depend on the vector
+ * width (no FMA contraction under -std=c11), so every clone gives the same bits. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(RDN_FUZZ)
+#define HOT __attribute__((optimize("O3"), target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define HOT
+#endif
 
-/* The activation pass over one row, fused with bias, residual and derivative. z holds W h (no bias)
- * on entry in hn; leaves h_next in hn. Small-width rows get the bias added by rdn_linear_fwd, so
- * bias may be NULL here. */
-#define ROW_LOOP(ACTEXPR, DEREXPR)                                                              \
-    for (int j = 0; j < d; j++) {                                                               \
-        float z = hn[j] + (bias ? bias[j] : 0.0f);                                              \
-        float s = ACTEXPR;                                                                      \
-        if (resnet) {                                                                           \
-            float rr = eta * s;                                                                 \
-            hn[j] = h[j] + rr;                                                                  \
-            if (r) r[j] = rr;                                                                   \
-            if (dv) dv[j] = eta * (DEREXPR);                                                    \
-        } else {                                                                                \
-            hn[j] = s;                                                                          \
-            if (r) r[j] = s - h[j];                                                             \
-            if (dv) dv[j] = (DEREXPR);                                                          \
-        }                                                                                       \
+/* exp(x) for float in a form that vectorises: Cody-Waite reduction x = n ln2 + r, a degree-6
+ * polynomial (Cephes' expf coefficients, about 1 ulp), and 2^n built in the exponent bits.
+ * NaN propagates; large inputs saturate to about 3.4e38 and tiny ones to about 1.2e-38. */
+static inline float exp_poly(float x)
+{
+    x = x > 88.0f ? 88.0f : x;
+    x = x < -87.0f ? -87.0f : x;
+    float t = x * 1.44269504088896341f + 12582912.0f; /* round to nearest via 1.5 * 2^23 */
+    float n = t - 12582912.0f;
+    float r = x - n * 0.693359375f;
+    r = r - n * -2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r * r + r + 1.0f;
+    int32_t e = ((int32_t)n + 127) << 23;
+    float scale;
+    memcpy(&scale, &e, sizeof scale);
+    return p * scale;
+}
+
+/* One contiguous run of len elements: z (W h, plus bias when given, bias[j % d] never needed:
+ * callers pass bias only for whole rows) -> h_next, r, deriv. */
+#define KERNEL(NAME, ACTEXPR, DEREXPR)                                                           \
+    HOT static void NAME(int len, const float *restrict h, float *restrict hn, float *restrict r, \
+                         float *restrict dv, const float *restrict bias, float eta, int resnet)  \
+    {                                                                                            \
+        if (resnet) {                                                                            \
+            for (int j = 0; j < len; j++) {                                                      \
+                float z = hn[j] + (bias ? bias[j] : 0.0f);                                       \
+                float s = ACTEXPR;                                                               \
+                float rr = eta * s;                                                              \
+                hn[j] = h[j] + rr;                                                               \
+                if (r) r[j] = rr;                                                                \
+                if (dv) dv[j] = eta * (DEREXPR);                                                 \
+            }                                                                                    \
+        } else {                                                                                 \
+            for (int j = 0; j < len; j++) {                                                      \
+                float z = hn[j] + (bias ? bias[j] : 0.0f);                                       \
+                float s = ACTEXPR;                                                               \
+                hn[j] = s;                                                                       \
+                if (r) r[j] = s - h[j];                                                          \
+                if (dv) dv[j] = DEREXPR;                                                         \
+            }                                                                                    \
+        }                                                                                        \
     }
+KERNEL(kern_logistic, 1.0f / (1.0f + exp_poly(-z)), s * (1.0f - s))
+KERNEL(kern_tanh, tanhf(z), 1.0f - s * s)
+KERNEL(kern_relu, z > 0.0f ? z : 0.0f, z > 0.0f ? 1.0f : 0.0f)
+
+float rdn_logistic(float z) { return 1.0f / (1.0f + exp_poly(-z)); }
 
 void rdn_layer_fwd(const Net *net, int t, const float *hin, int ldh, int n, float *hnext, int ldn,
                    float *rout, int ldr, float *deriv)
@@ -254,17 +297,15 @@ void rdn_layer_fwd(const Net *net, int t, const float *hin, int ldh, int n, floa
     int small = d < RDN_SMALL_INNER;
     rdn_linear_fwd(hnext, ldn, hin, ldh, Wt, small ? bt : NULL, n, d, d);
     const float *bias = small ? NULL : bt;
-    for (int i = 0; i < n; i++) {
-        const float *h = hin + (size_t)i * ldh;
-        float *hn = hnext + (size_t)i * ldn;
-        float *r = rout ? rout + (size_t)i * ldr : NULL;
-        float *dv = deriv ? deriv + (size_t)i * d : NULL;
-        switch (net->act) {
-        case ACT_LOGISTIC: ROW_LOOP(logistic(z), s * (1.0f - s)) break;
-        case ACT_TANH: ROW_LOOP(tanhf(z), 1.0f - s * s) break;
-        case ACT_RELU: ROW_LOOP(z > 0.0f ? z : 0.0f, z > 0.0f ? 1.0f : 0.0f) break;
-        }
+    void (*kern)(int, const float *, float *, float *, float *, const float *, float, int) =
+        net->act == ACT_LOGISTIC ? kern_logistic : net->act == ACT_TANH ? kern_tanh : kern_relu;
+    if (!bias && ldh == d && ldn == d && (!rout || ldr == d)) {
+        kern(n * d, hin, hnext, rout, deriv, NULL, eta, resnet); /* one flat run */
+        return;
     }
+    for (int i = 0; i < n; i++)
+        kern(d, hin + (size_t)i * ldh, hnext + (size_t)i * ldn, rout ? rout + (size_t)i * ldr : NULL,
+             deriv ? deriv + (size_t)i * d : NULL, bias, eta, resnet);
 }
 
 void rdn_net_layer(const Net *net, int t, const float *h, int64_t n, float *h_next, float *r)

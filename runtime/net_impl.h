@@ -9,6 +9,9 @@
 #define RDN_SMALL_INNER 16
 
 /* out[n, m] (ld ldo) = in[n, p] (ld ldi) . Wm[m, p]^T + bias[m] (bias may be NULL). */
+/* The logistic function as every layer computes it (a vectorisable exp, about 1 ulp). */
+float rdn_logistic(float z);
+
 void rdn_linear_fwd(float *out, int ldo, const float *in, int ldi, const float *Wm,
                     const float *bias, int n, int m, int p);
 

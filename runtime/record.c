@@ -4,8 +4,10 @@
  * per-class statistics are accumulated from each chunk while it is hot. */
 #include "record.h"
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, ".npy output assumes a little-endian host");
 
@@ -43,6 +45,7 @@ void rdn_record_free(Recording *r)
     free(r->delta_mean);
     free(r->state_mean);
     free(r->state_var);
+    free(r->shift);
     free(r);
 }
 
@@ -109,23 +112,31 @@ static inline void welford(double *mean, double *m2, double x, double inv_cnt)
 }
 
 /* Accumulates one chunk: m inputs starting at global index i0, states S [m, T+1, d], residuals
- * R [m, T, d]. Summary statistics use Welford's update (rho_var / state_var hold M2 until the
- * end). */
+ * R [m, T, d]. rho statistics use Welford's update (rho_var holds M2 until the end); the per-unit
+ * state statistics (summary only) use sums shifted by the class's first sample, so that the
+ * variance does not cancel (state_mean / state_var hold the shifted sums until the end). Loops
+ * run over units innermost so that they vectorise. acc: [d] doubles of scratch. */
 static void accumulate(Recording *rec, int64_t i0, int64_t m, const int32_t *y, const float *S,
-                       const float *R)
+                       const float *R, double *acc)
 {
     const int T = rec->T, d = rec->d;
     const double inv_sqrt_d = 1.0 / sqrt((double)d);
+    const int summary = rec->keep == KEEP_SUMMARY;
     double ie = rec->integral_error;
     for (int64_t i = 0; i < m; i++) {
         const float *h = S + i * (int64_t)(T + 1) * d;
         const float *r = R + i * (int64_t)T * d;
         int c = y[i];
+        int first = rec->count[c] == 0;
         double inv = 1.0 / (double)(++rec->count[c]);
+        for (int j = 0; j < d; j++) acc[j] = 0;
         for (int t = 0; t < T; t++) {
             const float *rt = r + (int64_t)t * d;
             double s = 0;
-            for (int j = 0; j < d; j++) s += (double)rt[j] * rt[j];
+            for (int j = 0; j < d; j++) {
+                s += (double)rt[j] * rt[j];
+                acc[j] += rt[j];
+            }
             double rho = sqrt(s);
             welford(&rec->rho_mean[c * T + t], &rec->rho_var[c * T + t], rho, inv);
             if (rec->rho) rec->rho[(i0 + i) * T + t] = (float)rho;
@@ -141,20 +152,24 @@ static void accumulate(Recording *rec, int64_t i0, int64_t m, const int32_t *y, 
                 if (rec->delta) rec->delta[(i0 + i) * (T - 1) + t] = (float)dl;
             }
         }
-        for (int t = 0; t <= T; t++) {
-            const float *ht = h + (int64_t)t * d;
-            double *mu = rec->state_mean + ((int64_t)c * (T + 1) + t) * d;
-            double *m2 = rec->state_var + ((int64_t)c * (T + 1) + t) * d;
-            for (int j = 0; j < d; j++) welford(&mu[j], &m2[j], ht[j], inv);
-        }
-        if (rec->keep != KEEP_SUMMARY) {
-            const float *hT = h + (int64_t)T * d;
-            for (int j = 0; j < d; j++) {
-                double s = 0;
-                for (int t = 0; t < T; t++) s += r[(int64_t)t * d + j];
-                double e = fabs((double)hT[j] - (double)h[j] - s);
-                if (e > ie || isnan(e)) ie = e;
+        if (summary) {
+            int64_t base = (int64_t)c * (T + 1) * d;
+            double *K = rec->shift + base, *su = rec->state_mean + base, *sq = rec->state_var + base;
+            if (first)
+                for (int64_t j = 0; j < (int64_t)(T + 1) * d; j++) K[j] = h[j];
+            for (int64_t j = 0; j < (int64_t)(T + 1) * d; j++) {
+                double e = (double)h[j] - K[j];
+                su[j] += e;
+                sq[j] += e * e;
             }
+        } else {
+            const float *hT = h + (int64_t)T * d;
+            double mx = 0;
+            for (int j = 0; j < d; j++) {
+                double e = fabs((double)hT[j] - (double)h[j] - acc[j]);
+                mx = e > mx || isnan(e) ? e : mx;
+            }
+            if (mx > ie || isnan(mx)) ie = mx;
         }
     }
     rec->integral_error = ie;
@@ -163,20 +178,48 @@ static void accumulate(Recording *rec, int64_t i0, int64_t m, const int32_t *y, 
 static void finish_stats(Recording *rec)
 {
     const int T = rec->T, d = rec->d;
+    const int64_t row = (int64_t)(T + 1) * d;
     for (int c = 0; c < rec->nclasses; c++) {
         double cnt = (double)rec->count[c];
-        for (int t = 0; t < T; t++)
+        for (int t = 0; t < T; t++) {
             rec->rho_var[c * T + t] = cnt > 0 ? rec->rho_var[c * T + t] / cnt : NAN;
-        for (int64_t j = 0; j < (int64_t)(T + 1) * d; j++)
-            rec->state_var[(int64_t)c * (T + 1) * d + j] =
-                cnt > 0 ? rec->state_var[(int64_t)c * (T + 1) * d + j] / cnt : NAN;
-        if (cnt == 0) {
-            for (int t = 0; t < T; t++) rec->rho_mean[c * T + t] = NAN;
+            if (cnt == 0) rec->rho_mean[c * T + t] = NAN;
+        }
+        if (cnt == 0)
             for (int t = 0; t < T - 1; t++) rec->delta_mean[c * (T - 1) + t] = NAN;
-            for (int64_t j = 0; j < (int64_t)(T + 1) * d; j++)
-                rec->state_mean[(int64_t)c * (T + 1) * d + j] = NAN;
+        if (!rec->state_mean) continue;
+        double *K = rec->shift + c * row, *su = rec->state_mean + c * row, *sq = rec->state_var + c * row;
+        for (int64_t j = 0; j < row; j++) {
+            if (cnt == 0) {
+                su[j] = sq[j] = NAN;
+                continue;
+            }
+            double ms = su[j] / cnt, v = sq[j] / cnt - ms * ms;
+            su[j] = K[j] + ms;
+            sq[j] = v > 0 ? v : 0;
         }
     }
+}
+
+/* Floats that the forward pass overwrites entirely: no zeroing pass, the same size guard as
+ * rdn_alloc_aligned. */
+static float *alloc_uninit(size_t count, const char *what, RdnErr *err)
+{
+    if (count > RDN_MAX_ALLOC / sizeof(float))
+        return rdn_err(err, "%s: %zu floats is more than the allocation limit (%zu bytes)", what, count,
+                       (size_t)RDN_MAX_ALLOC), NULL;
+    /* large arrays: 2 MB aligned and backed by huge pages where the kernel allows, so that the
+     * first touch by the forward pass costs one page fault per 2 MB instead of per 4 KB */
+    const size_t huge = (size_t)2 << 20;
+    size_t bytes = (count * sizeof(float) + 63) / 64 * 64;
+    int big = bytes >= 2 * huge;
+    if (big) bytes = (bytes + huge - 1) / huge * huge;
+    float *p = aligned_alloc(big ? huge : 64, bytes ? bytes : 64);
+    if (!p) return rdn_err(err, "%s: out of memory allocating %zu bytes", what, bytes), NULL;
+#ifdef MADV_HUGEPAGE
+    if (big) madvise(p, bytes, MADV_HUGEPAGE);   /* advice only: failure changes nothing */
+#endif
+    return p;
 }
 
 typedef struct Stream {
@@ -204,6 +247,23 @@ static int stream_open(RdnOut *out, const char *dir, const char *name, const cha
     s->open = 1;
     s->off = rdn_record_npy_header(s->w.f, dtype, ndim, shape, err);
     return s->off < 0 ? -1 : 0;
+}
+
+/* One chunk appended to the open files, on a thread of its own so that the disk works while
+ * the next chunk is computed (two buffers alternate). */
+typedef struct ChunkWrite {
+    FILE *fs, *fr;
+    const float *S, *R;
+    size_t ns, nr;
+    int ok;
+} ChunkWrite;
+
+static void *write_chunk(void *p)
+{
+    ChunkWrite *c = p;
+    c->ok = (!c->fs || fwrite(c->S, sizeof(float), c->ns, c->fs) == c->ns) &&
+            (!c->fr || fwrite(c->R, sizeof(float), c->nr, c->fr) == c->nr);
+    return NULL;
 }
 
 static void stream_abort(Stream *s)
@@ -246,18 +306,27 @@ Recording *rdn_record(const Net *net, const Dataset *ds, const RecordOpts *o, Rd
     const int64_t srow = (int64_t)(T + 1) * d, rrow = (int64_t)T * d;
     Stream st[3];
     memset(st, 0, sizeof st);
-    float *sbuf = NULL, *rbuf = NULL;
+    float *sbuf[2] = {NULL, NULL}, *rbuf[2] = {NULL, NULL};
+    double *acc = NULL;
+    const int nbuf = o->to ? 2 : 1;
+    pthread_t writer;
+    int pending = 0;
+    ChunkWrite cw;
+    memset(&cw, 0, sizeof cw);
 
     rec->count = rdn_calloc((size_t)k, sizeof(int64_t), "recording statistics", err);
     rec->rho_mean = rdn_calloc((size_t)k * T, sizeof(double), "recording statistics", err);
     rec->rho_var = rdn_calloc((size_t)k * T, sizeof(double), "recording statistics", err);
     rec->delta_mean = rdn_calloc((size_t)k * (T > 1 ? T - 1 : 1), sizeof(double),
                                  "recording statistics", err);
-    rec->state_mean = rdn_calloc((size_t)k * (size_t)srow, sizeof(double), "recording statistics", err);
-    rec->state_var = rdn_calloc((size_t)k * (size_t)srow, sizeof(double), "recording statistics", err);
-    if (!rec->count || !rec->rho_mean || !rec->rho_var || !rec->delta_mean || !rec->state_mean ||
-        !rec->state_var)
-        goto fail;
+    acc = rdn_calloc((size_t)d, sizeof(double), "scratch", err);
+    if (!rec->count || !rec->rho_mean || !rec->rho_var || !rec->delta_mean || !acc) goto fail;
+    if (o->keep == KEEP_SUMMARY) {
+        rec->state_mean = rdn_calloc((size_t)k * (size_t)srow, sizeof(double), "recording statistics", err);
+        rec->state_var = rdn_calloc((size_t)k * (size_t)srow, sizeof(double), "recording statistics", err);
+        rec->shift = rdn_calloc((size_t)k * (size_t)srow, sizeof(double), "recording statistics", err);
+        if (!rec->state_mean || !rec->state_var || !rec->shift) goto fail;
+    }
     if (o->keep != KEEP_SUMMARY) {
         rec->labels = rdn_calloc((size_t)n, sizeof(int32_t), "recording labels", err);
         rec->rho = rdn_alloc_aligned((size_t)n * T, sizeof(float), "residual norms", err);
@@ -290,44 +359,64 @@ Recording *rdn_record(const Net *net, const Dataset *ds, const RecordOpts *o, Rd
     }
     if (chunk > n) chunk = n;
     if (keep_s && !o->to) {
-        rec->states = rdn_alloc_aligned((size_t)n * (size_t)srow, sizeof(float), "recorded states", err);
+        rec->states = alloc_uninit((size_t)n * (size_t)srow, "recorded states", err);
         if (!rec->states) goto fail;
     } else {
-        sbuf = rdn_alloc_aligned((size_t)chunk * (size_t)srow, sizeof(float), "state buffer", err);
-        if (!sbuf) goto fail;
+        for (int b = 0; b < nbuf; b++) {
+            sbuf[b] = rdn_alloc_aligned((size_t)chunk * (size_t)srow, sizeof(float), "state buffer", err);
+            if (!sbuf[b]) goto fail;
+        }
     }
     if (keep_r && !o->to) {
-        rec->resid = rdn_alloc_aligned((size_t)n * (size_t)rrow, sizeof(float), "recorded residuals", err);
+        rec->resid = alloc_uninit((size_t)n * (size_t)rrow, "recorded residuals", err);
         if (!rec->resid) goto fail;
     } else {
-        rbuf = rdn_alloc_aligned((size_t)chunk * (size_t)(rrow ? rrow : 1), sizeof(float),
-                                 "residual buffer", err);
-        if (!rbuf) goto fail;
+        for (int b = 0; b < nbuf; b++) {
+            rbuf[b] = rdn_alloc_aligned((size_t)chunk * (size_t)(rrow ? rrow : 1), sizeof(float),
+                                        "residual buffer", err);
+            if (!rbuf[b]) goto fail;
+        }
     }
 
-    for (int64_t i0 = 0; i0 < n; i0 += chunk) {
+    for (int64_t i0 = 0, k = 0; i0 < n; i0 += chunk, k++) {
         if (rdn_interrupt) {
             rdn_err_interrupted(err, "record: interrupted");
             goto fail;
         }
         int64_t m = n - i0 < chunk ? n - i0 : chunk;
-        float *S = rec->states ? rec->states + i0 * srow : sbuf;
-        float *R = rec->resid ? rec->resid + i0 * rrow : rbuf;
+        int b = (int)(k % nbuf);
+        float *S = rec->states ? rec->states + i0 * srow : sbuf[b];
+        float *R = rec->resid ? rec->resid + i0 * rrow : rbuf[b];
         if (rdn_net_forward(net, ds->x + i0 * ds->dim, m, NULL, S, R, err)) goto fail;
-        accumulate(rec, i0, m, ds->y + i0, S, R);
-        if (st[0].open && fwrite(S, sizeof(float), (size_t)(m * srow), st[0].w.f) != (size_t)(m * srow)) {
-            rdn_err(err, "record: cannot write %s/states.npy (disk full?)", o->to);
-            goto fail;
+        accumulate(rec, i0, m, ds->y + i0, S, R, acc);
+        if (!o->to) continue;
+        /* the previous chunk's write must be done: its buffer is the next chunk's */
+        if (pending) {
+            pthread_join(writer, NULL);
+            pending = 0;
+            if (!cw.ok) goto write_failed;
         }
-        if (st[1].open && fwrite(R, sizeof(float), (size_t)(m * rrow), st[1].w.f) != (size_t)(m * rrow)) {
-            rdn_err(err, "record: cannot write %s/residuals.npy (disk full?)", o->to);
-            goto fail;
+        cw = (ChunkWrite){st[0].open ? st[0].w.f : NULL, st[1].open ? st[1].w.f : NULL, S, R,
+                          (size_t)(m * srow), (size_t)(m * rrow), 0};
+        if (pthread_create(&writer, NULL, write_chunk, &cw) == 0) pending = 1;
+        else {
+            write_chunk(&cw);   /* no thread: write in line */
+            if (!cw.ok) goto write_failed;
         }
     }
+    if (pending) {
+        pthread_join(writer, NULL);
+        pending = 0;
+        if (!cw.ok) goto write_failed;
+    }
     finish_stats(rec);
-    free(sbuf);
-    free(rbuf);
-    sbuf = rbuf = NULL;
+    free(acc);
+    acc = NULL;
+    for (int b = 0; b < 2; b++) {
+        free(sbuf[b]);
+        free(rbuf[b]);
+        sbuf[b] = rbuf[b] = NULL;
+    }
     if (o->to) {
         for (int s = 0; s < 3; s++) {
             if (!st[s].open) continue;
@@ -343,13 +432,19 @@ Recording *rdn_record(const Net *net, const Dataset *ds, const RecordOpts *o, Rd
         for (int s = 0; s < 3; s++) free(st[s].abs);
     }
     return rec;
+write_failed:
+    rdn_err(err, "record: cannot write the recording to %s (disk full?)", o->to);
 fail:
+    if (pending) pthread_join(writer, NULL);
     for (int s = 0; s < 3; s++) {
         stream_abort(&st[s]);
         free(st[s].abs);
     }
-    free(sbuf);
-    free(rbuf);
+    free(acc);
+    for (int b = 0; b < 2; b++) {
+        free(sbuf[b]);
+        free(rbuf[b]);
+    }
     rdn_record_free(rec);
     return NULL;
 }

@@ -32,11 +32,12 @@ typedef struct Recording {
     float *rho;             /* [n, T]   ||r_t||_2 */
     float *delta;           /* [n, T-1] ||r_{t+1} - r_t||_2 / sqrt(d) */
     double integral_error;  /* max over inputs and units of |h_T - h_0 - sum_t r_t| (NaN summary) */
-    /* per-class statistics, always present (k = nclasses) */
+    /* per-class statistics (k = nclasses), always present except state_mean/state_var */
     int64_t *count;         /* [k] inputs per class */
     double *rho_mean, *rho_var;     /* [k, T]   mean and variance of ||r_t|| within the class */
     double *delta_mean;             /* [k, T-1] mean of delta_t within the class */
-    double *state_mean, *state_var; /* [k, T+1, d] per unit mean and variance of h_t */
+    double *state_mean, *state_var; /* [k, T+1, d] per unit mean and variance of h_t (summary only) */
+    double *shift;                  /* internal: [k, T+1, d] each class's first state (summary) */
 } Recording;
 
 typedef struct RecordOpts {

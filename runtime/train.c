@@ -50,6 +50,37 @@ static int ws_alloc(Ws *w, const Net *net, int B, RdnErr *err)
     return 0;
 }
 
+/* Square tiny products with the size known at compile time, so the accumulators live in
+ * registers (widths 1..8, the paper's 2-D setting among them). */
+#define SQ_KERNELS(N)                                                                            \
+    static void mm_tn_##N(int K, const float *A, int lda, const float *Bm, int ldb, float beta,  \
+                          float *C, int ldc)                                                     \
+    {                                                                                            \
+        float acc[N][N] = {{0}};                                                                 \
+        for (int p = 0; p < K; p++)                                                              \
+            for (int i = 0; i < N; i++)                                                          \
+                for (int j = 0; j < N; j++) acc[i][j] += A[(size_t)p * lda + i] * Bm[(size_t)p * ldb + j]; \
+        for (int i = 0; i < N; i++)                                                              \
+            for (int j = 0; j < N; j++)                                                          \
+                C[(size_t)i * ldc + j] = (beta == 0.0f ? 0.0f : C[(size_t)i * ldc + j]) + acc[i][j]; \
+    }                                                                                            \
+    static void mm_nn_##N(int M, const float *A, int lda, const float *Bm, int ldb, float beta,  \
+                          float *C, int ldc)                                                     \
+    {                                                                                            \
+        for (int i = 0; i < M; i++) {                                                            \
+            float acc[N] = {0};                                                                  \
+            for (int p = 0; p < N; p++)                                                          \
+                for (int j = 0; j < N; j++) acc[j] += A[(size_t)i * lda + p] * Bm[(size_t)p * ldb + j]; \
+            for (int j = 0; j < N; j++)                                                          \
+                C[(size_t)i * ldc + j] = (beta == 0.0f ? 0.0f : C[(size_t)i * ldc + j]) + acc[j]; \
+        }                                                                                        \
+    }
+SQ_KERNELS(1) SQ_KERNELS(2) SQ_KERNELS(3) SQ_KERNELS(4)
+SQ_KERNELS(5) SQ_KERNELS(6) SQ_KERNELS(7) SQ_KERNELS(8)
+typedef void (*SqFn)(int, const float *, int, const float *, int, float, float *, int);
+static const SqFn SQ_TN[9] = {0, mm_tn_1, mm_tn_2, mm_tn_3, mm_tn_4, mm_tn_5, mm_tn_6, mm_tn_7, mm_tn_8};
+static const SqFn SQ_NN[9] = {0, mm_nn_1, mm_nn_2, mm_nn_3, mm_nn_4, mm_nn_5, mm_nn_6, mm_nn_7, mm_nn_8};
+
 /* C = alpha op(A) op(B) + beta C: plain loops for tiny products (BLAS call overhead dominates),
  * sgemm otherwise. The choice depends on the sizes only, so results stay reproducible. */
 static void mm(int ta, int tb, int m, int n, int k, const float *A, int lda, const float *Bm,
@@ -57,6 +88,29 @@ static void mm(int ta, int tb, int m, int n, int k, const float *A, int lda, con
 {
     if (k >= RDN_SMALL_INNER && (int64_t)m * n * k >= 8192) {
         rdn_sgemm(ta, tb, m, n, k, 1.0f, A, lda, Bm, ldb, beta, C, ldc);
+        return;
+    }
+    if (ta && !tb && m == n && m <= 8) {
+        SQ_TN[m](k, A, lda, Bm, ldb, beta, C, ldc);
+        return;
+    }
+    if (!ta && !tb && n == k && n <= 8) {
+        SQ_NN[n](m, A, lda, Bm, ldb, beta, C, ldc);
+        return;
+    }
+    if (ta && !tb) {
+        /* C[i, j] (+)= sum_p A[p, i] B[p, j]: the weight gradients, inner dimension long */
+        for (int i = 0; i < m; i++)
+            if (beta == 0.0f)
+                for (int j = 0; j < n; j++) C[(size_t)i * ldc + j] = 0.0f;
+        for (int p = 0; p < k; p++) {
+            const float *a = A + (size_t)p * lda, *b = Bm + (size_t)p * ldb;
+            for (int i = 0; i < m; i++) {
+                float ai = a[i];
+                float *c = C + (size_t)i * ldc;
+                for (int j = 0; j < n; j++) c[j] += ai * b[j];
+            }
+        }
         return;
     }
     for (int i = 0; i < m; i++) {
@@ -77,6 +131,17 @@ static void mm(int ta, int tb, int m, int n, int k, const float *A, int lda, con
 
 static void colsum(float *out, const float *A, int rows, int cols)
 {
+    if (cols < 16 && 16 % cols == 0) {
+        /* narrow rows (widths 1, 2, 4, 8): sum 16-wide strips, then fold the lanes */
+        float acc[16] = {0};
+        int64_t total = (int64_t)rows * cols, strips = total / 16;
+        for (int64_t s = 0; s < strips; s++)
+            for (int l = 0; l < 16; l++) acc[l] += A[s * 16 + l];
+        for (int j = 0; j < cols; j++) out[j] = 0.0f;
+        for (int l = 0; l < 16; l++) out[l % cols] += acc[l];
+        for (int64_t q = strips * 16; q < total; q++) out[q % cols] += A[q];
+        return;
+    }
     for (int j = 0; j < cols; j++) out[j] = 0.0f;
     for (int i = 0; i < rows; i++) {
         const float *a = A + (size_t)i * cols;

@@ -3,6 +3,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "check.h"
@@ -181,7 +183,7 @@ static void test_zero_weights(void)
     rdn_tensor_free(dl);
     rdn_tensor_free(cv);
     /* noise through a W = 0 ResNet: the residuals do not depend on h, so e_t = e_0 at every layer */
-    Table *ne = rdn_dyn_noise_evolution(net, ds, 0.1, 3, PERTURB_GAUSSIAN, 99, &err);
+    Table *ne = rdn_dyn_noise_evolution(net, ds, 0.1, 3, RDN_NOISE_GAUSSIAN, 99, &err);
     CHECK(ne && ne->nrows == 8, "noise_evolution rows: %s", err.msg);
     if (ne) {
         int ca = rdn_table_col(ne, "amplification"), cd = rdn_table_col(ne, "distance");
@@ -450,10 +452,22 @@ static void test_separability(void)
     rdn_table_free(a2);
     /* robustness at sigma 0 equals the accuracy; more noise does not help much */
     double sig[3] = {0, 0.5, 5};
-    Table *rb = rdn_dyn_robustness(net, ds, sig, 3, 2, PERTURB_GAUSSIAN, 3, &err);
+    Table *rb = rdn_dyn_robustness(net, ds, sig, 3, 2, RDN_NOISE_GAUSSIAN, 3, &err);
     CHECK(rb && rb->nrows == 3 && rb->cols[1].num[0] == acc, "robustness at 0 = accuracy: %s", err.msg);
+    /* trial 0 is perturb()'s noise exactly */
+    for (int kind = 0; kind < 3 && rb; kind++) {
+        double s1 = kind == RDN_NOISE_SALTPEPPER ? 0.3 : 2.0;
+        Table *r1 = rdn_dyn_robustness(net, ds, &s1, 1, 1, kind, 77, &err);
+        Dataset *pd = rdn_data_perturb(ds, kind, s1, 77, &err);
+        double pa = -1;
+        rdn_net_evaluate(net, pd, LOSS_XENT, NULL, &pa, &err);
+        CHECK(r1 && r1->cols[1].num[0] == pa, "kind %d: robustness = accuracy(perturb(...)): %g vs %g",
+              kind, r1 ? r1->cols[1].num[0] : -1, pa);
+        rdn_dataset_free(pd);
+        rdn_table_free(r1);
+    }
     rdn_table_free(rb);
-    Table *ne = rdn_dyn_noise_evolution(net, ds, 0.2, 2, PERTURB_UNIFORM, 3, &err);
+    Table *ne = rdn_dyn_noise_evolution(net, ds, 0.2, 2, RDN_NOISE_UNIFORM, 3, &err);
     CHECK(ne && ne->cols[2].num[0] == 1, "amplification at layer 0 is 1");
     rdn_table_free(ne);
     /* shape mismatch between a recording and a net */
@@ -464,7 +478,7 @@ static void test_separability(void)
     Dataset *bad = mkdata(5, 7, 3, 1, 1);
     CHECK(rdn_record(net, bad, NULL, &err) == NULL && strstr(err.msg, "dimension"), "record: dim");
     CHECK(rdn_dyn_accuracy_by_layer(net, bad, &err) == NULL, "accuracy_by_layer: dim");
-    CHECK(rdn_dyn_noise_evolution(net, bad, 0.1, 1, PERTURB_GAUSSIAN, 1, &err) == NULL, "noise: dim");
+    CHECK(rdn_dyn_noise_evolution(net, bad, 0.1, 1, RDN_NOISE_GAUSSIAN, 1, &err) == NULL, "noise: dim");
     CHECK(rdn_dyn_growth_rate(net, bad, 1, 1, &err) == NULL, "growth: dim");
     CHECK(rdn_dyn_converged_at(r, -1, &err) == NULL && strstr(err.msg, "tol"), "tol < 0");
     CHECK(rdn_dyn_converged_at(r, 0, &err) == NULL, "tol 0");
@@ -556,6 +570,25 @@ static void test_stream(void)
     char cmd[700];
     snprintf(cmd, sizeof cmd, "test -z \"$(ls -A %s 2>/dev/null)\"", path);
     CHECK(system(cmd) == 0, "nothing left in %s", path);
+    /* a write that fails midway (file size limit, as a full disk would): error, nothing left */
+    {
+        Dataset *big = mkdata(4000, 3, 2, 5, 1);
+        struct rlimit old, lim;
+        getrlimit(RLIMIT_FSIZE, &old);
+        lim = old;
+        lim.rlim_cur = 64 << 10;
+        signal(SIGXFSZ, SIG_IGN);
+        setrlimit(RLIMIT_FSIZE, &lim);
+        o.to = "rec/full";
+        o.chunk = 100;
+        Recording *x = rdn_record(net, big, &o, &err);
+        setrlimit(RLIMIT_FSIZE, &old);
+        CHECK(x == NULL && strstr(err.msg, "disk full"), "failed write reported: %s", x ? "no error" : err.msg);
+        rdn_record_free(x);
+        snprintf(cmd, sizeof cmd, "test -z \"$(ls -A %s/rec/full 2>/dev/null)\"", dir);
+        CHECK(system(cmd) == 0, "nothing left after a failed write");
+        rdn_dataset_free(big);
+    }
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     CHECK(system(cmd) == 0, "cleanup");
     rdn_record_free(mem);

@@ -8,6 +8,8 @@
 #include "net.h"
 #include "tensor.h"
 
+float rdn_logistic(float z); /* net_impl.h */
+
 static float frand(RdnRng *r) { return (float)(2 * rdn_rng_uniform(r) - 1); }
 
 static void test_gemm(void)
@@ -176,8 +178,22 @@ static void test_init(void)
     rdn_net_free(a); rdn_net_free(b); rdn_net_free(m); rdn_net_free(g); rdn_net_free(g4);
 }
 
+static void test_logistic(void)
+{
+    double worst = 0;
+    for (double z = -100; z <= 100; z += 0.001) {
+        double ref = 1 / (1 + exp(-(double)(float)z)), got = rdn_logistic((float)z);
+        double rel = fabs(got - ref) / ref;
+        if (ref > 1e-37 && rel > worst) worst = rel;
+    }
+    CHECK(worst < 5e-7, "logistic max relative error %g", worst);
+    CHECK(isnan(rdn_logistic(NAN)), "NaN propagates");
+    CHECK(rdn_logistic(INFINITY) == 1.0f && rdn_logistic(-INFINITY) >= 0 && rdn_logistic(-INFINITY) < 1e-37, "saturation");
+}
+
 int main(void)
 {
+    test_logistic();
     test_gemm();
     test_forward();
     test_init();

@@ -1,0 +1,856 @@
+/* eval.c: the tree walker. One switch over expression kinds (eval) and one over statement kinds
+ * (exec); calls of functions and builtins; member access and indexing; imports.
+ * Every function returns 0 (or a control code) and fills an owned Value, or -1 with the error
+ * pending in the Core (see diag.c). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core.h"
+
+enum { EX_OK = 0, EX_ERR = -1, EX_BREAK = 1, EX_CONTINUE = 2, EX_RETURN = 3 };
+
+static int eval(Interp *I, Ast *n, Env *env, Value *out);
+static int exec(Interp *I, Ast *n, Env *env, Value *ret);
+int core_import(Interp *I, Ast *n, Env *env);
+int core_param(Interp *I, Ast *n, Env *env);
+
+static int interrupted(Interp *I, const Span *at)
+{
+    rdn_interrupt = 0;
+    RdnErr e = {RDN_INTERRUPTED, "interrupted"};
+    return rt_error_from(I, at, &e);
+}
+
+/* Polled at every loop iteration and call: Ctrl-C and the fuzzer's step limit. */
+static int poll(Interp *I, const Span *at)
+{
+    Core *C = core_of(I);
+    if (rdn_interrupt) return interrupted(I, at);
+    if (C->max_steps && ++C->steps > C->max_steps)
+        return rt_error(I, at, "step limit reached (%lld steps)", C->max_steps);
+    return 0;
+}
+
+int unknown_name(Interp *I, Env *env, const char *name, const Span *at)
+{
+    size_t cap = 4096, len = 0;
+    char *words = malloc(cap), best[128];
+    if (!words) abort();
+    words[0] = 0;
+    for (Env *e = env; e; e = e->parent)
+        for (int i = 0; i < e->n; i++) {
+            size_t k = strlen(e->names[i]);
+            if (len + k + 2 > cap) {
+                cap = 2 * (len + k + 2);
+                words = realloc(words, cap);
+                if (!words) abort();
+            }
+            memcpy(words + len, e->names[i], k);
+            len += k;
+            words[len++] = ' ';
+            words[len] = 0;
+        }
+    const char *s = suggest(name, words, best, sizeof best);
+    if (!s) {
+        /* builtins */
+        int bestd = 0;
+        for (int i = 0; builtin_at(i); i++) {
+            const char *w = builtin_at(i)->name;
+            if (suggest(name, w, best, sizeof best)) { s = best; bestd = 1; break; }
+        }
+        (void)bestd;
+    }
+    free(words);
+    if (s) return rt_error(I, at, "unknown name '%s' (did you mean '%s'?)", name, s);
+    return rt_error(I, at, "unknown name '%s'", name);
+}
+
+/* ---- operators ---- */
+
+static const char *op_text(int op)
+{
+    switch (op) {
+    case 'l': return "<=";
+    case 'g': return ">=";
+    case 'e': return "==";
+    case '!': return "!=";
+    case 'n': return "-";
+    case '+': return "+"; case '-': return "-"; case '*': return "*"; case '/': return "/";
+    case '%': return "%"; case '@': return "@"; case '^': return "^"; case '<': return "<";
+    case '>': return ">";
+    }
+    return "?";
+}
+
+static int is_tensor(Value v) { return v.type == VAL_TENSOR; }
+
+static int cmp_result(int op, int c)
+{
+    switch (op) {
+    case '<': return c < 0;
+    case '>': return c > 0;
+    case 'l': return c <= 0;
+    case 'g': return c >= 0;
+    }
+    return 0;
+}
+
+int binop(Interp *I, int op, Value a, Value b, const Span *at, Value *out)
+{
+    if (op == 'e' || op == '!') {
+        if ((is_tensor(a) || is_tensor(b)) && (a.type == VAL_NUM || is_tensor(a)) &&
+            (b.type == VAL_NUM || is_tensor(b)))
+            return tensor_binop(I, op, a, b, at, out);
+        int eq = val_equal(a, b);
+        *out = val_bool(op == 'e' ? eq : !eq);
+        return 0;
+    }
+    if (is_tensor(a) || is_tensor(b)) return tensor_binop(I, op, a, b, at, out);
+    if (a.type == VAL_NUM && b.type == VAL_NUM) {
+        double x = a.as.num, y = b.as.num, r;
+        switch (op) {
+        case '+': r = x + y; break;
+        case '-': r = x - y; break;
+        case '*': r = x * y; break;
+        case '/': r = x / y; break;
+        case '%':
+            r = fmod(x, y);
+            if (r != 0 && ((r < 0) != (y < 0))) r += y;
+            break;
+        case '^': r = pow(x, y); break;
+        case '<': case '>': case 'l': case 'g':
+            *out = val_bool(cmp_result(op, x < y ? -1 : x > y ? 1 : 0) && !isnan(x) && !isnan(y));
+            return 0;
+        default:
+            return rt_error(I, at, "operator '%s' needs tensors (found two numbers)", op_text(op));
+        }
+        *out = val_num(r);
+        return 0;
+    }
+    if (a.type == VAL_STR && b.type == VAL_STR) {
+        const ObjStr *x = (const ObjStr *)a.as.obj, *y = (const ObjStr *)b.as.obj;
+        if (op == '+') {
+            if (x->len + y->len > RDN_MAX_STR)
+                return rt_error(I, at, "string too long (%zu bytes; the limit is %zu)", x->len + y->len,
+                                (size_t)RDN_MAX_STR);
+            char *s = malloc(x->len + y->len + 1);
+            if (!s) abort();
+            memcpy(s, x->chars, x->len);
+            memcpy(s + x->len, y->chars, y->len + 1);
+            *out = val_str_n(s, x->len + y->len);
+            free(s);
+            return 0;
+        }
+        if (op == '<' || op == '>' || op == 'l' || op == 'g') {
+            size_t m = x->len < y->len ? x->len : y->len;
+            int c = memcmp(x->chars, y->chars, m);
+            if (c == 0) c = x->len < y->len ? -1 : x->len > y->len;
+            *out = val_bool(cmp_result(op, c));
+            return 0;
+        }
+    }
+    if (a.type == VAL_LIST && b.type == VAL_LIST && op == '+') {
+        const ObjList *x = (const ObjList *)a.as.obj, *y = (const ObjList *)b.as.obj;
+        if (x->len + y->len > RDN_MAX_LIST)
+            return rt_error(I, at, "list too long (%lld items; the limit is %lld)", (long long)(x->len + y->len),
+                            (long long)RDN_MAX_LIST);
+        Value l = val_list(x->len + y->len);
+        for (int64_t i = 0; i < x->len; i++) { val_incref(x->items[i]); val_list_push(l, x->items[i]); }
+        for (int64_t i = 0; i < y->len; i++) { val_incref(y->items[i]); val_list_push(l, y->items[i]); }
+        *out = l;
+        return 0;
+    }
+    if ((a.type == VAL_STR || b.type == VAL_STR) && op == '+')
+        return rt_error(I, at, "operator '+' cannot join %s and %s (convert with str(x) or format(...))",
+                        val_type_name(a.type), val_type_name(b.type));
+    return rt_error(I, at, "operator '%s' cannot combine %s and %s", op_text(op),
+                    val_type_name(a.type), val_type_name(b.type));
+}
+
+/* ---- indexing ---- */
+
+static int to_index(Interp *I, Value v, int64_t len, const Span *at, int64_t *out)
+{
+    if (v.type != VAL_NUM)
+        return rt_error(I, at, "an index must be a number or a range, found %s", val_type_name(v.type));
+    double x = v.as.num;
+    if (x != floor(x) || !isfinite(x))
+        return rt_error(I, at, "an index must be a whole number, found %g", x);
+    if (x < 0) x += (double)len;
+    if (x < 0 || x >= (double)len)
+        return rt_error(I, at, "index %g is out of range (length %lld)", v.as.num, (long long)len);
+    *out = (int64_t)x;
+    return 0;
+}
+
+static int slice_bounds(Interp *I, const ObjRange *r, int64_t len, const Span *at, int64_t *lo, int64_t *hi)
+{
+    int64_t a = r->lo < 0 ? r->lo + len : r->lo, b = r->hi < 0 ? r->hi + len : r->hi;
+    if (a < 0 || b > len || a > b)
+        return rt_error(I, at, "slice %lld..%lld is out of range (length %lld)", (long long)r->lo,
+                        (long long)r->hi, (long long)len);
+    *lo = a;
+    *hi = b;
+    return 0;
+}
+
+static int index_value(Interp *I, Value obj, int nidx, Value *idx, const Span *spans, const Span *at,
+                       Value *out)
+{
+    if (obj.type == VAL_TENSOR) return tensor_index(I, obj, nidx, idx, at, out);
+    if (obj.type != VAL_LIST && obj.type != VAL_STR && obj.type != VAL_RANGE)
+        return rt_error(I, at, "cannot index a %s", val_type_name(obj.type));
+    if (nidx != 1)
+        return rt_error(I, at, "a %s takes one index, found %d", val_type_name(obj.type), nidx);
+    int64_t len = obj.type == VAL_LIST ? ((ObjList *)obj.as.obj)->len
+                : obj.type == VAL_STR ? (int64_t)((ObjStr *)obj.as.obj)->len
+                : ((ObjRange *)obj.as.obj)->hi - ((ObjRange *)obj.as.obj)->lo;
+    if (len < 0) len = 0;
+    if (idx[0].type == VAL_RANGE) {
+        int64_t lo = 0, hi = 0;
+        if (slice_bounds(I, (ObjRange *)idx[0].as.obj, len, &spans[0], &lo, &hi)) return -1;
+        if (obj.type == VAL_LIST) {
+            Value l = val_list(hi - lo);
+            for (int64_t i = lo; i < hi; i++) {
+                Value it = ((ObjList *)obj.as.obj)->items[i];
+                val_incref(it);
+                val_list_push(l, it);
+            }
+            *out = l;
+        } else if (obj.type == VAL_STR) {
+            *out = val_str_n(((ObjStr *)obj.as.obj)->chars + lo, (size_t)(hi - lo));
+        } else {
+            int64_t base = ((ObjRange *)obj.as.obj)->lo;
+            *out = val_range(base + lo, base + hi);
+        }
+        return 0;
+    }
+    int64_t i = 0;
+    if (to_index(I, idx[0], len, &spans[0], &i)) return -1;
+    if (obj.type == VAL_LIST) {
+        *out = ((ObjList *)obj.as.obj)->items[i];
+        val_incref(*out);
+    } else if (obj.type == VAL_STR) {
+        *out = val_str_n(((ObjStr *)obj.as.obj)->chars + i, 1);
+    } else {
+        *out = val_num((double)(((ObjRange *)obj.as.obj)->lo + i));
+    }
+    return 0;
+}
+
+/* ---- members ---- */
+
+static int get_member(Interp *I, Value obj, const char *name, const Span *at, Value *out)
+{
+    char best[128];
+    if (obj.type == VAL_MODULE) {
+        ObjModule *m = (ObjModule *)obj.as.obj;
+        Value *v = env_find_local(m->env, name);
+        if (v) {
+            *out = *v;
+            val_incref(*out);
+            return 0;
+        }
+        size_t len = 0;
+        for (int i = 0; i < m->env->n; i++) len += strlen(m->env->names[i]) + 1;
+        char *words = calloc(1, len + 1);
+        if (!words) abort();
+        for (int i = 0; i < m->env->n; i++) {
+            strcat(words, m->env->names[i]);
+            strcat(words, " ");
+        }
+        const char *s = suggest(name, words, best, sizeof best);
+        int r = s ? rt_error(I, at, "module '%s' has no member '%s' (did you mean '%s'?)", m->name, name, s)
+                  : rt_error(I, at, "module '%s' has no member '%s'", m->name, name);
+        free(words);
+        return r;
+    }
+    const TypeOps *ops = typeops_for(obj.type);
+    if (ops && ops->get) {
+        int r = ops->get(I, obj, name, at, out);
+        if (r <= 0) return r;
+    }
+    const char *members = ops && ops->members ? ops->members : "";
+    const char *s = suggest(name, members, best, sizeof best);
+    if (s) return rt_error(I, at, "%s has no member '%s' (did you mean '%s'?)", val_type_name(obj.type), name, s);
+    if (*members) return rt_error(I, at, "%s has no member '%s' (members: %s)", val_type_name(obj.type), name, members);
+    return rt_error(I, at, "%s has no member '%s'", val_type_name(obj.type), name);
+}
+
+static int set_member(Interp *I, Value obj, const char *name, Value v, const Span *at)
+{
+    if (obj.type == VAL_MODULE) {
+        val_incref(v);
+        env_define(((ObjModule *)obj.as.obj)->env, name, v);
+        return 0;
+    }
+    const TypeOps *ops = typeops_for(obj.type);
+    if (ops && ops->set) {
+        int r = ops->set(I, obj, name, v, at);
+        if (r <= 0) return r;
+    }
+    return rt_error(I, at, "cannot assign member '%s' of a %s", name, val_type_name(obj.type));
+}
+
+/* ---- calls ---- */
+
+int call_builtin(Interp *I, const Builtin *bi, Args *a, Value *out)
+{
+    char best[128];
+    if (a->npos < bi->min_pos) {
+        if (bi->max_pos == bi->min_pos)
+            return rt_error(I, &a->call, "%s: expected %d positional argument%s, found %d (%s)", bi->name,
+                            bi->min_pos, bi->min_pos == 1 ? "" : "s", a->npos, bi->signature);
+        return rt_error(I, &a->call, "%s: expected at least %d positional argument%s, found %d (%s)",
+                        bi->name, bi->min_pos, bi->min_pos == 1 ? "" : "s", a->npos, bi->signature);
+    }
+    if (bi->max_pos >= 0 && a->npos > bi->max_pos) {
+        if (bi->max_pos == 0)
+            return rt_error(I, &a->pos_span[0], "%s: takes no positional arguments, found %d (%s)",
+                            bi->name, a->npos, bi->signature);
+        return rt_error(I, &a->pos_span[bi->max_pos], "%s: expected at most %d positional argument%s, found %d (%s)",
+                        bi->name, bi->max_pos, bi->max_pos == 1 ? "" : "s", a->npos, bi->signature);
+    }
+    for (int i = 0; i < a->nkw; i++) {
+        const char *k = a->kw_name[i];
+        const char *p = bi->keywords ? bi->keywords : "";
+        size_t kl = strlen(k);
+        int found = 0;
+        while (*p && !found) {
+            while (*p == ' ') p++;
+            const char *q = p;
+            while (*q && *q != ' ') q++;
+            if ((size_t)(q - p) == kl && memcmp(p, k, kl) == 0) found = 1;
+            p = q;
+        }
+        if (found) continue;
+        const char *s = suggest(k, bi->keywords ? bi->keywords : "", best, sizeof best);
+        if (s) return rt_error(I, &a->kw_span[i], "%s: unknown keyword '%s' (did you mean '%s'?)", bi->name, k, s);
+        if (!bi->keywords || !*bi->keywords)
+            return rt_error(I, &a->kw_span[i], "%s: unknown keyword '%s' (%s takes no keywords)", bi->name, k, bi->name);
+        return rt_error(I, &a->kw_span[i], "%s: unknown keyword '%s' (keywords: %s)", bi->name, k, bi->keywords);
+    }
+    a->bi = bi;
+    *out = VNIL;
+    Core *C = core_of(I);
+    int r = bi->fn(I, a, out);
+    if (r != 0) {
+        if (!C->err) rt_error(I, &a->call, "%s failed", bi->name);
+        val_decref(*out);
+        *out = VNIL;
+        return -1;
+    }
+    if (rdn_interrupt) {
+        val_decref(*out);
+        *out = VNIL;
+        return interrupted(I, &a->call);
+    }
+    return 0;
+}
+
+static int call_func(Interp *I, ObjFunc *f, Args *a, Value *out)
+{
+    Core *C = core_of(I);
+    Ast *d = f->def;
+    const char *fname = d->str ? d->str : "anonymous function";
+    char best[128];
+    if (a->npos > d->nitems)
+        return rt_error(I, &a->pos_span[d->nitems], "%s: expected at most %d argument%s, found %d", fname,
+                        d->nitems, d->nitems == 1 ? "" : "s", a->npos);
+    if (C->nframes >= RDN_MAX_CALLS)
+        return rt_error(I, &a->call, "too many nested calls (more than %d): is the recursion unbounded?",
+                        RDN_MAX_CALLS);
+    Env *fenv = env_new(C, f->closure);
+    for (int i = 0; i < a->npos; i++) {
+        val_incref(a->pos[i]);
+        env_define(fenv, d->items[i]->str, a->pos[i]);
+    }
+    for (int k = 0; k < a->nkw; k++) {
+        int j = 0;
+        while (j < d->nitems && strcmp(d->items[j]->str, a->kw_name[k]) != 0) j++;
+        if (j == d->nitems) {
+            size_t len = 0;
+            for (int i = 0; i < d->nitems; i++) len += strlen(d->items[i]->str) + 1;
+            char *words = calloc(1, len + 1);
+            if (!words) abort();
+            for (int i = 0; i < d->nitems; i++) { strcat(words, d->items[i]->str); strcat(words, " "); }
+            const char *s = suggest(a->kw_name[k], words, best, sizeof best);
+            if (s) rt_error(I, &a->kw_span[k], "%s: unknown keyword '%s' (did you mean '%s'?)", fname, a->kw_name[k], s);
+            else rt_error(I, &a->kw_span[k], "%s: unknown keyword '%s'", fname, a->kw_name[k]);
+            free(words);
+            env_decref(fenv);
+            return -1;
+        }
+        if (j < a->npos) {
+            rt_error(I, &a->kw_span[k], "%s: '%s' given both by position and by keyword", fname, a->kw_name[k]);
+            env_decref(fenv);
+            return -1;
+        }
+        val_incref(a->kw[k]);
+        env_define(fenv, d->items[j]->str, a->kw[k]);
+    }
+    for (int i = a->npos; i < d->nitems; i++)
+        if (!d->items[i]->a && !env_find_local(fenv, d->items[i]->str)) {
+            rt_error(I, &a->call, "%s: missing argument '%s'", fname, d->items[i]->str);
+            env_decref(fenv);
+            return -1;
+        }
+    /* the frame: from here on errors are located inside the function */
+    if (C->nframes == C->capframes) {
+        C->capframes = C->capframes ? 2 * C->capframes : 64;
+        C->frames = realloc(C->frames, sizeof *C->frames * (size_t)C->capframes);
+        if (!C->frames) abort();
+    }
+    if (C->nframes > 0) C->frames[C->nframes - 1].at = a->call;
+    C->frames[C->nframes++] = (Frame){fname, f->src, d->span};
+    Source *saved = C->cur;
+    C->cur = f->src;
+    int r = 0;
+    for (int i = a->npos; i < d->nitems && r == 0; i++) {
+        Ast *p = d->items[i];
+        if (env_find_local(fenv, p->str)) continue;
+        Value v;
+        r = eval(I, p->a, fenv, &v);
+        if (r == 0) env_define(fenv, p->str, v);
+    }
+    if (r == 0) {
+        r = eval_block(I, d->a, fenv, NULL);
+        if (r == EX_RETURN) r = 0;
+        else if (r == 0) *out = VNIL;
+    }
+    C->cur = saved;
+    C->nframes--;
+    env_decref(fenv);
+    return r;
+}
+
+int call_value(Interp *I, Value f, Args *a, Value *out)
+{
+    *out = VNIL;
+    if (f.type == VAL_BUILTIN) return call_builtin(I, f.as.bi, a, out);
+    if (f.type == VAL_FUNC) {
+        Core *C = core_of(I);
+        int r = call_func(I, (ObjFunc *)f.as.obj, a, out);
+        if (C->ret_set) {      /* the value of `return`, handed over by exec */
+            if (r == 0) *out = C->ret;
+            else val_decref(C->ret);
+            C->ret = VNIL;
+            C->ret_set = 0;
+        }
+        return r ? -1 : 0;
+    }
+    return rt_error(I, &a->call, "cannot call a %s", val_type_name(f.type));
+}
+
+static int eval_call(Interp *I, Ast *n, Env *env, Value *out)
+{
+    Value f;
+    if (eval(I, n->a, env, &f)) return -1;
+    int na = n->nitems;
+    Value *pos = calloc((size_t)na + 1, sizeof *pos), *kw = calloc((size_t)na + 1, sizeof *kw);
+    Span *pspan = calloc((size_t)na + 1, sizeof *pspan), *kspan = calloc((size_t)na + 1, sizeof *kspan);
+    const char **kname = calloc((size_t)na + 1, sizeof *kname);
+    if (!pos || !kw || !pspan || !kspan || !kname) abort();
+    int np = 0, nk = 0, r = 0;
+    for (int i = 0; i < na && r == 0; i++) {
+        Ast *arg = n->items[i];
+        if (arg->kind == AST_KWARG) {
+            r = eval(I, arg->a, env, &kw[nk]);
+            if (r) break;
+            kname[nk] = arg->str;
+            kspan[nk] = arg->span;
+            nk++;
+        } else {
+            r = eval(I, arg, env, &pos[np]);
+            if (r) break;
+            pspan[np] = arg->span;
+            np++;
+        }
+    }
+    if (r == 0) r = poll(I, &n->span);
+    if (r == 0) {
+        Args a = {np, pos, pspan, nk, (const char *const *)kname, kw, kspan, n->span, NULL};
+        r = call_value(I, f, &a, out);
+    }
+    for (int i = 0; i < np; i++) val_decref(pos[i]);
+    for (int i = 0; i < nk; i++) val_decref(kw[i]);
+    free(pos); free(kw); free(pspan); free(kspan); free(kname);
+    val_decref(f);
+    return r ? -1 : 0;
+}
+
+/* ---- expressions ---- */
+
+static int eval_inner(Interp *I, Ast *n, Env *env, Value *out)
+{
+    Core *C = core_of(I);
+    *out = VNIL;
+    switch (n->kind) {
+    case AST_NUM: *out = val_num(n->num); return 0;
+    case AST_STR: *out = val_str_n(n->str, n->len); return 0;
+    case AST_BOOL: *out = val_bool(n->op); return 0;
+    case AST_NIL: return 0;
+    case AST_NAME: {
+        Value *v = env_find(env, n->str);
+        if (v) {
+            *out = *v;
+            val_incref(*out);
+            return 0;
+        }
+        const Builtin *bi = builtin_find(n->str);
+        if (bi && C->core_only && !builtin_is_core(bi)) bi = NULL;
+        if (bi) {
+            out->type = VAL_BUILTIN;
+            out->as.bi = bi;
+            return 0;
+        }
+        return unknown_name(I, env, n->str, &n->span);
+    }
+    case AST_LIST: {
+        Value l = val_list(n->nitems);
+        for (int i = 0; i < n->nitems; i++) {
+            Value v;
+            if (eval(I, n->items[i], env, &v)) { val_decref(l); return -1; }
+            val_list_push(l, v);
+        }
+        *out = l;
+        return 0;
+    }
+    case AST_RANGE: {
+        Value a, b;
+        if (eval(I, n->a, env, &a)) return -1;
+        if (eval(I, n->b, env, &b)) { val_decref(a); return -1; }
+        int r = 0;
+        Ast *bad = a.type != VAL_NUM ? n->a : b.type != VAL_NUM ? n->b : NULL;
+        if (bad) r = rt_error(I, &bad->span, "a range needs whole numbers, found %s",
+                               val_type_name((bad == n->a ? a : b).type));
+        else if (a.as.num != floor(a.as.num) || fabs(a.as.num) > 9e15)
+            r = rt_error(I, &n->a->span, "a range needs whole numbers, found %g", a.as.num);
+        else if (b.as.num != floor(b.as.num) || fabs(b.as.num) > 9e15)
+            r = rt_error(I, &n->b->span, "a range needs whole numbers, found %g", b.as.num);
+        else *out = val_range((int64_t)a.as.num, (int64_t)b.as.num);
+        val_decref(a);
+        val_decref(b);
+        return r;
+    }
+    case AST_BINOP: {
+        Value a, b;
+        if (eval(I, n->a, env, &a)) return -1;
+        if (eval(I, n->b, env, &b)) { val_decref(a); return -1; }
+        int r = binop(I, n->op, a, b, &n->span, out);
+        val_decref(a);
+        val_decref(b);
+        return r;
+    }
+    case AST_NEG: {
+        Value a;
+        if (eval(I, n->a, env, &a)) return -1;
+        int r = 0;
+        if (a.type == VAL_NUM) *out = val_num(-a.as.num);
+        else if (a.type == VAL_TENSOR) r = tensor_binop(I, 'n', a, VNIL, &n->span, out);
+        else r = rt_error(I, &n->span, "cannot negate a %s", val_type_name(a.type));
+        val_decref(a);
+        return r;
+    }
+    case AST_NOT: {
+        Value a;
+        if (eval(I, n->a, env, &a)) return -1;
+        *out = val_bool(!val_truthy(a));
+        val_decref(a);
+        return 0;
+    }
+    case AST_AND: case AST_OR: {
+        Value a;
+        if (eval(I, n->a, env, &a)) return -1;
+        int t = val_truthy(a);
+        if ((n->kind == AST_AND && !t) || (n->kind == AST_OR && t)) {
+            *out = a;
+            return 0;
+        }
+        val_decref(a);
+        return eval(I, n->b, env, out);
+    }
+    case AST_CALL: return eval_call(I, n, env, out);
+    case AST_MEMBER: {
+        Value a;
+        if (eval(I, n->a, env, &a)) return -1;
+        Span at = n->c ? n->c->span : n->span;
+        int r = get_member(I, a, n->str, &at, out);
+        val_decref(a);
+        return r;
+    }
+    case AST_INDEX: {
+        Value a;
+        if (eval(I, n->a, env, &a)) return -1;
+        Value idx[8];
+        Span spans[8];
+        int ni = n->nitems, r = 0;
+        if (ni > 8) {
+            val_decref(a);
+            return rt_error(I, &n->span, "too many indices (%d)", ni);
+        }
+        int k = 0;
+        for (; k < ni; k++) {
+            spans[k] = n->items[k]->span;
+            if (eval(I, n->items[k], env, &idx[k])) { r = -1; break; }
+        }
+        if (r == 0) r = index_value(I, a, ni, idx, spans, &n->span, out);
+        for (int i = 0; i < k; i++) val_decref(idx[i]);
+        val_decref(a);
+        return r;
+    }
+    case AST_FN:
+        *out = val_func(n, env, C->cur);
+        return 0;
+    default:
+        return rt_error(I, &n->span, "internal: %s is not an expression", ast_kind_name(n->kind));
+    }
+}
+
+static int eval(Interp *I, Ast *n, Env *env, Value *out)
+{
+    Core *C = core_of(I);
+    if (++C->depth > RDN_MAX_EVAL_DEPTH) {
+        C->depth--;
+        *out = VNIL;
+        return rt_error(I, &n->span, "nesting too deep (evaluation deeper than %d)", RDN_MAX_EVAL_DEPTH);
+    }
+    int r = eval_inner(I, n, env, out);
+    C->depth--;
+    return r;
+}
+
+int eval_expr(Interp *I, Ast *n, Env *env, Value *out) { return eval(I, n, env, out); }
+
+/* ---- statements ---- */
+
+static int assign_to(Interp *I, Ast *t, Env *env, Value v)   /* takes v */
+{
+    if (t->kind == AST_NAME) {
+        env_assign(env, t->str, v);
+        return 0;
+    }
+    Value obj;
+    if (eval(I, t->a, env, &obj)) { val_decref(v); return -1; }
+    int r = 0;
+    if (t->kind == AST_MEMBER) {
+        r = set_member(I, obj, t->str, v, t->c ? &t->c->span : &t->span);
+    } else {                                                      /* AST_INDEX */
+        if (obj.type != VAL_LIST) {
+            r = rt_error(I, &t->span, "cannot assign to an element of a %s%s", val_type_name(obj.type),
+                         obj.type == VAL_TENSOR ? " (build a new tensor instead)" : "");
+        } else if (t->nitems != 1) {
+            r = rt_error(I, &t->span, "a list takes one index");
+        } else {
+            Value ix;
+            if (eval(I, t->items[0], env, &ix)) r = -1;
+            else {
+                ObjList *l = (ObjList *)obj.as.obj;
+                int64_t i = 0;
+                if (ix.type == VAL_RANGE) r = rt_error(I, &t->items[0]->span, "cannot assign to a slice");
+                else if ((r = to_index(I, ix, l->len, &t->items[0]->span, &i)) == 0) {
+                    Value old = l->items[i];
+                    val_incref(v);
+                    l->items[i] = v;
+                    val_decref(old);
+                }
+                val_decref(ix);
+            }
+        }
+    }
+    val_decref(obj);
+    val_decref(v);
+    return r ? -1 : 0;
+}
+
+static int exec_assign(Interp *I, Ast *n, Env *env)
+{
+    Value v;
+    if (eval(I, n->a, env, &v)) return -1;
+    if (n->nitems == 1) {
+        if (n->op) {
+            Value cur, res;
+            if (eval(I, n->items[0], env, &cur)) { val_decref(v); return -1; }
+            int r = binop(I, n->op, cur, v, &n->span, &res);
+            val_decref(cur);
+            val_decref(v);
+            if (r) return -1;
+            v = res;
+        }
+        return assign_to(I, n->items[0], env, v);
+    }
+    if (v.type != VAL_LIST) {
+        int r = rt_error(I, &n->a->span, "cannot unpack a %s into %d names (expected a list of %d values)",
+                         val_type_name(v.type), n->nitems, n->nitems);
+        val_decref(v);
+        return r;
+    }
+    ObjList *l = (ObjList *)v.as.obj;
+    if (l->len != n->nitems) {
+        int r = rt_error(I, &n->a->span, "expected %d values to unpack, found a list of %lld", n->nitems,
+                         (long long)l->len);
+        val_decref(v);
+        return r;
+    }
+    int r = 0;
+    for (int i = 0; i < n->nitems && r == 0; i++) {
+        Value it = l->items[i];
+        val_incref(it);
+        r = assign_to(I, n->items[i], env, it);
+    }
+    val_decref(v);
+    return r;
+}
+
+/* Runs a nested block in a fresh environment. */
+static int exec_nested(Interp *I, Ast *block, Env *env)
+{
+    Env *e = env_new(core_of(I), env);
+    int r = eval_block(I, block, e, NULL);
+    env_decref(e);
+    return r;
+}
+
+static int exec_for(Interp *I, Ast *n, Env *env)
+{
+    Value it;
+    if (eval(I, n->a, env, &it)) return -1;
+    int r = 0;
+    int64_t len = 0, lo = 0;
+    Value shape = VNIL;
+    switch (it.type) {
+    case VAL_LIST: break;
+    case VAL_RANGE: lo = ((ObjRange *)it.as.obj)->lo; len = ((ObjRange *)it.as.obj)->hi - lo; break;
+    case VAL_STR: len = (int64_t)((ObjStr *)it.as.obj)->len; break;
+    case VAL_TENSOR: {
+        const TypeOps *ops = typeops_for(VAL_TENSOR);
+        if (!ops || !ops->get || ops->get(I, it, "shape", &n->a->span, &shape) != 0 || shape.type != VAL_LIST ||
+            ((ObjList *)shape.as.obj)->len < 1 || ((ObjList *)shape.as.obj)->items[0].type != VAL_NUM) {
+            val_decref(shape);
+            val_decref(it);
+            if (core_of(I)->err) return -1;
+            return rt_error(I, &n->a->span, "cannot iterate over this tensor");
+        }
+        len = (int64_t)((ObjList *)shape.as.obj)->items[0].as.num;
+        val_decref(shape);
+        break;
+    }
+    default:
+        r = rt_error(I, &n->a->span, "cannot iterate over a %s (a list, range, string or tensor)",
+                     val_type_name(it.type));
+        val_decref(it);
+        return r;
+    }
+    for (int64_t i = 0;; i++) {
+        if (it.type == VAL_LIST ? i >= ((ObjList *)it.as.obj)->len : i >= len) break;
+        if ((r = poll(I, &n->span))) break;
+        Value x;
+        if (it.type == VAL_LIST) {
+            x = ((ObjList *)it.as.obj)->items[i];
+            val_incref(x);
+        } else if (it.type == VAL_RANGE) {
+            x = val_num((double)(lo + i));
+        } else if (it.type == VAL_STR) {
+            const unsigned char *s = (const unsigned char *)((ObjStr *)it.as.obj)->chars;
+            int64_t k = 1;
+            if (s[i] >= 0xC0) while (i + k < len && (s[i + k] & 0xC0) == 0x80) k++;
+            x = val_str_n((const char *)s + i, (size_t)k);
+            i += k - 1;
+        } else {
+            Value ix = val_num((double)i);
+            if ((r = tensor_index(I, it, 1, &ix, &n->a->span, &x))) break;
+        }
+        Env *e = env_new(core_of(I), env);
+        env_define(e, n->str, x);
+        r = eval_block(I, n->b, e, NULL);
+        env_decref(e);
+        if (r == EX_BREAK) { r = 0; break; }
+        if (r == EX_CONTINUE) { r = 0; continue; }
+        if (r != 0) break;
+    }
+    val_decref(it);
+    return r;
+}
+
+static int exec(Interp *I, Ast *n, Env *env, Value *last)
+{
+    Core *C = core_of(I);
+    switch (n->kind) {
+    case AST_EXPR: {
+        Value v;
+        if (eval(I, n->a, env, &v)) return -1;
+        if (last) {
+            val_decref(*last);
+            *last = v;
+        } else {
+            val_decref(v);
+        }
+        return 0;
+    }
+    case AST_ASSIGN: return exec_assign(I, n, env);
+    case AST_FN: {
+        Value f = val_func(n, env, C->cur);
+        env_define(env, n->str, f);
+        return 0;
+    }
+    case AST_IF: {
+        Value c;
+        if (eval(I, n->a, env, &c)) return -1;
+        int t = val_truthy(c);
+        val_decref(c);
+        if (t) return exec_nested(I, n->b, env);
+        if (!n->c) return 0;
+        if (n->c->kind == AST_IF) return exec(I, n->c, env, NULL);
+        return exec_nested(I, n->c, env);
+    }
+    case AST_WHILE:
+        for (;;) {
+            int r = poll(I, &n->span);
+            if (r) return r;
+            Value c;
+            if (eval(I, n->a, env, &c)) return -1;
+            int t = val_truthy(c);
+            val_decref(c);
+            if (!t) return 0;
+            r = exec_nested(I, n->b, env);
+            if (r == EX_BREAK) return 0;
+            if (r == EX_CONTINUE || r == 0) continue;
+            return r;
+        }
+    case AST_FOR: return exec_for(I, n, env);
+    case AST_BREAK: return EX_BREAK;
+    case AST_CONTINUE: return EX_CONTINUE;
+    case AST_RETURN: {
+        Value v = VNIL;
+        if (n->a && eval(I, n->a, env, &v)) return -1;
+        if (C->ret_set) val_decref(C->ret);
+        C->ret = v;
+        C->ret_set = 1;
+        return EX_RETURN;
+    }
+    case AST_PARAMDECL: return core_param(I, n, env);
+    case AST_IMPORT: return core_import(I, n, env);
+    default: {
+        Value v;
+        if (eval(I, n, env, &v)) return -1;
+        val_decref(v);
+        return 0;
+    }
+    }
+}
+
+int eval_block(Interp *I, Ast *block, Env *env, Value *last)
+{
+    Core *C = core_of(I);
+    for (int i = 0; i < block->nitems; i++) {
+        Ast *s = block->items[i];
+        if (++C->depth > RDN_MAX_EVAL_DEPTH) {
+            C->depth--;
+            return rt_error(I, &s->span, "nesting too deep (evaluation deeper than %d)", RDN_MAX_EVAL_DEPTH);
+        }
+        int r = exec(I, s, env, last);
+        C->depth--;
+        if (r != 0) return r;
+    }
+    return 0;
+}

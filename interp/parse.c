@@ -1,0 +1,66 @@
+/* parse.c: runs the generated lexer and parser over a Source and reports syntax errors. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include "parse.h"
+#include "parser.h"
+#include "lexer.h"
+
+enum { MAX_SYNTAX_ERRORS = 25 };
+
+void parse_error(ParseCtx *ctx, Span sp, const char *fmt, ...)
+{
+    ctx->nerrors++;
+    if (!ctx->errf || ctx->nerrors > MAX_SYNTAX_ERRORS) return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    diag_print(ctx->errf, ctx->src, sp, msg);
+    if (ctx->nerrors == MAX_SYNTAX_ERRORS)
+        fprintf(ctx->errf, "%s: too many errors, stopping\n", ctx->src->name);
+}
+
+Ast *parse_node(ParseCtx *ctx, AstKind k, Span sp)
+{
+    return ast_new(ctx->src->arena, k, sp);
+}
+
+Ast *parse_fix(ParseCtx *ctx, Ast *n)
+{
+    int d = n->depth;
+    if (n->a && n->a->depth + 1 > d) d = n->a->depth + 1;
+    if (n->b && n->b->depth + 1 > d) d = n->b->depth + 1;
+    if (n->c && n->c->depth + 1 > d) d = n->c->depth + 1;
+    n->depth = d;
+    if (d > RDN_MAX_AST_DEPTH && !ctx->too_deep) {
+        ctx->too_deep = 1;
+        parse_error(ctx, n->span, "nesting too deep (more than %d levels)", RDN_MAX_AST_DEPTH);
+    }
+    return n;
+}
+
+int parse_source(Interp *I, Source *src, FILE *errf, int *incomplete)
+{
+    ParseCtx ctx = {.I = I, .C = core_of(I), .src = src, .errf = errf, .line = 1, .col = 1};
+    yyscan_t sc;
+    if (yylex_init_extra(&ctx, &sc)) abort();
+    YY_BUFFER_STATE buf = yy_scan_bytes(src->text, (int)src->len, sc);
+    src->root = NULL;
+    ctx.top = ast_new(src->arena, AST_BLOCK, (Span){1, 1, 1, 1});
+    int r = yyparse(&ctx, sc);
+    yy_delete_buffer(buf, sc);
+    yylex_destroy(sc);
+    free(ctx.brackets);
+    free(ctx.sbuf);
+    if (incomplete) *incomplete = ctx.incomplete && ctx.nerrors == 1;
+    if (r != 0 || ctx.nerrors) {
+        if (r != 0 && ctx.nerrors == 0 && errf)
+            diag_print(errf, src, (Span){ctx.line, ctx.col, ctx.line, ctx.col}, "cannot parse this program");
+        src->partial = ctx.too_deep ? NULL : ctx.top;
+        src->root = NULL;
+        return -1;
+    }
+    return 0;
+}

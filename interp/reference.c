@@ -1,0 +1,18 @@
+/* reference.c: `rdn --reference`, the markdown of every builtin row in table order (what
+ * docs/reference.md holds; `make check-docs` diffs the two so they cannot drift). */
+#include <stdio.h>
+#include "builtin.h"
+
+int reference_print(FILE *f)
+{
+    fprintf(f, "# rdn builtin reference\n\n"
+               "Generated from the builtin table by `rdn --reference` (run `make docs` to refresh it; "
+               "`make check-docs` fails when it is out of date). In the REPL, `help(name)` shows the "
+               "same text.\n");
+    for (int i = 0; builtin_at(i); i++) {
+        const Builtin *b = builtin_at(i);
+        fprintf(f, "\n## %s\n\n`%s`\n\n%s\n", b->name, b->signature ? b->signature : b->name,
+                b->doc ? b->doc : "(undocumented)");
+    }
+    return 0;
+}

@@ -1,0 +1,334 @@
+/* repl.c: the interactive loop. readline with persistent history (~/.rdn_history), completion
+ * (builtins and names in scope; keywords inside a call's parentheses; members after '.'),
+ * continuation lines while a statement is incomplete, every expression's value echoed.
+ * Ctrl-C only sets rdn_interrupt: while typing it cancels the line, while running the evaluator
+ * and the runtime stop at their next check and the prompt returns with every variable intact.
+ * Ctrl-D exits. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <unistd.h>
+#include <readline/history.h>
+#include <readline/readline.h>
+#include "core.h"
+#include "version.h"
+
+enum { HISTORY_MAX = 2000 };
+
+static Interp *repl_I;            /* for the completion callbacks, which take no context */
+static char *history_path;
+
+/* ---- completion ---- */
+
+static char **cands;
+static int ncands, capcands, cand_next;
+
+static void cand_add(const char *prefix, const char *word, const char *suffix)
+{
+    size_t pl = strlen(prefix);
+    if (strncmp(word, prefix, pl) != 0) return;
+    char *w = malloc(strlen(word) + strlen(suffix) + 1);
+    if (!w) abort();
+    strcpy(w, word);
+    strcat(w, suffix);
+    for (int i = 0; i < ncands; i++)
+        if (strcmp(cands[i], w) == 0) { free(w); return; }
+    if (ncands == capcands) {
+        capcands = capcands ? 2 * capcands : 64;
+        cands = realloc(cands, sizeof *cands * (size_t)capcands);
+        if (!cands) abort();
+    }
+    cands[ncands++] = w;
+}
+
+static void cand_words(const char *prefix, const char *words, const char *suffix)
+{
+    char w[128];
+    for (const char *p = words; p && *p;) {
+        while (*p == ' ') p++;
+        const char *q = p;
+        while (*q && *q != ' ') q++;
+        size_t n = (size_t)(q - p);
+        if (n > 0 && n < sizeof w) {
+            memcpy(w, p, n);
+            w[n] = 0;
+            cand_add(prefix, w, suffix);
+        }
+        p = q;
+    }
+}
+
+static void cands_clear(void)
+{
+    for (int i = 0; i < ncands; i++) free(cands[i]);
+    ncands = 0;
+    cand_next = 0;
+}
+
+static char *cand_gen(const char *text, int state)
+{
+    (void)text;
+    if (cand_next < ncands) return strdup(cands[cand_next++]);
+    return NULL;
+}
+
+static const char *const LANG_WORDS =
+    "if else while for in fn return break continue param import true false nil and or not";
+
+static int is_word(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; }
+
+/* The value named by a chain like `a` or `m.x` ending at line[end), borrowed-then-owned. */
+static int chain_value(const char *line, int end, Value *out)
+{
+    Core *C = core_of(repl_I);
+    int b = end;
+    while (b > 0 && (is_word(line[b - 1]) || line[b - 1] == '.')) b--;
+    if (b == end) return 0;
+    char buf[512];
+    int n = end - b;
+    if (n >= (int)sizeof buf) return 0;
+    memcpy(buf, line + b, (size_t)n);
+    buf[n] = 0;
+    char *save = NULL, *tok = strtok_r(buf, ".", &save);
+    if (!tok) return 0;
+    Value *slot = env_find(C->globals, core_intern(C, tok, strlen(tok)));
+    if (!slot) return 0;
+    Value v = *slot;
+    val_incref(v);
+    while ((tok = strtok_r(NULL, ".", &save))) {
+        Value next = VNIL;
+        int ok = 0;
+        if (v.type == VAL_MODULE) {
+            Value *s = env_find_local(((ObjModule *)v.as.obj)->env, core_intern(C, tok, strlen(tok)));
+            if (s) { next = *s; val_incref(next); ok = 1; }
+        } else {
+            const TypeOps *ops = typeops_for(v.type);
+            if (ops && ops->get) {
+                ok = ops->get(repl_I, v, tok, NULL, &next) == 0;
+                diag_clear(repl_I);
+            }
+        }
+        val_decref(v);
+        if (!ok) return 0;
+        v = next;
+    }
+    *out = v;
+    return 1;
+}
+
+static void complete_members(const char *text, int dot)
+{
+    Value v;
+    if (!chain_value(rl_line_buffer, dot, &v)) return;
+    if (v.type == VAL_MODULE) {
+        Env *e = ((ObjModule *)v.as.obj)->env;
+        for (int i = 0; i < e->n; i++) cand_add(text, e->names[i], "");
+    } else {
+        const TypeOps *ops = typeops_for(v.type);
+        if (ops && ops->members) cand_words(text, ops->members, "");
+    }
+    val_decref(v);
+}
+
+/* Inside an unclosed '(' of a call: the callee's keywords, as "name: ". */
+static void complete_keywords(const char *text, int start)
+{
+    int depth = 0;
+    for (int i = start - 1; i >= 0; i--) {
+        char c = rl_line_buffer[i];
+        if (c == ')' || c == ']') depth++;
+        else if (c == '(' || c == '[') {
+            if (depth > 0) { depth--; continue; }
+            if (c != '(') return;
+            int e = i;
+            while (e > 0 && rl_line_buffer[e - 1] == ' ') e--;
+            int b = e;
+            while (b > 0 && is_word(rl_line_buffer[b - 1])) b--;
+            if (b == e) return;
+            char name[128];
+            if (e - b >= (int)sizeof name) return;
+            memcpy(name, rl_line_buffer + b, (size_t)(e - b));
+            name[e - b] = 0;
+            Core *C = core_of(repl_I);
+            Value *slot = env_find(C->globals, core_intern(C, name, strlen(name)));
+            if (slot && slot->type == VAL_FUNC) {
+                Ast *d = ((ObjFunc *)slot->as.obj)->def;
+                for (int k = 0; k < d->nitems; k++) cand_add(text, d->items[k]->str, ": ");
+            } else if (!slot) {
+                const Builtin *bi = builtin_find(name);
+                if (bi) cand_words(text, bi->keywords, ": ");
+            }
+            return;
+        }
+    }
+}
+
+static char **complete(const char *text, int start, int end)
+{
+    (void)end;
+    rl_attempted_completion_over = 1;
+    cands_clear();
+    if (start > 0 && rl_line_buffer[start - 1] == '.') {
+        complete_members(text, start - 1);
+    } else {
+        complete_keywords(text, start);
+        Core *C = core_of(repl_I);
+        if (ncands > 0) goto done;          /* inside a call: its keywords come first */
+        for (Env *e = C->globals; e; e = e->parent)
+            for (int i = 0; i < e->n; i++) cand_add(text, e->names[i], "");
+        for (int i = 0; builtin_at(i); i++) cand_add(text, builtin_at(i)->name, "");
+        cand_words(text, LANG_WORDS, "");
+    }
+done:
+    if (ncands == 0) return NULL;
+    /* names are usually followed by '(' or '.', and keywords end in ": " already */
+    rl_completion_append_character = '\0';
+    return rl_completion_matches(text, cand_gen);
+}
+
+/* ---- reading lines with Ctrl-C cancelling the one being typed ---- */
+
+static char *got_line;
+static int got;
+
+static void on_line(char *line)
+{
+    got_line = line;
+    got = 1;
+    rl_callback_handler_remove();
+}
+
+enum { READ_LINE, READ_EOF, READ_CANCEL };
+
+static int read_line(const char *prompt, char **line)
+{
+    got = 0;
+    got_line = NULL;
+    rl_callback_handler_install(prompt, on_line);
+    while (!got) {
+        fd_set fds;
+        FD_ZERO(&fds);
+        FD_SET(0, &fds);
+        int r = select(1, &fds, NULL, NULL, NULL);
+        if (rdn_interrupt) {
+            rdn_interrupt = 0;
+            rl_point = rl_end;                  /* show ^C after what was typed, then a new line */
+            rl_redisplay();
+            fputs("^C\n", stdout);
+            fflush(stdout);
+            rl_free_line_state();
+            rl_callback_sigcleanup();
+            rl_callback_handler_remove();
+            return READ_CANCEL;
+        }
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            rl_callback_handler_remove();
+            return READ_EOF;
+        }
+        rl_callback_read_char();
+    }
+    if (!got_line) {
+        fputs("\n", stdout);
+        return READ_EOF;
+    }
+    *line = got_line;
+    return READ_LINE;
+}
+
+static void remember(const char *text)
+{
+    if (!*text) return;
+    HIST_ENTRY *last = history_length > 0 ? history_get(history_base + history_length - 1) : NULL;
+    if (last && strcmp(last->line, text) == 0) return;
+    add_history(text);
+    if (history_path) append_history(1, history_path);
+}
+
+int repl_run(Interp *I)
+{
+    repl_I = I;
+    I->in_repl = 1;
+    Core *C = core_of(I);
+    rl_readline_name = "rdn";
+    rl_catch_signals = 0;
+    rl_attempted_completion_function = complete;
+    rl_basic_word_break_characters = " \t\n()[]{},.:;+-*/%@^=<>!\"";
+    const char *home = getenv("HOME");
+    if (home && *home) {
+        if (asprintf(&history_path, "%s/.rdn_history", home) < 0) history_path = NULL;
+        if (history_path) {
+            using_history();
+            if (read_history(history_path) != 0) {
+                FILE *f = fopen(history_path, "a");   /* create it so append_history works */
+                if (f) fclose(f);
+            }
+        }
+    }
+    if (!I->quiet)
+        printf("rdn %s: help() lists the builtins, help(name) shows one; Ctrl-D exits.\n",
+               RDN_VERSION);
+    char *buf = NULL;
+    size_t len = 0;
+    int status = 0;
+    for (;;) {
+        char *line = NULL;
+        int r = read_line(buf ? "...> " : "rdn> ", &line);
+        if (r == READ_EOF) break;
+        if (r == READ_CANCEL) {
+            free(buf);
+            buf = NULL;
+            len = 0;
+            continue;
+        }
+        size_t ll = strlen(line);
+        char *nb = realloc(buf, len + ll + 2);
+        if (!nb) abort();
+        buf = nb;
+        memcpy(buf + len, line, ll);
+        len += ll;
+        buf[len++] = '\n';
+        buf[len] = 0;
+        free(line);
+        /* complete? (parse quietly first; a statement cut short asks for more lines) */
+        Source *src = source_new(I, "<repl>", buf, len);
+        int incomplete = 0;
+        if (parse_source(I, src, NULL, &incomplete) != 0 && incomplete) continue;
+        src->root = NULL;
+        {
+            char *h = strndup(buf, len - 1);
+            if (h) remember(h);
+            free(h);
+        }
+        free(buf);
+        buf = NULL;
+        len = 0;
+        Value last = VNIL;
+        rdn_interrupt = 0;
+        int rc = core_run(I, src, C->globals, &last);
+        if (rc == 0 && last.type != VAL_NIL) {
+            char *s = val_repr(last);
+            printf("%s\n", s);
+            free(s);
+        }
+        val_decref(last);
+        fflush(stdout);
+        fflush(stderr);
+        status = 0;
+    }
+    free(buf);
+    cands_clear();
+    free(cands);
+    cands = NULL;
+    capcands = 0;
+    if (history_path) {
+        history_truncate_file(history_path, HISTORY_MAX);
+        free(history_path);
+        history_path = NULL;
+    }
+    clear_history();
+    return status;
+}
