@@ -219,6 +219,9 @@ arglist:
 arg:
     expr                        { $$ = $1; }
   | NAME ':' expr               { $$ = node2(ctx, AST_KWARG, $3, NULL, @$); $$->str = $1->str; $$->c = $1; }
+  | IN ':' expr                 { /* `in:` (resnet, mlp) is a keyword argument though `in` is reserved */
+                                  Ast *nm = N(AST_NAME, @1); nm->str = core_intern(ctx->C, "in", 2);
+                                  $$ = node2(ctx, AST_KWARG, $3, NULL, @$); $$->str = nm->str; $$->c = nm; }
   ;
 
 params:
