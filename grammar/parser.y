@@ -219,6 +219,9 @@ arglist:
 arg:
     expr                        { $$ = $1; }
   | NAME ':' expr               { $$ = node2(ctx, AST_KWARG, $3, NULL, @$); $$->str = $1->str; $$->c = $1; }
+  | IN ':' expr                 { /* `in:` is a keyword name of resnet and mlp */
+                                  $$ = node2(ctx, AST_KWARG, $3, NULL, @$); $$->str = core_intern(ctx->C, "in", 2);
+                                  $$->c = N(AST_NAME, @1); $$->c->str = $$->str; }
   ;
 
 params:
