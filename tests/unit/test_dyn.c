@@ -3,6 +3,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "check.h"
@@ -568,6 +570,25 @@ static void test_stream(void)
     char cmd[700];
     snprintf(cmd, sizeof cmd, "test -z \"$(ls -A %s 2>/dev/null)\"", path);
     CHECK(system(cmd) == 0, "nothing left in %s", path);
+    /* a write that fails midway (file size limit, as a full disk would): error, nothing left */
+    {
+        Dataset *big = mkdata(4000, 3, 2, 5, 1);
+        struct rlimit old, lim;
+        getrlimit(RLIMIT_FSIZE, &old);
+        lim = old;
+        lim.rlim_cur = 64 << 10;
+        signal(SIGXFSZ, SIG_IGN);
+        setrlimit(RLIMIT_FSIZE, &lim);
+        o.to = "rec/full";
+        o.chunk = 100;
+        Recording *x = rdn_record(net, big, &o, &err);
+        setrlimit(RLIMIT_FSIZE, &old);
+        CHECK(x == NULL && strstr(err.msg, "disk full"), "failed write reported: %s", x ? "no error" : err.msg);
+        rdn_record_free(x);
+        snprintf(cmd, sizeof cmd, "test -z \"$(ls -A %s/rec/full 2>/dev/null)\"", dir);
+        CHECK(system(cmd) == 0, "nothing left after a failed write");
+        rdn_dataset_free(big);
+    }
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     CHECK(system(cmd) == 0, "cleanup");
     rdn_record_free(mem);
