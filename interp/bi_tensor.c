@@ -520,6 +520,25 @@ done:
     return rc;
 }
 
+/* all(t) / any(t): whether every / some element is nonzero (NaN counts as nonzero, as in C). */
+static int truth(Interp *I, Args *a, int want_all, Value *out)
+{
+    Tensor *t, *own;
+    if (arg_tensor(I, a, 0, &t, &own)) return -1;
+    int r = want_all;
+    for (int64_t i = 0; i < t->size; i++)
+        if ((t->data[i] != 0) != want_all) {
+            r = !want_all;
+            break;
+        }
+    rdn_tensor_free(own);
+    *out = val_bool(r);
+    return 0;
+}
+
+static int bi_all(Interp *I, Args *a, Value *out) { return truth(I, a, 1, out); }
+static int bi_any(Interp *I, Args *a, Value *out) { return truth(I, a, 0, out); }
+
 static int bi_norm(Interp *I, Args *a, Value *out)
 {
     Tensor *t, *own;
@@ -1070,11 +1089,16 @@ static int tensor_get(Interp *I, Value self, const char *m, const Span *at, Valu
     else if (!strcmp(m, "ndim")) *out = val_num(t->ndim);
     else if (!strcmp(m, "size")) *out = val_num((double)t->size);
     else if (!strcmp(m, "dtype")) *out = val_str("float32");
-    else return 1;
+    else if (!strcmp(m, "T")) {
+        RdnErr err = {0};
+        Tensor *u = rdn_tensor_transpose(t, &err);
+        if (!u) return rt_error_from(I, at, &err);
+        *out = val_tensor(u);
+    } else return 1;
     return 0;
 }
 
-const TypeOps OPS_TENSOR = {VAL_TENSOR, "tensor", "shape ndim size dtype", tensor_repr,
+const TypeOps OPS_TENSOR = {VAL_TENSOR, "tensor", "shape ndim size dtype T", tensor_repr,
                             tensor_get, 0};
 
 enum { TABLE_SHOW_ROWS = 20 };
@@ -1245,6 +1269,14 @@ const Builtin BI_TENSOR[] = {
     {"norm", bi_norm, 1, 1, "", "norm(t)",
      "The L2 norm of a vector, the Frobenius norm of a matrix: sqrt(sum of x^2) over every "
      "element, accumulated in double.\n\nExample: `norm(a - b) / norm(b)`"},
+    {"all", bi_all, 1, 1, "", "all(t)",
+     "true if every element is nonzero (an empty tensor: true). Comparisons give 0/1 tensors, so "
+     "`all(a == b)` asks whether two tensors are equal and `all(abs(a - b) < 1e-6)` whether they "
+     "are close. A tensor in `if` is not tested element by element: use `all` or `any`.\n\n"
+     "Example: `assert(all(p >= 0))`"},
+    {"any", bi_any, 1, 1, "", "any(t)",
+     "true if some element is nonzero (an empty tensor: false); NaN counts as nonzero, so "
+     "`any(x != x)` finds NaNs.\n\nExample: `if any(h.loss != h.loss) { print(\"diverged\") }`"},
     {"numel", bi_numel, 1, 1, "", "numel(t)",
      "The number of elements (the product of the shape; the same as `t.size`).\n\n"
      "Example: `numel(zeros(3, 4))` is 12"},
