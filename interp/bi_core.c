@@ -271,8 +271,8 @@ static int bi_append(Interp *I, Args *a, Value *out)
 {
     if (a->pos[0].type != VAL_LIST)
         return arg_error(I, a, 0, NULL, "append: expected a list, found %s", val_type_name(a->pos[0].type));
-    if (a->pos[0].as.obj == (a->pos[1].type == VAL_LIST ? a->pos[1].as.obj : NULL))
-        return arg_error(I, a, 1, NULL, "append: a list cannot contain itself");
+    if (val_list_would_cycle(a->pos[0], a->pos[1]))
+        return arg_error(I, a, 1, NULL, "append: a list cannot contain itself (copy it with list(x))");
     if (((ObjList *)a->pos[0].as.obj)->len >= RDN_MAX_LIST)
         return arg_error(I, a, 0, NULL, "append: list too long (the limit is %lld items)", (long long)RDN_MAX_LIST);
     val_incref(a->pos[1]);

@@ -3,9 +3,14 @@
  * builtin, found without running anything. Scopes follow the runtime's assignment rule: a name
  * assigned in a block belongs to that block unless an enclosing one already has it. */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "core.h"
+
+typedef struct StdlibFile { const char *name; const char *text; size_t len; } StdlibFile;
+extern const StdlibFile rdn_stdlib[];
 
 typedef struct Scope {
     const char **names; int n, cap;
@@ -269,6 +274,21 @@ static void walk(Checker *k, Scope *s, Ast *n)
         check_call(k, s, n);
         break;
     case AST_IMPORT:
+        if (!n->str) return;
+        if (n->op == 1) {
+            /* the file must exist (relative to the checked file, as import resolves it) */
+            const char *cur = k->src->name, *slash = strrchr(cur, '/');
+            char path[4096];
+            if (n->str[0] != '/' && slash && cur[0] != '<')
+                snprintf(path, sizeof path, "%.*s/%s", (int)(slash - cur), cur, n->str);
+            else
+                snprintf(path, sizeof path, "%s", n->str);
+            if (access(path, R_OK) != 0) cerr(k, n->span, "import: cannot open '%s'", path);
+        } else {
+            const StdlibFile *f = rdn_stdlib;
+            while (f->name && strcmp(f->name, n->str) != 0) f++;
+            if (!f->name) cerr(k, n->span, "import: no module '%s' in the standard library", n->str);
+        }
         return;
     default:
         break;

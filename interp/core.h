@@ -168,6 +168,8 @@ int   builtin_is_core(const Builtin *b);
 Value val_func(Ast *def, Env *closure, Source *src);
 Value val_module(const char *name, Env *env);
 int   val_is_func(Value v);
+/* 1 if storing item in list would make a list contain itself (refused: a leak-free heap). */
+int   val_list_would_cycle(Value list, Value item);
 /* The text of a number as print shows it (shortest that reads back). */
 void  fmt_num(char *out, size_t n, double x);
 

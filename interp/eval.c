@@ -648,6 +648,8 @@ static int assign_to(Interp *I, Ast *t, Env *env, Value v)   /* takes v */
                 ObjList *l = (ObjList *)obj.as.obj;
                 int64_t i = 0;
                 if (ix.type == VAL_RANGE) r = rt_error(I, &t->items[0]->span, "cannot assign to a slice");
+                else if (val_list_would_cycle(obj, v))
+                    r = rt_error(I, &t->span, "a list cannot contain itself (copy it with list(x))");
                 else if ((r = to_index(I, ix, l->len, &t->items[0]->span, &i)) == 0) {
                     Value old = l->items[i];
                     val_incref(v);

@@ -13,7 +13,8 @@ bad() { fail=$((fail + 1)); echo "FAIL $1"; [ -f "$t/err" ] && head -n 15 "$t/er
 expect() {
   name=$1; want=$2; shift 2
   "$@" >"$t/out" 2>"$t/err" </dev/null; got=$?
-  if [ "$got" -eq "$want" ]; then ok "$name"; else echo "    status $got, expected $want"; bad "$name"; fi
+  if grep -q -E 'Sanitizer|runtime error:' "$t/err"; then echo "    sanitizer report"; bad "$name"
+  elif [ "$got" -eq "$want" ]; then ok "$name"; else echo "    status $got, expected $want"; bad "$name"; fi
 }
 has() {  # has NAME FILE TEXT
   if grep -F -q -- "$3" "$2"; then ok "$1"; else echo "    no '$3' in:"; bad "$1"; fi
