@@ -72,9 +72,16 @@ static int assignable(ParseCtx *ctx, Ast *t)
 
 %%
 
+/* The top-level statements go straight into ctx->top as they are reduced, so that what was
+ * recovered around syntax errors is there for rdn check even when error recovery pops the list. */
 program:
-    stmts                       { ctx->src->root = $1; $$ = $1; }
-    ;
+    opt_seps                    { ctx->src->root = ctx->top; $$ = ctx->top; }
+  | opt_seps tstmts opt_seps    { ctx->src->root = ctx->top; $$ = ctx->top; }
+  ;
+tstmts:
+    stmt                        { if ($1) ast_push(ctx->src->arena, ctx->top, $1); }
+  | tstmts seps stmt            { if ($3) ast_push(ctx->src->arena, ctx->top, $3); }
+  ;
 
 /* A statement list with any separators before, between and after statements. */
 stmts:
@@ -82,7 +89,8 @@ stmts:
   | opt_seps stmts1 opt_seps    { $$ = $2; }
   ;
 stmts1:
-    stmt                        { $$ = N(AST_BLOCK, @1); if ($1) ast_push(ctx->src->arena, $$, $1); }
+    stmt                        { $$ = N(AST_BLOCK, @1); if ($1) ast_push(ctx->src->arena, $$, $1);
+                                }
   | stmts1 seps stmt            { $$ = $1; if ($3) ast_push(ctx->src->arena, $$, $3); }
   ;
 seps: sep | seps sep ;
@@ -211,6 +219,9 @@ arglist:
 arg:
     expr                        { $$ = $1; }
   | NAME ':' expr               { $$ = node2(ctx, AST_KWARG, $3, NULL, @$); $$->str = $1->str; $$->c = $1; }
+  | IN ':' expr                 { /* `in:` is a keyword name of resnet and mlp */
+                                  $$ = node2(ctx, AST_KWARG, $3, NULL, @$); $$->str = core_intern(ctx->C, "in", 2);
+                                  $$->c = N(AST_NAME, @1); $$->c->str = $$->str; }
   ;
 
 params:
@@ -252,6 +263,28 @@ static int yyreport_syntax_error(const yypcontext_t *pc, ParseCtx *ctx, void *sc
     int n = yypcontext_expected_tokens(pc, exp, MAXEXP);
     char msg[512];
     int len = snprintf(msg, sizeof msg, "unexpected %s", tok_name(tok));
+    if (tok == YYSYMBOL_NAME || tok == YYSYMBOL_LITERAL) {
+        /* name the token: "unexpected name 'z'" */
+        const char *t = ctx->src->text;
+        size_t off = 0;
+        for (int line = 1; line < l->first_line && off < ctx->src->len; off++)
+            if (t[off] == '\n') line++;
+        for (int col = 1; col < l->first_column && off < ctx->src->len; off++)
+            if (((unsigned char)t[off] & 0xC0) != 0x80) col++;
+        while (off < ctx->src->len && ((unsigned char)t[off] & 0xC0) == 0x80) off++;
+        size_t n = 0;
+        while (off + n < ctx->src->len && n < 24 && t[off + n] != '\n' && (unsigned char)t[off + n] >= 0x20 &&
+               (unsigned char)t[off + n] < 0x7f && (tok == YYSYMBOL_LITERAL || t[off + n] != ' '))
+            n++;
+        if (tok == YYSYMBOL_NAME || n < 24)
+            len = snprintf(msg, sizeof msg, "unexpected %s '%.*s'", tok_name(tok), (int)n, t + off);
+        if (tok == YYSYMBOL_LITERAL && n > 0 && n < 24) {
+            /* a literal ends where its span ends */
+            int w = l->last_line == l->first_line ? l->last_column - l->first_column + 1 : (int)n;
+            if (w > 0 && w < (int)n) n = (size_t)w;
+            len = snprintf(msg, sizeof msg, "unexpected %s '%.*s'", tok_name(tok), (int)n, t + off);
+        }
+    }
     if (n > 0 && n < MAXEXP) {
         len += snprintf(msg + len, sizeof msg - (size_t)len, ", expected ");
         for (int i = 0; i < n && len < (int)sizeof msg - 40; i++)

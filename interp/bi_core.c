@@ -94,6 +94,12 @@ static int bi_format(Interp *I, Args *a, Value *out)
         Value v = a->pos[next];
         char spec[64], piece[1200];
         int sl = (int)(p - start);
+        const char *okflags = conv == 's' ? "-" : conv == 'x' ? "-0#" : (conv == 'd' || conv == 'i') ? "-+ 0" : "-+ 0#";
+        for (const char *f = start + 1; f < p && strchr("-+ 0#", *f); f++)
+            if (!strchr(okflags, *f)) {
+                free(b.s);
+                return arg_error(I, a, 0, NULL, "format: flag '%c' does not apply to %%%c", *f, conv);
+            }
         if (conv == 's') {
             char *t = val_to_text(v);
             snprintf(spec, sizeof spec, "%.*s", sl, start);
@@ -237,7 +243,7 @@ static int bi_list(Interp *I, Args *a, Value *out)
     }
     if (v.type == VAL_RANGE) {
         const ObjRange *g = (const ObjRange *)v.as.obj;
-        if (g->hi - g->lo > (1 << 28)) return arg_error(I, a, 0, NULL, "list: range too long (%lld items)",
+        if (g->hi - g->lo > RDN_MAX_LIST) return arg_error(I, a, 0, NULL, "list: range too long (%lld items)",
                                                         (long long)(g->hi - g->lo));
         Value r = val_list(g->hi > g->lo ? g->hi - g->lo : 0);
         for (int64_t i = g->lo; i < g->hi; i++) val_list_push(r, val_num((double)i));
@@ -265,8 +271,10 @@ static int bi_append(Interp *I, Args *a, Value *out)
 {
     if (a->pos[0].type != VAL_LIST)
         return arg_error(I, a, 0, NULL, "append: expected a list, found %s", val_type_name(a->pos[0].type));
-    if (a->pos[0].as.obj == (a->pos[1].type == VAL_LIST ? a->pos[1].as.obj : NULL))
-        return arg_error(I, a, 1, NULL, "append: a list cannot contain itself");
+    if (val_list_would_cycle(a->pos[0], a->pos[1]))
+        return arg_error(I, a, 1, NULL, "append: a list cannot contain itself (copy it with list(x))");
+    if (((ObjList *)a->pos[0].as.obj)->len >= RDN_MAX_LIST)
+        return arg_error(I, a, 0, NULL, "append: list too long (the limit is %lld items)", (long long)RDN_MAX_LIST);
     val_incref(a->pos[1]);
     val_list_push(a->pos[0], a->pos[1]);
     return 0;
@@ -394,6 +402,8 @@ static int bi_help(Interp *I, Args *a, Value *out)
     return 0;
 }
 
+int builtin_is_core(const Builtin *b);
+
 const Builtin BI_CORE[] = {
     {"print", bi_print, 0, -1, "sep end", "print(v, ..., sep: \" \", end: \"\\n\")",
      "Prints the values separated by `sep` and followed by `end` (strings bare, everything else as "
@@ -446,3 +456,8 @@ const Builtin BI_CORE[] = {
      "is and its members, or with no argument the list of builtins.\n\nExample: `help(fit)`"},
     {0},
 };
+
+int builtin_is_core(const Builtin *b)
+{
+    return b >= BI_CORE && b < BI_CORE + sizeof BI_CORE / sizeof BI_CORE[0];
+}

@@ -803,7 +803,7 @@ static int bi_plot(Interp *I, Args *a, Value *out)
     if (rc != 0) {
         if (to) rdn_out_abort(&w);
         int r;
-        if (msg && kind == OUT_PNG && strstr(msg, "pngcairo"))
+        if (msg && kind == OUT_PNG && strstr(msg, "unknown or ambiguous terminal type"))
             r = arg_error(I, a, -1, "to", "plot: this gnuplot cannot write PNG (no pngcairo "
                           "terminal); write .svg instead");
         else

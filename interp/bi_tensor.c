@@ -433,6 +433,93 @@ static int minmax(Interp *I, Args *a, int rop, int bop, Value *out)
 static int bi_min(Interp *I, Args *a, Value *out) { return minmax(I, a, RDN_R_MIN, 'm', out); }
 static int bi_max(Interp *I, Args *a, Value *out) { return minmax(I, a, RDN_R_MAX, 'M', out); }
 
+static int variance(Interp *I, Args *a, int take_sqrt, Value *out)
+{
+    Tensor *t, *own;
+    long ddof;
+    if (arg_int(I, a, -1, "ddof", 0, 0, 1000000, &ddof)) return -1;
+    if (arg_tensor(I, a, 0, &t, &own)) return -1;
+    int has, axis;
+    RdnErr err = {0};
+    int rc = 0;
+    if (arg_axis(I, a, t, &has, &axis)) {
+        rc = -1;
+    } else if (!has) {
+        double x;
+        if (rdn_tensor_var_all(t, (int)ddof, take_sqrt, &x, &err))
+            rc = arg_error(I, a, 0, NULL, "%s", err.msg);
+        else *out = val_num(x);
+    } else {
+        Tensor *u = rdn_tensor_var_axis(t, axis, (int)ddof, take_sqrt, &err);
+        if (!u) rc = arg_error(I, a, 0, NULL, "%s", err.msg);
+        else *out = boxed(u);
+    }
+    rdn_tensor_free(own);
+    return rc;
+}
+
+static int bi_var(Interp *I, Args *a, Value *out) { return variance(I, a, 0, out); }
+static int bi_std(Interp *I, Args *a, Value *out) { return variance(I, a, 1, out); }
+
+static int bi_concat(Interp *I, Args *a, Value *out)
+{
+    /* concat(a, b, ...) or concat([a, b, ...]) */
+    const Value *items = a->pos;
+    int n = a->npos, listed = 0;
+    if (n == 1 && a->pos[0].type == VAL_LIST) {
+        const ObjList *l = (const ObjList *)a->pos[0].as.obj;
+        if (l->len > 100000)
+            return arg_error(I, a, 0, NULL, "concat: at most 100000 tensors, got %lld",
+                             (long long)l->len);
+        items = l->items;
+        n = (int)l->len;
+        listed = 1;
+    }
+    if (n < 1) return arg_error(I, a, 0, NULL, "concat: needs at least one tensor");
+    const Tensor **ts = calloc((size_t)n, sizeof *ts);
+    Tensor **own = calloc((size_t)n, sizeof *own);
+    int rc = -1;
+    if (!ts || !own) {
+        rt_error(I, &a->call, "concat: out of memory");
+        goto done;
+    }
+    for (int k = 0; k < n; k++) {
+        Value v = items[k];
+        if (v.type == VAL_TENSOR) {
+            ts[k] = val_ptr(v);
+            continue;
+        }
+        if (v.type != VAL_LIST && v.type != VAL_RANGE) {
+            arg_error(I, a, listed ? 0 : k, NULL, "concat: item %d is a %s, expected a tensor",
+                      k + 1, val_type_name(v.type));
+            goto done;
+        }
+        Conv c;
+        RdnErr err = {0};
+        if (!(ts[k] = own[k] = tensor_from(v, &c, &err))) {
+            arg_error(I, a, listed ? 0 : k, NULL, "concat: %s", c.msg);
+            goto done;
+        }
+    }
+    long ax;
+    if (arg_int(I, a, -1, "axis", 0, -RDN_MAX_DIMS, RDN_MAX_DIMS - 1, &ax)) goto done;
+    if (ax < 0) ax += ts[0]->ndim;
+    RdnErr err = {0};
+    Tensor *u = rdn_tensor_concat(n, ts, (int)ax, &err);
+    if (!u) {
+        rt_error_from(I, &a->call, &err);
+        goto done;
+    }
+    *out = val_tensor(u);
+    rc = 0;
+done:
+    if (own)
+        for (int k = 0; k < n; k++) rdn_tensor_free(own[k]);
+    free(own);
+    free(ts);
+    return rc;
+}
+
 static int bi_norm(Interp *I, Args *a, Value *out)
 {
     Tensor *t, *own;
@@ -1136,6 +1223,18 @@ const Builtin BI_TENSOR[] = {
     {"argmin", bi_argmin, 1, 1, "axis", "argmin(t, axis:)",
      "The index of the smallest element; as `argmax` otherwise.\n\n"
      "Example: `argmin(h.val_loss)` (the best epoch)"},
+    {"var", bi_var, 1, 1, "axis ddof", "var(t, axis:, ddof: 0)",
+     "The variance: sum of (x - mean)^2 / (count - ddof), two passes in double; `ddof: 0` "
+     "(default) is the population variance, `ddof: 1` the unbiased sample variance. " AXIS_DOC
+     "\n\nExample: `var(tensor([1, 2, 3, 4]))` is 1.25"},
+    {"std", bi_std, 1, 1, "axis ddof", "std(t, axis:, ddof: 0)",
+     "The standard deviation, sqrt(var(t, axis:, ddof:)) (see `var`). " AXIS_DOC
+     "\n\nExample: `print(mean(accs), \"+-\", std(accs, ddof: 1))`"},
+    {"concat", bi_concat, 1, -1, "axis", "concat(a, b, ..., axis: 0)",
+     "The tensors joined along an existing axis (default 0, negative counts from the end); their "
+     "other sizes must agree. Takes the tensors as arguments or as one list; lists of numbers "
+     "count as 1-D tensors. To stack along a new axis use `tensor([a, b])`.\n\n"
+     "Example: `concat(x_train, x_extra)`, `concat(a, b, axis: 1)`"},
     {"transpose", bi_transpose, 1, 1, "", "transpose(t)",
      "The transpose of a 2-D tensor ([m, n] -> [n, m]); a 1-D or 0-d tensor is returned "
      "unchanged; 3-D and 4-D tensors get their axes reversed.\n\nExample: `transpose(W) @ x`"},

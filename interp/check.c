@@ -3,12 +3,18 @@
  * builtin, found without running anything. Scopes follow the runtime's assignment rule: a name
  * assigned in a block belongs to that block unless an enclosing one already has it. */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "core.h"
+
+typedef struct StdlibFile { const char *name; const char *text; size_t len; } StdlibFile;
+extern const StdlibFile rdn_stdlib[];
 
 typedef struct Scope {
     const char **names; int n, cap;
+    Ast **fns;               /* the `fn` that alone binds names[i], or NULL */
     struct Scope *parent;
 } Scope;
 
@@ -34,16 +40,32 @@ static int scope_has(const Scope *s, const char *name)
     return 0;
 }
 
-static void scope_add(Scope *s, const char *name)
+static void scope_bind(Scope *s, const char *name, Ast *fn)
 {
     for (int i = 0; i < s->n; i++)
-        if (s->names[i] == name) return;
+        if (s->names[i] == name) {
+            if (s->fns[i] != fn) s->fns[i] = NULL;      /* bound more than once: unknown callee */
+            return;
+        }
     if (s->n == s->cap) {
         s->cap = s->cap ? 2 * s->cap : 8;
         s->names = realloc(s->names, sizeof *s->names * (size_t)s->cap);
-        if (!s->names) abort();
+        s->fns = realloc(s->fns, sizeof *s->fns * (size_t)s->cap);
+        if (!s->names || !s->fns) abort();
     }
+    s->fns[s->n] = fn;
     s->names[s->n++] = name;
+}
+
+static void scope_add(Scope *s, const char *name) { scope_bind(s, name, NULL); }
+
+/* The fn a name is bound to, if that is the only binding of the nearest scope holding it. */
+static Ast *scope_fn(const Scope *s, const char *name)
+{
+    for (; s; s = s->parent)
+        for (int i = 0; i < s->n; i++)
+            if (s->names[i] == name) return s->fns[i];
+    return NULL;
 }
 
 static const char *import_name(Checker *k, Ast *st)
@@ -68,7 +90,10 @@ static void collect(Checker *k, Scope *s, Ast *block)
             for (int j = 0; j < st->nitems; j++)
                 if (st->items[j]->kind == AST_NAME && !scope_has(s, st->items[j]->str)) scope_add(s, st->items[j]->str);
             break;
-        case AST_FN: case AST_PARAMDECL:
+        case AST_FN:
+            scope_bind(s, st->str, st);
+            break;
+        case AST_PARAMDECL:
             scope_add(s, st->str);
             break;
         case AST_IMPORT:
@@ -106,9 +131,49 @@ static void unknown(Checker *k, Scope *s, Ast *n)
     scope_add(s, n->str);          /* report each unknown name once per scope */
 }
 
+/* A call of a function defined with `fn NAME`: keywords, argument counts. */
+static void check_fn_call(Checker *k, Ast *fn, Ast *n)
+{
+    char best[128];
+    int npos = 0;
+    for (int i = 0; i < n->nitems; i++) {
+        Ast *arg = n->items[i];
+        if (arg->kind != AST_KWARG) {
+            if (++npos == fn->nitems + 1)
+                cerr(k, arg->span, "%s: expected at most %d argument%s", fn->str, fn->nitems, fn->nitems == 1 ? "" : "s");
+            continue;
+        }
+        int j = 0;
+        while (j < fn->nitems && fn->items[j]->str != arg->str) j++;
+        if (j < fn->nitems) continue;
+        size_t len = 1;
+        for (int q = 0; q < fn->nitems; q++) len += strlen(fn->items[q]->str) + 1;
+        char *words = calloc(1, len);
+        if (!words) abort();
+        for (int q = 0; q < fn->nitems; q++) { strcat(words, fn->items[q]->str); strcat(words, " "); }
+        Span sp = arg->c ? arg->c->span : arg->span;
+        const char *sg = suggest(arg->str, words, best, sizeof best);
+        if (sg) cerr(k, sp, "%s: unknown keyword '%s' (did you mean '%s'?)", fn->str, arg->str, sg);
+        else cerr(k, sp, "%s: unknown keyword '%s'", fn->str, arg->str);
+        free(words);
+    }
+    for (int j = npos; j < fn->nitems; j++) {
+        if (fn->items[j]->a) continue;
+        int given = 0;
+        for (int i = 0; i < n->nitems && !given; i++)
+            given = n->items[i]->kind == AST_KWARG && n->items[i]->str == fn->items[j]->str;
+        if (!given) cerr(k, n->span, "%s: missing argument '%s'", fn->str, fn->items[j]->str);
+    }
+}
+
 static void check_call(Checker *k, Scope *s, Ast *n)
 {
-    if (n->a->kind != AST_NAME || scope_has(s, n->a->str)) return;
+    if (n->a->kind != AST_NAME) return;
+    if (scope_has(s, n->a->str)) {
+        Ast *fn = scope_fn(s, n->a->str);
+        if (fn) check_fn_call(k, fn, n);
+        return;
+    }
     const Builtin *bi = builtin_find(n->a->str);
     if (!bi) return;
     int npos = 0;
@@ -156,6 +221,7 @@ static void walk_block(Checker *k, Scope *parent, Ast *block, Ast *fn, const cha
         for (int i = 0; i < fn->nitems; i++) walk(k, &s, fn->items[i]->a);
     for (int i = 0; i < block->nitems; i++) walk(k, &s, block->items[i]);
     free(s.names);
+    free(s.fns);
 }
 
 static void walk(Checker *k, Scope *s, Ast *n)
@@ -166,7 +232,7 @@ static void walk(Checker *k, Scope *s, Ast *n)
         if (!scope_has(s, n->str) && !builtin_find(n->str)) unknown(k, s, n);
         return;
     case AST_FN:
-        if (n->str && !scope_has(s, n->str)) scope_add(s, n->str);
+        if (n->str && !scope_has(s, n->str)) scope_bind(s, n->str, n);
         walk_block(k, s, n->a, n, NULL);
         return;
     case AST_FOR:
@@ -208,6 +274,21 @@ static void walk(Checker *k, Scope *s, Ast *n)
         check_call(k, s, n);
         break;
     case AST_IMPORT:
+        if (!n->str) return;
+        if (n->op == 1) {
+            /* the file must exist (relative to the checked file, as import resolves it) */
+            const char *cur = k->src->name, *slash = strrchr(cur, '/');
+            char path[4096];
+            if (n->str[0] != '/' && slash && cur[0] != '<')
+                snprintf(path, sizeof path, "%.*s/%s", (int)(slash - cur), cur, n->str);
+            else
+                snprintf(path, sizeof path, "%s", n->str);
+            if (access(path, R_OK) != 0) cerr(k, n->span, "import: cannot open '%s'", path);
+        } else {
+            const StdlibFile *f = rdn_stdlib;
+            while (f->name && strcmp(f->name, n->str) != 0) f++;
+            if (!f->name) cerr(k, n->span, "import: no module '%s' in the standard library", n->str);
+        }
         return;
     default:
         break;

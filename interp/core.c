@@ -60,6 +60,7 @@ int core_init(Interp *I)
     if (!C) return -1;
     I->core = C;
     C->globals = env_new(C, NULL);
+    C->errf = stderr;
 #ifdef RDN_FUZZ
     C->max_steps = 20000;
 #endif
@@ -239,7 +240,7 @@ int core_prepare(Interp *I, Source *src, FILE *errf)
 int core_run(Interp *I, Source *src, Env *env, Value *last)
 {
     Core *C = core_of(I);
-    if (core_prepare(I, src, stderr)) return ERR_USAGE;
+    if (core_prepare(I, src, C->errf)) return ERR_USAGE;
     if (!C->capframes) {
         C->capframes = 64;
         C->frames = malloc(sizeof *C->frames * (size_t)C->capframes);
@@ -253,7 +254,7 @@ int core_run(Interp *I, Source *src, Env *env, Value *last)
     C->nframes = 0;
     if (r < 0 || C->err) {
         if (last) { val_decref(*last); *last = VNIL; }
-        return diag_report(I, stderr);
+        return diag_report(I, C->errf);
     }
     return 0;
 }
@@ -479,7 +480,7 @@ int core_import(Interp *I, Ast *n, Env *env)
         snprintf(sname, sizeof sname, "<stdlib>/%s.rdn", f->name);
         src = source_new(I, sname, f->text, f->len);
     }
-    if (core_prepare(I, src, stderr))
+    if (core_prepare(I, src, C->errf))
         return usage_error(I, at, "import: '%s' has errors", n->str);
     /* run it in its own top-level environment, as a call frame */
     const char **st = realloc(C->import_stack, sizeof *st * (size_t)(C->nimport_stack + 1));

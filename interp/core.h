@@ -15,6 +15,14 @@ enum { RDN_MAX_AST_DEPTH = 300, RDN_MAX_EVAL_DEPTH = 1500, RDN_MAX_CALLS = 60,
 enum { RDN_MAX_AST_DEPTH = 1000, RDN_MAX_EVAL_DEPTH = 100000, RDN_MAX_CALLS = 10000,
        RDN_PARSER_STACK = 10000 };
 #endif
+/* Longest string and list the operators build (a doubling loop hits these, not the OOM killer). */
+#ifdef RDN_FUZZ
+#define RDN_MAX_STR ((size_t)1 << 22)
+#define RDN_MAX_LIST ((int64_t)1 << 18)
+#else
+#define RDN_MAX_STR ((size_t)1 << 30)
+#define RDN_MAX_LIST ((int64_t)1 << 28)
+#endif
 #define RDN_STACK_BYTES ((size_t)512 << 20)   /* the interpreter thread's stack */
 
 /* ---- sources: a program text, its tree and the arena holding the tree ---- */
@@ -87,7 +95,8 @@ typedef struct Core {
     char **set_names; char **set_values; int *set_used; int nset;
     Value ret; int ret_set;  /* the value of a `return` on its way to the call */
     int check_only;
-    int no_writes;           /* fuzzing: builtins that write refuse */
+    int core_only;           /* fuzzing: only the BI_CORE builtins exist */
+    FILE *errf;              /* where errors go (stderr; the fuzzer silences them) */
 } Core;
 
 static inline Core *core_of(Interp *I) { return (Core *)I->core; }
@@ -153,11 +162,14 @@ int   check_source(Interp *I, Source *src, FILE *errf);
 
 /* interp/bi_core.c */
 void  core_seed(Interp *I, uint64_t seed);
+int   builtin_is_core(const Builtin *b);
 
 /* ObjFunc / ObjModule constructors (value.c) */
 Value val_func(Ast *def, Env *closure, Source *src);
 Value val_module(const char *name, Env *env);
 int   val_is_func(Value v);
+/* 1 if storing item in list would make a list contain itself (refused: a leak-free heap). */
+int   val_list_would_cycle(Value list, Value item);
 /* The text of a number as print shows it (shortest that reads back). */
 void  fmt_num(char *out, size_t n, double x);
 

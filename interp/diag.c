@@ -205,6 +205,7 @@ int diag_report(Interp *I, FILE *f)
     Core *C = core_of(I);
     int code = C->err;
     if (!code) return 0;
+    if (code == ERR_INTERRUPT && I->in_repl) fputc('\n', f);   /* after the terminal's ^C */
     diag_print(f, C->err_src, C->err_span, C->err_msg ? C->err_msg : "error");
     if (C->err_trace) fputs(C->err_trace, f);
     fflush(f);

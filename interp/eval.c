@@ -130,6 +130,9 @@ int binop(Interp *I, int op, Value a, Value b, const Span *at, Value *out)
     if (a.type == VAL_STR && b.type == VAL_STR) {
         const ObjStr *x = (const ObjStr *)a.as.obj, *y = (const ObjStr *)b.as.obj;
         if (op == '+') {
+            if (x->len + y->len > RDN_MAX_STR)
+                return rt_error(I, at, "string too long (%zu bytes; the limit is %zu)", x->len + y->len,
+                                (size_t)RDN_MAX_STR);
             char *s = malloc(x->len + y->len + 1);
             if (!s) abort();
             memcpy(s, x->chars, x->len);
@@ -148,6 +151,9 @@ int binop(Interp *I, int op, Value a, Value b, const Span *at, Value *out)
     }
     if (a.type == VAL_LIST && b.type == VAL_LIST && op == '+') {
         const ObjList *x = (const ObjList *)a.as.obj, *y = (const ObjList *)b.as.obj;
+        if (x->len + y->len > RDN_MAX_LIST)
+            return rt_error(I, at, "list too long (%lld items; the limit is %lld)", (long long)(x->len + y->len),
+                            (long long)RDN_MAX_LIST);
         Value l = val_list(x->len + y->len);
         for (int64_t i = 0; i < x->len; i++) { val_incref(x->items[i]); val_list_push(l, x->items[i]); }
         for (int64_t i = 0; i < y->len; i++) { val_incref(y->items[i]); val_list_push(l, y->items[i]); }
@@ -492,6 +498,7 @@ static int eval_inner(Interp *I, Ast *n, Env *env, Value *out)
             return 0;
         }
         const Builtin *bi = builtin_find(n->str);
+        if (bi && C->core_only && !builtin_is_core(bi)) bi = NULL;
         if (bi) {
             out->type = VAL_BUILTIN;
             out->as.bi = bi;
@@ -641,6 +648,8 @@ static int assign_to(Interp *I, Ast *t, Env *env, Value v)   /* takes v */
                 ObjList *l = (ObjList *)obj.as.obj;
                 int64_t i = 0;
                 if (ix.type == VAL_RANGE) r = rt_error(I, &t->items[0]->span, "cannot assign to a slice");
+                else if (val_list_would_cycle(obj, v))
+                    r = rt_error(I, &t->span, "a list cannot contain itself (copy it with list(x))");
                 else if ((r = to_index(I, ix, l->len, &t->items[0]->span, &i)) == 0) {
                     Value old = l->items[i];
                     val_incref(v);

@@ -366,19 +366,33 @@ int manifest_verify(const char *manifest_path, const char *rdn_exe, int quiet)
         print_tail(logpath, 20);
     }
 
+    /* Each recorded output is checked twice: the rerun must reproduce its SHA-256, and the copy
+     * beside the manifest (when present) must still be the recorded one (edited afterwards?). */
+    char mdir[PATH_MAX];
+    snprintf(mdir, sizeof mdir, "%s", manifest_path);
+    char *ms = strrchr(mdir, '/');
+    if (ms) *ms = '\0';
+    else snprintf(mdir, sizeof mdir, ".");
     int nmatch = 0, ndiff = 0, nmissing = 0;
     json_array_foreach(written, i, e) {
         const char *n = json_string_value(json_object_get(e, "name"));
         const char *h = json_string_value(json_object_get(e, "sha256"));
         char p[PATH_MAX * 2];
         snprintf(p, sizeof p, "%s/%s", outdir, n);
-        char got[65];
-        if (rdn_sha256_file(p, got, &err) != RDN_OK) {
+        char got[65], here[65];
+        int rerun_ok = rdn_sha256_file(p, got, &err) == RDN_OK;
+        snprintf(p, sizeof p, "%s/%s", mdir, n);
+        int beside = rdn_sha256_file(p, here, &err) == RDN_OK;
+        if (!rerun_ok) {
             nmissing++;
             printf("missing  %s (the rerun did not write it)\n", n);
         } else if (strcmp(got, h) != 0) {
             ndiff++;
             printf("DIFFERS  %s (sha256 %.12s... recorded, %.12s... rerun)\n", n, h, got);
+        } else if (beside && strcmp(here, h) != 0) {
+            ndiff++;
+            printf("DIFFERS  %s (the rerun matches the record, but %s does not: changed after "
+                   "the run)\n", n, p);
         } else {
             nmatch++;
             if (!quiet) printf("match    %s\n", n);

@@ -48,6 +48,7 @@ int parse_source(Interp *I, Source *src, FILE *errf, int *incomplete)
     if (yylex_init_extra(&ctx, &sc)) abort();
     YY_BUFFER_STATE buf = yy_scan_bytes(src->text, (int)src->len, sc);
     src->root = NULL;
+    ctx.top = ast_new(src->arena, AST_BLOCK, (Span){1, 1, 1, 1});
     int r = yyparse(&ctx, sc);
     yy_delete_buffer(buf, sc);
     yylex_destroy(sc);
@@ -57,7 +58,7 @@ int parse_source(Interp *I, Source *src, FILE *errf, int *incomplete)
     if (r != 0 || ctx.nerrors) {
         if (r != 0 && ctx.nerrors == 0 && errf)
             diag_print(errf, src, (Span){ctx.line, ctx.col, ctx.line, ctx.col}, "cannot parse this program");
-        src->partial = ctx.too_deep ? NULL : src->root;
+        src->partial = ctx.too_deep ? NULL : ctx.top;
         src->root = NULL;
         return -1;
     }

@@ -11,7 +11,8 @@ typedef struct ParseCtx {
     FILE *errf;              /* where messages go (NULL: counted only) */
     int nerrors;
     int incomplete;          /* the first error was "input ended early" */
-    int too_deep;            /* "nesting too deep" already reported */
+    int too_deep;
+    Ast *top;                /* the top-level statement list, kept even when parsing aborts */            /* "nesting too deep" already reported */
     /* lexer state */
     int last_tok;            /* previous token returned (0 at the start) */
     char *brackets; int nbr, capbr;   /* open ( [ { */

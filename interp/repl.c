@@ -176,15 +176,16 @@ static char **complete(const char *text, int start, int end)
     } else {
         complete_keywords(text, start);
         Core *C = core_of(repl_I);
+        if (ncands > 0) goto done;          /* inside a call: its keywords come first */
         for (Env *e = C->globals; e; e = e->parent)
             for (int i = 0; i < e->n; i++) cand_add(text, e->names[i], "");
         for (int i = 0; builtin_at(i); i++) cand_add(text, builtin_at(i)->name, "");
         cand_words(text, LANG_WORDS, "");
     }
+done:
     if (ncands == 0) return NULL;
-    /* keyword candidates end in ": " already: no extra space after them */
-    rl_completion_append_character = strchr(cands[0], ':') ? '\0' : ' ';
-    if (ncands > 1) rl_completion_append_character = '\0';
+    /* names are usually followed by '(' or '.', and keywords end in ": " already */
+    rl_completion_append_character = '\0';
     return rl_completion_matches(text, cand_gen);
 }
 
@@ -214,12 +215,13 @@ static int read_line(const char *prompt, char **line)
         int r = select(1, &fds, NULL, NULL, NULL);
         if (rdn_interrupt) {
             rdn_interrupt = 0;
-            rl_free_line_state();
-            rl_callback_sigcleanup();
-            rl_cleanup_after_signal();
-            rl_callback_handler_remove();
+            rl_point = rl_end;                  /* show ^C after what was typed, then a new line */
+            rl_redisplay();
             fputs("^C\n", stdout);
             fflush(stdout);
+            rl_free_line_state();
+            rl_callback_sigcleanup();
+            rl_callback_handler_remove();
             return READ_CANCEL;
         }
         if (r < 0) {

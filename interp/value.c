@@ -201,7 +201,32 @@ int val_truthy(Value v)
     }
 }
 
-int val_equal(Value a, Value b)
+static int equal_at(Value a, Value b, int depth);
+
+int val_equal(Value a, Value b) { return equal_at(a, b, 0); }
+
+/* Would storing item inside list make a list contain itself (a cycle reference counting
+ * cannot free)? Depth-first over the lists inside item. */
+static int reaches(const ObjList *from, const Obj *target, int depth, long *budget)
+{
+    if (depth > 10000 || --*budget < 0) return 1;
+    for (int64_t i = 0; i < from->len; i++) {
+        if (from->items[i].type != VAL_LIST) continue;
+        const ObjList *l = (const ObjList *)from->items[i].as.obj;
+        if (&l->h == target || reaches(l, target, depth + 1, budget)) return 1;
+    }
+    return 0;
+}
+
+int val_list_would_cycle(Value list, Value item)
+{
+    if (item.type != VAL_LIST || list.type != VAL_LIST) return 0;
+    if (item.as.obj == list.as.obj) return 1;
+    long budget = 1000000;
+    return reaches((const ObjList *)item.as.obj, list.as.obj, 0, &budget);
+}
+
+static int equal_at(Value a, Value b, int depth)
 {
     if (a.type != b.type) return 0;
     switch (a.type) {
@@ -221,8 +246,9 @@ int val_equal(Value a, Value b)
         ObjList *x = (ObjList *)a.as.obj, *y = (ObjList *)b.as.obj;
         if (x == y) return 1;
         if (x->len != y->len) return 0;
+        if (depth > 1000) return 0;
         for (int64_t i = 0; i < x->len; i++)
-            if (!val_equal(x->items[i], y->items[i])) return 0;
+            if (!equal_at(x->items[i], y->items[i], depth + 1)) return 0;
         return 1;
     }
     default: return a.as.obj == b.as.obj;
@@ -286,10 +312,15 @@ static void put_quoted(Buf *b, const ObjStr *s)
 }
 
 enum { MAX_SHOW_DEPTH = 40, MAX_SHOW_ITEMS = 1000 };
+#define MAX_SHOW_BYTES ((size_t)64 << 20)
 
 static void put_value(Buf *b, Value v, int quote, int depth)
 {
     char num[64];
+    if (b->len > MAX_SHOW_BYTES && depth > 0) {
+        if (b->len < MAX_SHOW_BYTES + 16) bputs(b, "...");
+        return;
+    }
     switch (v.type) {
     case VAL_NIL: bputs(b, "nil"); return;
     case VAL_BOOL: bputs(b, v.as.b ? "true" : "false"); return;

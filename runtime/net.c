@@ -251,7 +251,9 @@ static inline float exp_poly(float x)
     p = p * r + 1.6666665459e-1f;
     p = p * r + 5.0000001201e-1f;
     p = p * r * r + r + 1.0f;
-    int32_t e = ((int32_t)n + 127) << 23;
+    /* n is in [-126, 127] after the clamps; NaN (which p carries on) takes the scale of n = 0 */
+    float nn = n == n ? n : 0.0f;
+    uint32_t e = (uint32_t)((int32_t)nn + 127) << 23;
     float scale;
     memcpy(&scale, &e, sizeof scale);
     return p * scale;

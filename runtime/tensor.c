@@ -6,6 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef RDN_FUZZ
+uint64_t rdn_tensor_fuzz_max_elems = (uint64_t)1 << 26;
+#endif
+
 /* "[3, 4]" into buf; shared with tensor_ops.c through rdn_tensor_shape_str. */
 char *rdn_tensor_shape_str(int ndim, const int64_t *shape, char *buf, size_t n)
 {
@@ -41,7 +45,7 @@ int rdn_tensor_check_shape(int ndim, const int64_t *shape, int64_t *size, RdnErr
         return rdn_err(err, "shape %s is too large (at most %" PRIu64 " elements, %zu GiB)",
                        rdn_tensor_shape_str(ndim, shape, sbuf, sizeof sbuf),
                        (uint64_t)RDN_TENSOR_MAX_ELEMS,
-                       (size_t)(RDN_TENSOR_MAX_ELEMS * sizeof(float) >> 30));
+                       (size_t)((uint64_t)RDN_TENSOR_MAX_ELEMS * sizeof(float) >> 30));
     if (size) *size = n;
     return 0;
 }

@@ -60,6 +60,22 @@ double rdn_scalar_binop(int op, double a, double b)
     return NAN;
 }
 
+/* tanh for a float32 result, about 3x faster than libm's tanh: (e - 1) / (e + 1) with e = e^2x
+ * in double, a Taylor polynomial near 0 (where e - 1 cancels) and +-1 beyond 9.1 (where the
+ * float result is 1 anyway, and e would overflow past 355). Error well below half a float ulp
+ * before the final rounding, so results match (float)tanh(x) but for rare ties. */
+static inline double tanh_for_float(double x)
+{
+    double ax = fabs(x);
+    if (ax < 0.0625) {
+        double x2 = x * x;
+        return x * (1.0 + x2 * (-1.0 / 3 + x2 * (2.0 / 15 + x2 * (-17.0 / 315))));
+    }
+    if (ax > 9.1) return x > 0 ? 1.0 : -1.0;
+    double e = exp(2.0 * x);
+    return (e - 1.0) / (e + 1.0);
+}
+
 Tensor *rdn_tensor_map(int fn, const Tensor *t, RdnErr *err)
 {
     Tensor *u = rdn_tensor_new(t->ndim, t->shape, err);
@@ -73,6 +89,9 @@ Tensor *rdn_tensor_map(int fn, const Tensor *t, RdnErr *err)
         break;
     case RDN_F_ABS:
         for (int64_t i = 0; i < n; i++) y[i] = fabsf(x[i]);
+        break;
+    case RDN_F_TANH:
+        for (int64_t i = 0; i < n; i++) y[i] = isnan(x[i]) ? x[i] : (float)tanh_for_float(x[i]);
         break;
     default:
         for (int64_t i = 0; i < n; i++) y[i] = (float)rdn_scalar_map(fn, x[i]);
@@ -149,9 +168,19 @@ Tensor *rdn_tensor_binop(int op, const Tensor *a, const Tensor *b, RdnErr *err)
     if (!u || u->size == 0) return u;
     float *y = u->data;
     if (a->size == u->size && b->size == u->size) {
-        /* same shape (up to leading 1s): one flat loop */
-        for (int64_t i = 0; i < u->size; i++)
-            y[i] = (float)rdn_scalar_binop(op, a->data[i], b->data[i]);
+        /* same shape (up to leading 1s): one flat loop. For + - * / of two floats, float
+         * arithmetic gives exactly the double result rounded once (double has more than
+         * 2 x 24 + 2 bits), so these loops compute the same numbers, only vectorised. */
+        const float *pa = a->data, *pb = b->data;
+        int64_t n = u->size;
+        switch (op) {
+        case '+': for (int64_t i = 0; i < n; i++) y[i] = pa[i] + pb[i]; break;
+        case '-': for (int64_t i = 0; i < n; i++) y[i] = pa[i] - pb[i]; break;
+        case '*': for (int64_t i = 0; i < n; i++) y[i] = pa[i] * pb[i]; break;
+        case '/': for (int64_t i = 0; i < n; i++) y[i] = pa[i] / pb[i]; break;
+        default:
+            for (int64_t i = 0; i < n; i++) y[i] = (float)rdn_scalar_binop(op, pa[i], pb[i]);
+        }
         return u;
     }
     /* pad to 4 dims with leading 1s and walk the result in C order */
@@ -309,6 +338,111 @@ Tensor *rdn_tensor_reduce_axis(int op, const Tensor *t, int axis, RdnErr *err)
     }
     free(acc);
     free(arg);
+    return u;
+}
+
+int rdn_tensor_var_all(const Tensor *t, int ddof, int take_sqrt, double *out, RdnErr *err)
+{
+    char sb[128];
+    const char *name = take_sqrt ? "std" : "var";
+    if (ddof < 0 || t->size - ddof <= 0)
+        return rdn_err(err, "%s: the tensor %s has %lld element%s, needs more than ddof = %d",
+                       name, SHAPE(t, sb), (long long)t->size, t->size == 1 ? "" : "s", ddof);
+    double m = 0, s = 0;
+    for (int64_t i = 0; i < t->size; i++) m += t->data[i];
+    m /= (double)t->size;
+    for (int64_t i = 0; i < t->size; i++) s += (t->data[i] - m) * (t->data[i] - m);
+    s /= (double)(t->size - ddof);
+    *out = take_sqrt ? sqrt(s) : s;
+    return 0;
+}
+
+Tensor *rdn_tensor_var_axis(const Tensor *t, int axis, int ddof, int take_sqrt, RdnErr *err)
+{
+    char sb[128];
+    const char *name = take_sqrt ? "std" : "var";
+    if (axis < 0 || axis >= t->ndim)
+        return rdn_err(err, "%s: axis %d is out of range for a tensor of shape %s", name, axis,
+                       SHAPE(t, sb)), NULL;
+    int64_t outer = 1, inner = 1, n = t->shape[axis];
+    int64_t shape[RDN_MAX_DIMS];
+    int nd = 0;
+    for (int d = 0; d < t->ndim; d++) {
+        if (d < axis) outer *= t->shape[d];
+        if (d > axis) inner *= t->shape[d];
+        if (d != axis) shape[nd++] = t->shape[d];
+    }
+    if (ddof < 0 || n - ddof <= 0)
+        return rdn_err(err, "%s: axis %d of the tensor %s has %lld element%s, needs more than "
+                       "ddof = %d", name, axis, SHAPE(t, sb), (long long)n, n == 1 ? "" : "s",
+                       ddof), NULL;
+    Tensor *u = rdn_tensor_new(nd, shape, err);
+    if (!u || u->size == 0) return u;
+    double *mean = rdn_calloc((size_t)inner, sizeof *mean, "variance", err);
+    double *acc = rdn_calloc((size_t)inner, sizeof *acc, "variance", err);
+    if (!mean || !acc) {
+        free(mean);
+        free(acc);
+        rdn_tensor_free(u);
+        return NULL;
+    }
+    for (int64_t o = 0; o < outer; o++) {
+        const float *base = t->data + o * n * inner;
+        for (int64_t i = 0; i < inner; i++) mean[i] = 0, acc[i] = 0;
+        for (int64_t j = 0; j < n; j++)
+            for (int64_t i = 0; i < inner; i++) mean[i] += base[j * inner + i];
+        for (int64_t i = 0; i < inner; i++) mean[i] /= (double)n;
+        for (int64_t j = 0; j < n; j++)
+            for (int64_t i = 0; i < inner; i++) {
+                double d = base[j * inner + i] - mean[i];
+                acc[i] += d * d;
+            }
+        for (int64_t i = 0; i < inner; i++) {
+            double v = acc[i] / (double)(n - ddof);
+            u->data[o * inner + i] = (float)(take_sqrt ? sqrt(v) : v);
+        }
+    }
+    free(mean);
+    free(acc);
+    return u;
+}
+
+Tensor *rdn_tensor_concat(int n, const Tensor *const *ts, int axis, RdnErr *err)
+{
+    char s1[128], s2[128];
+    if (n < 1) return rdn_err(err, "concat: needs at least one tensor"), NULL;
+    const Tensor *f = ts[0];
+    if (f->ndim < 1)
+        return rdn_err(err, "concat: cannot join 0-d tensors (use tensor([...]) to stack "
+                       "numbers)"), NULL;
+    if (axis < 0 || axis >= f->ndim)
+        return rdn_err(err, "concat: axis %d is out of range for tensors of shape %s", axis,
+                       SHAPE(f, s1)), NULL;
+    int64_t shape[RDN_MAX_DIMS], total = 0;
+    for (int k = 0; k < n; k++) {
+        const Tensor *t = ts[k];
+        int ok = t->ndim == f->ndim;
+        for (int d = 0; ok && d < f->ndim; d++) ok = d == axis || t->shape[d] == f->shape[d];
+        if (!ok)
+            return rdn_err(err, "concat: tensor %d has shape %s, which does not fit %s along "
+                           "axis %d", k + 1, SHAPE(t, s2), SHAPE(f, s1), axis), NULL;
+        if (total > INT64_MAX - t->shape[axis])
+            return rdn_err(err, "concat: the result is too large"), NULL;
+        total += t->shape[axis];
+    }
+    for (int d = 0; d < f->ndim; d++) shape[d] = d == axis ? total : f->shape[d];
+    Tensor *u = rdn_tensor_new(f->ndim, shape, err);
+    if (!u || u->size == 0) return u;
+    int64_t outer = 1, inner = 1;
+    for (int d = 0; d < axis; d++) outer *= f->shape[d];
+    for (int d = axis + 1; d < f->ndim; d++) inner *= f->shape[d];
+    float *y = u->data;
+    for (int64_t o = 0; o < outer; o++)
+        for (int k = 0; k < n; k++) {
+            int64_t chunk = ts[k]->shape[axis] * inner;
+            if (chunk) memcpy(y, ts[k]->data + o * chunk, (size_t)chunk * sizeof(float));
+            y += chunk;
+        }
     return u;
 }
 

@@ -40,6 +40,12 @@ typedef enum { RDN_R_SUM, RDN_R_MEAN, RDN_R_MIN, RDN_R_MAX, RDN_R_ARGMAX, RDN_R_
 int     rdn_tensor_reduce_all(int op, const Tensor *t, double *out, RdnErr *err);
 /* Along one axis (0..ndim-1; callers normalise negative axes): the result drops that axis. */
 Tensor *rdn_tensor_reduce_axis(int op, const Tensor *t, int axis, RdnErr *err);
+/* Variance (or, with take_sqrt, standard deviation): sum of (x - mean)^2 / (count - ddof), two
+ * passes in double. Over everything, or along one axis (dropped). count - ddof must be > 0. */
+int     rdn_tensor_var_all(const Tensor *t, int ddof, int take_sqrt, double *out, RdnErr *err);
+Tensor *rdn_tensor_var_axis(const Tensor *t, int axis, int ddof, int take_sqrt, RdnErr *err);
+/* n tensors of one ndim (>= 1) joined along axis; the other sizes must agree. */
+Tensor *rdn_tensor_concat(int n, const Tensor *const *ts, int axis, RdnErr *err);
 /* sqrt(sum of squares), accumulated in double (L2 / Frobenius norm). */
 double  rdn_tensor_norm(const Tensor *t);
 

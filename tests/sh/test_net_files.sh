@@ -39,4 +39,14 @@ st=$?
 # the provenance record rides in the file
 "$RDN" --quiet --out out -e 'n = load("m.rdnm"); print(n.provenance)' >o 2>e
 grep -q '"script"' o && grep -q '"blas"' o && ok "provenance record" || { bad "provenance"; cat o e; }
+# Ctrl-C during fit: stops at a batch boundary, exit status 130, a message saying so
+"$RDN" -e 'd = blobs(n: 20000, classes: 3, dim: 64, seed: 1)
+net = resnet(width: 64, depth: 30, classes: 3)
+fit(net, d, epochs: 1000)' >o 2>e &
+pid=$!
+sleep 2
+kill -INT $pid
+wait $pid
+st=$?
+[ $st -eq 130 ] && grep -q "interrupted" e && ok "interrupt: exit 130" || { bad "interrupt (exit $st)"; tail -3 e; }
 exit $fail

@@ -207,6 +207,33 @@ static void test_determinism(void)
     rdn_dataset_free(ds);
 }
 
+/* below the threading threshold the thread count cannot matter (docs/runtime.md says so) */
+static void test_small_threads(void)
+{
+    Dataset *ds = blobs(160, 64, 4, 9);
+    uint32_t sums[2];
+    for (int run = 0; run < 2; run++) {
+        rdn_blas_set_threads(run + 1);
+        NetSpec sp = {NET_RESNET, 64, 64, 20, 4, ACT_LOGISTIC, 1, 1.0f, 21};
+        RdnErr err;
+        Net *net = rdn_net_new(&sp, &err);
+        FitOpts o;
+        rdn_fit_defaults(&o);
+        o.epochs = 2; o.batch = 32; o.lr = 0.1; o.quiet = 1;
+        Table *h;
+        CHECK(rdn_fit(net, ds, NULL, &o, &h, NULL, &err) == 0, "%s", err.msg);
+        uint32_t hsum = 2166136261u;
+        const unsigned char *p = (const unsigned char *)net->params;
+        for (size_t i = 0; i < net->nparams * sizeof(float); i++) hsum = (hsum ^ p[i]) * 16777619u;
+        sums[run] = hsum;
+        rdn_table_free(h);
+        rdn_net_free(net);
+    }
+    rdn_blas_set_threads(0);
+    CHECK(sums[0] == sums[1], "width 64: 1 thread vs 2 threads differ");
+    rdn_dataset_free(ds);
+}
+
 static void test_nan_guard(void)
 {
     Dataset *ds = blobs(64, 8, 3, 4);
@@ -288,6 +315,7 @@ int main(void)
         }
     test_optimizers();
     test_determinism();
+    test_small_threads();
     test_nan_guard();
     test_interrupt();
     test_spirals();

@@ -103,6 +103,37 @@ static void test_map(void)
           "sigmoid saturates");
     CHECK_CLOSE(rdn_scalar_map(RDN_F_TANH, 0.5), 0.46211715726, 1e-10, "tanh");
     CHECK(isnan(rdn_scalar_map(RDN_F_RELU, NAN)), "relu keeps NaN");
+    /* the tensor tanh (a faster formula) against libm's, over a wide range and near 0: within
+     * one float ulp everywhere, and equal but for rare ties */
+    {
+        int64_t n = 400001;
+        Tensor *x = mk(1, &n, NULL);
+        for (int64_t i = 0; i < n; i++) {
+            double v = (double)(i - n / 2) / 10000.0;          /* -20 .. 20 */
+            x->data[i] = (float)(i % 2 ? v : v * 1e-5);         /* and -2e-4 .. 2e-4 */
+        }
+        x->data[0] = INFINITY;
+        x->data[1] = -INFINITY;
+        x->data[2] = 1e-30f;
+        x->data[3] = NAN;
+        Tensor *y = rdn_tensor_map(RDN_F_TANH, x, NULL);
+        int64_t differ = 0, far = 0;
+        for (int64_t i = 0; i < n; i++) {
+            float want = (float)tanh((double)x->data[i]);
+            if (i == 3) {
+                CHECK(isnan(y->data[i]), "tanh(NaN) is NaN");
+                continue;
+            }
+            if (y->data[i] != want) {
+                differ++;
+                if (fabsf(y->data[i] - want) > fabsf(nextafterf(want, 2.0f) - want)) far++;
+            }
+        }
+        CHECK(far == 0 && differ < n / 10000, "tensor tanh: %lld differ from libm, %lld by more "
+              "than one ulp", (long long)differ, (long long)far);
+        rdn_tensor_free(x);
+        rdn_tensor_free(y);
+    }
     u = rdn_tensor_clip(t, -1, 1, NULL);
     float clip[6] = {-1, -0.5f, 0, 0.5f, 1, -1};
     CHECK(same(u, 1, &s6, clip, 0), "clip");
@@ -490,6 +521,73 @@ static void test_shape_ops(void)
     rdn_tensor_free(R);
 }
 
+static void test_var_concat(void)
+{
+    RdnErr err = {0};
+    /* var/std along the middle axis of a [2,3,2] tensor against a loop */
+    int64_t sh[3] = {2, 3, 2};
+    Tensor *T = mk(3, sh, NULL);
+    RdnRng rng;
+    rdn_rng_seed(&rng, 3);
+    rdn_tensor_fill_normal(T, &rng, 1, 2);
+    Tensor *v = rdn_tensor_var_axis(T, 1, 1, 0, &err), *s = rdn_tensor_var_axis(T, 1, 0, 1, &err);
+    int ok = v && s && v->ndim == 2 && v->shape[0] == 2 && v->shape[1] == 2;
+    for (int i = 0; ok && i < 2; i++)
+        for (int k = 0; k < 2; k++) {
+            double m = 0, q = 0;
+            for (int j = 0; j < 3; j++) m += T->data[(i * 3 + j) * 2 + k];
+            m /= 3;
+            for (int j = 0; j < 3; j++) {
+                double d = T->data[(i * 3 + j) * 2 + k] - m;
+                q += d * d;
+            }
+            ok &= fabs(v->data[i * 2 + k] - q / 2) <= 1e-6 * (1 + q) &&
+                  fabs(s->data[i * 2 + k] - sqrt(q / 3)) <= 1e-6 * (1 + q);
+        }
+    CHECK(ok, "var/std along axis 1 match the loop");
+    rdn_tensor_free(v);
+    rdn_tensor_free(s);
+    double x;
+    /* a large offset: two passes keep the variance exact where sum(x^2) - n mean^2 would not */
+    float big[4] = {1e4f + 1, 1e4f + 2, 1e4f + 3, 1e4f + 4};
+    Tensor *B = mk1(4, big);
+    CHECK(rdn_tensor_var_all(B, 0, 0, &x, &err) == 0 && x == 1.25, "var with offset: %g", x);
+    CHECK(rdn_tensor_var_all(B, 4, 0, &x, &err) < 0 && strstr(err.msg, "ddof = 4"), "%s",
+          err.msg);
+    CHECK(!rdn_tensor_var_axis(T, 1, 3, 0, &err) && strstr(err.msg, "axis 1"), "%s", err.msg);
+    rdn_tensor_free(B);
+
+    /* concat along each axis of [2,3,2] with a [2,1,2] / [1,3,2] / [2,3,1] piece */
+    int64_t p1[3] = {2, 1, 2}, p0[3] = {1, 3, 2}, p2[3] = {2, 3, 1};
+    const int64_t *ps[3] = {p0, p1, p2};
+    for (int axis = 0; axis < 3; axis++) {
+        Tensor *P = mk(3, ps[axis], NULL);
+        for (int64_t i = 0; i < P->size; i++) P->data[i] = (float)(1000 + i);
+        const Tensor *both[2] = {T, P};
+        Tensor *C = rdn_tensor_concat(2, both, axis, &err);
+        ok = C != NULL;
+        for (int d = 0; ok && d < 3; d++)
+            ok = C->shape[d] == (d == axis ? T->shape[d] + P->shape[d] : T->shape[d]);
+        int64_t idx[3];
+        for (idx[0] = 0; ok && idx[0] < C->shape[0]; idx[0]++)
+            for (idx[1] = 0; idx[1] < C->shape[1]; idx[1]++)
+                for (idx[2] = 0; idx[2] < C->shape[2]; idx[2]++) {
+                    float got = C->data[(idx[0] * C->shape[1] + idx[1]) * C->shape[2] + idx[2]];
+                    const Tensor *src = idx[axis] < T->shape[axis] ? T : P;
+                    int64_t j[3] = {idx[0], idx[1], idx[2]};
+                    if (src == P) j[axis] -= T->shape[axis];
+                    ok &= got == src->data[(j[0] * src->shape[1] + j[1]) * src->shape[2] + j[2]];
+                }
+        CHECK(ok, "concat along axis %d matches the loop", axis);
+        rdn_tensor_free(C);
+        const Tensor *wrong[2] = {T, P};
+        CHECK(!rdn_tensor_concat(2, wrong, (axis + 1) % 3, &err) && strstr(err.msg, "does not fit"),
+              "mismatch: %s", err.msg);
+        rdn_tensor_free(P);
+    }
+    rdn_tensor_free(T);
+}
+
 int main(void)
 {
     test_new();
@@ -498,5 +596,6 @@ int main(void)
     test_matmul();
     test_reduce();
     test_shape_ops();
+    test_var_concat();
     return DONE();
 }
