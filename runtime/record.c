@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <nettle/sha2.h>
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, ".npy output assumes a little-endian host");
 
@@ -51,9 +52,10 @@ void rdn_record_free(Recording *r)
     free(r);
 }
 
-long rdn_record_npy_header(FILE *f, const char *dtype, int ndim, const int64_t *shape, RdnErr *err)
+/* The .npy header into out (at least 256 bytes): returns its length, a multiple of 64. */
+static int npy_header(char *out, const char *dtype, int ndim, const int64_t *shape)
 {
-    char dict[256], shp[160];
+    char dict[200], shp[160];
     int k = 0;
     shp[0] = 0;
     for (int i = 0; i < ndim; i++)
@@ -67,11 +69,20 @@ long rdn_record_npy_header(FILE *f, const char *dtype, int ndim, const int64_t *
     unsigned hlen = (unsigned)(len + pad + 1);
     unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hlen & 0xff),
                              (unsigned char)(hlen >> 8)};
-    if (fwrite(pre, 1, 10, f) != 10 || fwrite(dict, 1, (size_t)len, f) != (size_t)len)
+    memcpy(out, pre, 10);
+    memcpy(out + 10, dict, (size_t)len);
+    memset(out + 10 + len, ' ', (size_t)pad);
+    out[10 + len + pad] = '\n';
+    return 10 + (int)hlen;
+}
+
+long rdn_record_npy_header(FILE *f, const char *dtype, int ndim, const int64_t *shape, RdnErr *err)
+{
+    char h[256];
+    int n = npy_header(h, dtype, ndim, shape);
+    if (fwrite(h, 1, (size_t)n, f) != (size_t)n)
         return rdn_err(err, "record: cannot write .npy header"), -1;
-    for (int i = 0; i < pad; i++) fputc(' ', f);
-    if (fputc('\n', f) == EOF) return rdn_err(err, "record: cannot write .npy header"), -1;
-    return 10 + (long)hlen;
+    return n;
 }
 
 int rdn_record_has(const Recording *r, int which)
@@ -313,12 +324,32 @@ static float *alloc_uninit(size_t count, const char *what, RdnErr *err)
     return p;
 }
 
+/* An open .npy file: every byte written also goes into its SHA-256, so that committing it does
+ * not read the file back (the manifest needs the hash). */
 typedef struct Stream {
     RdnWriter w;
     int open;
     char *abs;
     long off;
+    struct sha256_ctx sha;
 } Stream;
+
+static int stream_write(Stream *s, const void *p, size_t bytes)
+{
+    if (fwrite(p, 1, bytes, s->w.f) != bytes) return -1;
+    sha256_update(&s->sha, bytes, p);
+    return 0;
+}
+
+static int stream_commit(RdnOut *out, Stream *s, RdnErr *err)
+{
+    uint8_t dg[SHA256_DIGEST_SIZE];
+    char hex[2 * SHA256_DIGEST_SIZE + 1];
+    sha256_digest(&s->sha, sizeof dg, dg);
+    for (int i = 0; i < SHA256_DIGEST_SIZE; i++) snprintf(hex + 2 * i, 3, "%02x", dg[i]);
+    s->open = 0;
+    return rdn_out_commit_sha(out, &s->w, hex, err);
+}
 
 static int stream_open(RdnOut *out, const char *dir, const char *name, const char *dtype, int ndim,
                        const int64_t *shape, Stream *s, RdnErr *err)
@@ -336,14 +367,17 @@ static int stream_open(RdnOut *out, const char *dir, const char *name, const cha
         return rdn_err(err, "record: to: %s", m);
     }
     s->open = 1;
-    s->off = rdn_record_npy_header(s->w.f, dtype, ndim, shape, err);
-    return s->off < 0 ? -1 : 0;
+    sha256_init(&s->sha);
+    char h[256];
+    s->off = npy_header(h, dtype, ndim, shape);
+    if (stream_write(s, h, (size_t)s->off)) return rdn_err(err, "record: to: cannot write %s/%s", dir, name);
+    return 0;
 }
 
 /* One chunk appended to the open files, on a thread of its own so that the disk works while
  * the next chunk is computed (two buffers alternate). */
 typedef struct ChunkWrite {
-    FILE *fs, *fr;
+    Stream *fs, *fr;
     const float *S, *R;
     size_t ns, nr;
     int ok;
@@ -352,8 +386,8 @@ typedef struct ChunkWrite {
 static void *write_chunk(void *p)
 {
     ChunkWrite *c = p;
-    c->ok = (!c->fs || fwrite(c->S, sizeof(float), c->ns, c->fs) == c->ns) &&
-            (!c->fr || fwrite(c->R, sizeof(float), c->nr, c->fr) == c->nr);
+    c->ok = (!c->fs || stream_write(c->fs, c->S, c->ns * sizeof(float)) == 0) &&
+            (!c->fr || stream_write(c->fr, c->R, c->nr * sizeof(float)) == 0);
     return NULL;
 }
 
@@ -437,7 +471,7 @@ Recording *rdn_record(const Net *net, const Dataset *ds, const RecordOpts *o, Rd
         if (!rec->dir) { rdn_err(err, "record: out of memory"); goto fail; }
         int64_t sh_s[3] = {n, T + 1, d}, sh_r[3] = {n, T, d}, sh_l[1] = {n};
         if (stream_open(o->out, o->to, "labels.npy", "<i4", 1, sh_l, &st[2], err)) goto fail;
-        if (fwrite(ds->y, sizeof(int32_t), (size_t)n, st[2].w.f) != (size_t)n) {
+        if (stream_write(&st[2], ds->y, (size_t)n * sizeof(int32_t))) {
             rdn_err(err, "record: cannot write %s/labels.npy", o->to);
             goto fail;
         }
@@ -495,7 +529,7 @@ Recording *rdn_record(const Net *net, const Dataset *ds, const RecordOpts *o, Rd
             pending = 0;
             if (!cw.ok) goto write_failed;
         }
-        cw = (ChunkWrite){st[0].open ? st[0].w.f : NULL, st[1].open ? st[1].w.f : NULL, S, R,
+        cw = (ChunkWrite){st[0].open ? &st[0] : NULL, st[1].open ? &st[1] : NULL, S, R,
                           (size_t)(m * srow), (size_t)(m * rrow), 0};
         if (pthread_create(&writer, NULL, write_chunk, &cw) == 0) pending = 1;
         else {
@@ -522,8 +556,7 @@ Recording *rdn_record(const Net *net, const Dataset *ds, const RecordOpts *o, Rd
     if (o->to) {
         for (int s = 0; s < 3; s++) {
             if (!st[s].open) continue;
-            st[s].open = 0;
-            if (rdn_out_commit(o->out, &st[s].w, err)) goto fail;
+            if (stream_commit(o->out, &st[s], err)) goto fail;
         }
         rec->states_path = keep_s ? st[0].abs : NULL;
         rec->resid_path = keep_r ? st[1].abs : NULL;

@@ -545,6 +545,12 @@ static void test_stream(void)
     CHECK(nb == 53 * 4 && memcmp(data, ds->y, (size_t)nb) == 0, "label bytes");
     free(data);
     CHECK(out.nwritten == 3, "three files recorded for the manifest: %d", out.nwritten);
+    for (int i = 0; i < out.nwritten; i++) {
+        char p2[600], hex[65];
+        snprintf(p2, sizeof p2, "%s/%s", dir, out.written[i].rel);
+        CHECK(rdn_sha256_file(p2, hex, &err) == 0 && strcmp(hex, out.written[i].sha256) == 0,
+              "hash computed while streaming = hash of the file (%s)", out.written[i].rel);
+    }
     if (st) {
         CHECK(memcmp(st->rho, mem->rho, sizeof(float) * 53 * 4) == 0, "streamed norms");
         CHECK(st->integral_error == mem->integral_error, "streamed integral error");
