@@ -1056,41 +1056,16 @@ static void fmt_elem(char *buf, size_t n, float x)
     else snprintf(buf, n, "%.4g", (double)x);
 }
 
-/* Width of the widest shown entry. */
-static int entry_width(const Tensor *t)
-{
-    int w = 1;
-    char buf[64];
-    int64_t idx[RDN_MAX_DIMS] = {0};
-    for (int64_t k = 0; k < t->size; k++) {
-        int ok = 1;
-        int64_t r = k;
-        for (int d = t->ndim - 1; d >= 0; d--) {
-            idx[d] = r % t->shape[d];
-            r /= t->shape[d];
-            if (!shown(t, d, idx[d])) ok = 0;
-        }
-        if (!ok) {
-            /* skip a hidden run along the last axis in one step */
-            int l = t->ndim - 1;
-            if (l >= 0 && !shown(t, l, idx[l])) k += t->shape[l] - edge(t, l) - idx[l] - 1;
-            continue;
-        }
-        fmt_elem(buf, sizeof buf, t->data[k]);
-        int l = (int)strlen(buf);
-        if (l > w) w = l;
-    }
-    return w;
-}
-
-static void put_block(Buf *b, const Tensor *t, int d, int64_t off, int w)
+/* Writes the entries shown (see `shown`) right-aligned to width w, NumPy style; with b NULL it
+ * only measures the widest shown entry into *w, visiting no hidden entry. */
+static void put_block(Buf *b, const Tensor *t, int d, int64_t off, int *w)
 {
     int64_t n = t->shape[d], stride = 1;
     for (int e = d + 1; e < t->ndim; e++) stride *= t->shape[e];
-    put(b, "[");
+    if (b) put(b, "[");
     for (int64_t i = 0; i < n; i++) {
         if (!shown(t, d, i)) {
-            if (i == edge(t, d)) {
+            if (b && i == edge(t, d)) {
                 if (d == t->ndim - 1) {
                     put(b, "..., ");
                 } else {
@@ -1099,16 +1074,18 @@ static void put_block(Buf *b, const Tensor *t, int d, int64_t off, int w)
                     put(b, "%*s", d + 1, "");
                 }
             }
+            i = n - edge(t, d) - 1;   /* straight to the tail */
             continue;
         }
         if (d == t->ndim - 1) {
             char buf[64];
             fmt_elem(buf, sizeof buf, t->data[off + i]);
-            put(b, "%*s", w, buf);
+            if (b) put(b, "%*s", *w, buf);
+            else if ((int)strlen(buf) > *w) *w = (int)strlen(buf);
         } else {
             put_block(b, t, d + 1, off + i * stride, w);
         }
-        if (i < n - 1) {
+        if (b && i < n - 1) {
             if (d == t->ndim - 1) {
                 put(b, ", ");
             } else {
@@ -1118,7 +1095,7 @@ static void put_block(Buf *b, const Tensor *t, int d, int64_t off, int w)
             }
         }
     }
-    put(b, "]");
+    if (b) put(b, "]");
 }
 
 static char *tensor_repr(Value v)
@@ -1134,7 +1111,9 @@ static char *tensor_repr(Value v)
     } else if (t->size == 0) {
         put(&b, "[]");
     } else {
-        put_block(&b, t, 0, 0, entry_width(t));
+        int w = 1;
+        put_block(NULL, t, 0, 0, &w);
+        put_block(&b, t, 0, 0, &w);
     }
     return buf_done(&b);
 }
