@@ -882,6 +882,47 @@ int tensor_binop(Interp *I, int op, Value a, Value b, const Span *at, Value *out
     return rt_error_from(I, at, &err);
 }
 
+/* The whole numbers of a list, range or 1-D tensor of indices for an axis of size n (negative
+ * ones counted from the end), into a malloc'd array; -1 with a located error. */
+static int index_list(Interp *I, Value v, int d, const Tensor *t, const Span *at, int64_t **out,
+                      int64_t *count)
+{
+    char sb[128];
+    int64_t n = t->shape[d];
+    Conv c;
+    RdnErr err = {0};
+    Tensor *it = v.type == VAL_TENSOR ? NULL : tensor_from(v, &c, &err);
+    const Tensor *ix = v.type == VAL_TENSOR ? val_ptr(v) : it;
+    if (!ix) return rt_error(I, at, "tensor index on axis %d: %s", d, c.msg);
+    if (ix->ndim != 1) {
+        rdn_tensor_free(it);
+        return rt_error(I, at, "a list of indices must be 1-D, got shape %s", SHAPESTR(ix, sb));
+    }
+    int64_t *idx = malloc((size_t)(ix->size ? ix->size : 1) * sizeof *idx);
+    if (!idx) {
+        rdn_tensor_free(it);
+        return rt_error(I, at, "tensor index: out of memory");
+    }
+    for (int64_t i = 0; i < ix->size; i++) {
+        double x = ix->data[i];
+        if (x != floor(x) || x < -(double)n || x >= (double)n) {
+            free(idx);
+            rdn_tensor_free(it);
+            if (x != floor(x))
+                return rt_error(I, at, "tensor index must be a whole number, got %g (item %lld "
+                                "of the index list)", x, (long long)i);
+            return rt_error(I, at, "index %g (item %lld of the index list) is out of range for "
+                            "axis %d (size %lld) of a tensor of shape %s", x, (long long)i, d,
+                            (long long)n, SHAPESTR(t, sb));
+        }
+        idx[i] = (int64_t)(x < 0 ? x + (double)n : x);
+    }
+    *count = ix->size;
+    *out = idx;
+    rdn_tensor_free(it);
+    return 0;
+}
+
 int tensor_index(Interp *I, Value tv, int nidx, const Value *idx, const Span *at, Value *out)
 {
     if (tv.type != VAL_TENSOR)
@@ -893,7 +934,7 @@ int tensor_index(Interp *I, Value tv, int nidx, const Value *idx, const Span *at
     if (nidx > t->ndim)
         return rt_error(I, at, "too many indices (%d) for a tensor of shape %s", nidx,
                         SHAPESTR(t, sb));
-    int is_range[RDN_MAX_DIMS];
+    int is_range[RDN_MAX_DIMS], is_list[RDN_MAX_DIMS] = {0};
     int64_t lo[RDN_MAX_DIMS], hi[RDN_MAX_DIMS];
     for (int d = 0; d < nidx; d++) {
         int64_t n = t->shape[d];
@@ -918,14 +959,37 @@ int tensor_index(Interp *I, Value tv, int nidx, const Value *idx, const Span *at
             is_range[d] = 1;
             lo[d] = a;
             hi[d] = b;
+        } else if (v.type == VAL_LIST || v.type == VAL_TENSOR) {
+            /* selected after the slicing, with rdn_tensor_take */
+            is_list[d] = 1;
+            is_range[d] = 1;
+            lo[d] = 0;
+            hi[d] = n;
         } else {
-            return rt_error(I, at, "a tensor index must be a number or a range (a..b), got a %s",
-                            val_type_name(v.type));
+            return rt_error(I, at, "a tensor index must be a number, a range (a..b) or a list of "
+                            "indices, got a %s", val_type_name(v.type));
         }
     }
     RdnErr err = {0};
     Tensor *u = rdn_tensor_select(t, nidx, is_range, lo, hi, &err);
     if (!u) return rt_error_from(I, at, &err);
+    /* each list of indices picks along its own axis, in the result's numbering */
+    int axis = 0;
+    for (int d = 0; d < nidx; d++) {
+        if (is_list[d]) {
+            int64_t *ix = NULL, count = 0;
+            if (index_list(I, idx[d], d, t, at, &ix, &count)) {
+                rdn_tensor_free(u);
+                return -1;
+            }
+            Tensor *w = rdn_tensor_take(u, axis, ix, count, &err);
+            free(ix);
+            rdn_tensor_free(u);
+            if (!w) return rt_error_from(I, at, &err);
+            u = w;
+        }
+        if (is_range[d]) axis++;
+    }
     *out = boxed(u);
     return 0;
 }
@@ -992,41 +1056,16 @@ static void fmt_elem(char *buf, size_t n, float x)
     else snprintf(buf, n, "%.4g", (double)x);
 }
 
-/* Width of the widest shown entry. */
-static int entry_width(const Tensor *t)
-{
-    int w = 1;
-    char buf[64];
-    int64_t idx[RDN_MAX_DIMS] = {0};
-    for (int64_t k = 0; k < t->size; k++) {
-        int ok = 1;
-        int64_t r = k;
-        for (int d = t->ndim - 1; d >= 0; d--) {
-            idx[d] = r % t->shape[d];
-            r /= t->shape[d];
-            if (!shown(t, d, idx[d])) ok = 0;
-        }
-        if (!ok) {
-            /* skip a hidden run along the last axis in one step */
-            int l = t->ndim - 1;
-            if (l >= 0 && !shown(t, l, idx[l])) k += t->shape[l] - edge(t, l) - idx[l] - 1;
-            continue;
-        }
-        fmt_elem(buf, sizeof buf, t->data[k]);
-        int l = (int)strlen(buf);
-        if (l > w) w = l;
-    }
-    return w;
-}
-
-static void put_block(Buf *b, const Tensor *t, int d, int64_t off, int w)
+/* Writes the entries shown (see `shown`) right-aligned to width w, NumPy style; with b NULL it
+ * only measures the widest shown entry into *w, visiting no hidden entry. */
+static void put_block(Buf *b, const Tensor *t, int d, int64_t off, int *w)
 {
     int64_t n = t->shape[d], stride = 1;
     for (int e = d + 1; e < t->ndim; e++) stride *= t->shape[e];
-    put(b, "[");
+    if (b) put(b, "[");
     for (int64_t i = 0; i < n; i++) {
         if (!shown(t, d, i)) {
-            if (i == edge(t, d)) {
+            if (b && i == edge(t, d)) {
                 if (d == t->ndim - 1) {
                     put(b, "..., ");
                 } else {
@@ -1035,16 +1074,18 @@ static void put_block(Buf *b, const Tensor *t, int d, int64_t off, int w)
                     put(b, "%*s", d + 1, "");
                 }
             }
+            i = n - edge(t, d) - 1;   /* straight to the tail */
             continue;
         }
         if (d == t->ndim - 1) {
             char buf[64];
             fmt_elem(buf, sizeof buf, t->data[off + i]);
-            put(b, "%*s", w, buf);
+            if (b) put(b, "%*s", *w, buf);
+            else if ((int)strlen(buf) > *w) *w = (int)strlen(buf);
         } else {
             put_block(b, t, d + 1, off + i * stride, w);
         }
-        if (i < n - 1) {
+        if (b && i < n - 1) {
             if (d == t->ndim - 1) {
                 put(b, ", ");
             } else {
@@ -1054,7 +1095,7 @@ static void put_block(Buf *b, const Tensor *t, int d, int64_t off, int w)
             }
         }
     }
-    put(b, "]");
+    if (b) put(b, "]");
 }
 
 static char *tensor_repr(Value v)
@@ -1070,7 +1111,9 @@ static char *tensor_repr(Value v)
     } else if (t->size == 0) {
         put(&b, "[]");
     } else {
-        put_block(&b, t, 0, 0, entry_width(t));
+        int w = 1;
+        put_block(NULL, t, 0, 0, &w);
+        put_block(&b, t, 0, 0, &w);
     }
     return buf_done(&b);
 }

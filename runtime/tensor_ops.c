@@ -574,6 +574,35 @@ Tensor *rdn_tensor_select(const Tensor *t, int nsel, const int *is_range, const 
     return u;
 }
 
+Tensor *rdn_tensor_take(const Tensor *t, int axis, const int64_t *idx, int64_t n, RdnErr *err)
+{
+    char sb[128];
+    if (axis < 0 || axis >= t->ndim)
+        return rdn_err(err, "axis %d is out of range for a tensor of shape %s", axis,
+                       SHAPE(t, sb)), NULL;
+    int64_t len = t->shape[axis], outer = 1, inner = 1;
+    for (int64_t i = 0; i < n; i++)
+        if (idx[i] < 0 || idx[i] >= len)
+            return rdn_err(err, "index %lld is out of range for axis %d (size %lld) of a tensor "
+                           "of shape %s", (long long)idx[i], axis, (long long)len,
+                           SHAPE(t, sb)), NULL;
+    int64_t shape[RDN_MAX_DIMS];
+    for (int d = 0; d < t->ndim; d++) {
+        shape[d] = d == axis ? n : t->shape[d];
+        if (d < axis) outer *= t->shape[d];
+        if (d > axis) inner *= t->shape[d];
+    }
+    Tensor *u = rdn_tensor_new(t->ndim, shape, err);
+    if (!u || u->size == 0) return u;
+    float *y = u->data;
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t i = 0; i < n; i++) {
+            memcpy(y, t->data + (o * len + idx[i]) * inner, (size_t)inner * sizeof(float));
+            y += inner;
+        }
+    return u;
+}
+
 Tensor *rdn_tensor_eye(int64_t n, RdnErr *err)
 {
     int64_t shape[2] = {n, n};
