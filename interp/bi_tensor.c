@@ -1234,8 +1234,9 @@ const TypeOps OPS_TABLE = {VAL_TABLE, "table", "columns nrows ncols changes", ta
 
 #define AXIS_DOC                                                                                 \
     "Without `axis:` the whole tensor is reduced to a number; with `axis: k` (negative counts "   \
-    "from the end: -1 is the last axis) that axis is removed, e.g. rows of a [n, d] tensor are "  \
-    "reduced with `axis: 1`, giving [n]. Lists of numbers are accepted as 1-D tensors. "
+    "from the end: -1 is the last axis) that axis is reduced and removed: for an [n, d] tensor "  \
+    "`axis: 0` gives [d] (one value per column), `axis: 1` gives [n] (one per row). A result "     \
+    "with no axes left is a number. Lists of numbers are accepted as 1-D tensors. "
 
 #define MAP_DOC(what, formula, ex)                                                               \
     what " of every element: " formula ". Takes a number (gives a number) or a tensor (gives a " \
@@ -1270,7 +1271,7 @@ const Builtin BI_TENSOR[] = {
      "for i = 0 .. n-1 (n = 1 gives [a]).\n\nExample: `sigmas = linspace(0, 0.5, 6)`"},
     {"sum", bi_sum, 1, 1, "axis", "sum(t, axis:)",
      "The sum of the elements, accumulated in double. " AXIS_DOC "An empty tensor sums to 0.\n\n"
-     "Example: `sum(tensor([[1, 2], [3, 4]]), axis: 0)` is `tensor [2] [4, 6]`"},
+     "Example: `sum(tensor([[1, 2], [3, 4]]), axis: 0)` gives the tensor [4, 6]"},
     {"mean", bi_mean, 1, 1, "axis", "mean(t, axis:)",
      "The arithmetic mean of the elements (sum in double / count). " AXIS_DOC
      "The mean of nothing is an error.\n\nExample: `mean(x, axis: 0)` (the mean input of x [n, d])"},
