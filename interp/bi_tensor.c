@@ -54,6 +54,14 @@ static void path_str(const int64_t *path, int depth, char *buf, size_t n)
     rdn_tensor_shape_str(depth, path, buf, n);
 }
 
+/* Number of values in lo..hi, saturated (hi - lo could overflow for extreme ends). */
+static int64_t range_len(const ObjRange *r)
+{
+    if (r->hi <= r->lo) return 0;
+    uint64_t n = (uint64_t)r->hi - (uint64_t)r->lo;
+    return n > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)n;
+}
+
 /* Shape of a nested value, read along its first items. */
 static int infer_shape(Value v, int *ndim, int64_t *shape, Conv *c)
 {
@@ -71,7 +79,7 @@ static int infer_shape(Value v, int *ndim, int64_t *shape, Conv *c)
             ObjRange *r = (ObjRange *)v.as.obj;
             if (nd >= RDN_MAX_DIMS)
                 return conv_fail(c, "lists nested more than %d deep", RDN_MAX_DIMS);
-            shape[nd++] = r->hi > r->lo ? r->hi - r->lo : 0;
+            shape[nd++] = range_len(r);
             break;
         } else if (v.type == VAL_TENSOR) {
             const Tensor *t = val_ptr(v);
@@ -118,10 +126,7 @@ static int fill(Value v, int d, int ndim, const int64_t *shape, int64_t *path, f
     }
     if (v.type == VAL_LIST || v.type == VAL_RANGE) {
         int64_t len = v.type == VAL_LIST ? ((ObjList *)v.as.obj)->len
-                                         : (((ObjRange *)v.as.obj)->hi > ((ObjRange *)v.as.obj)->lo
-                                                ? ((ObjRange *)v.as.obj)->hi -
-                                                      ((ObjRange *)v.as.obj)->lo
-                                                : 0);
+                                         : range_len((const ObjRange *)v.as.obj);
         if (d >= ndim || len != shape[d]) {
             path_str(path, d, pb, sizeof pb);
             if (d >= ndim)
@@ -1234,8 +1239,9 @@ const TypeOps OPS_TABLE = {VAL_TABLE, "table", "columns nrows ncols changes", ta
 
 #define AXIS_DOC                                                                                 \
     "Without `axis:` the whole tensor is reduced to a number; with `axis: k` (negative counts "   \
-    "from the end: -1 is the last axis) that axis is removed, e.g. rows of a [n, d] tensor are "  \
-    "reduced with `axis: 1`, giving [n]. Lists of numbers are accepted as 1-D tensors. "
+    "from the end: -1 is the last axis) that axis is reduced and removed: for an [n, d] tensor "  \
+    "`axis: 0` gives [d] (one value per column), `axis: 1` gives [n] (one per row). A result "     \
+    "with no axes left is a number. Lists of numbers are accepted as 1-D tensors. "
 
 #define MAP_DOC(what, formula, ex)                                                               \
     what " of every element: " formula ". Takes a number (gives a number) or a tensor (gives a " \
@@ -1270,7 +1276,7 @@ const Builtin BI_TENSOR[] = {
      "for i = 0 .. n-1 (n = 1 gives [a]).\n\nExample: `sigmas = linspace(0, 0.5, 6)`"},
     {"sum", bi_sum, 1, 1, "axis", "sum(t, axis:)",
      "The sum of the elements, accumulated in double. " AXIS_DOC "An empty tensor sums to 0.\n\n"
-     "Example: `sum(tensor([[1, 2], [3, 4]]), axis: 0)` is `tensor [2] [4, 6]`"},
+     "Example: `sum(tensor([[1, 2], [3, 4]]), axis: 0)` gives the tensor [4, 6]"},
     {"mean", bi_mean, 1, 1, "axis", "mean(t, axis:)",
      "The arithmetic mean of the elements (sum in double / count). " AXIS_DOC
      "The mean of nothing is an error.\n\nExample: `mean(x, axis: 0)` (the mean input of x [n, d])"},
