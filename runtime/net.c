@@ -224,15 +224,6 @@ void rdn_linear_fwd(float *out, int ldo, const float *in, int ldi, const float *
         }
 }
 
-/* Hot element-wise kernels: compiled at -O3 and, with GCC on x86-64, cloned for AVX-512 and AVX2
- * (picked at load time). They only use IEEE operations whose results do not depend on the vector
- * width (no FMA contraction under -std=c11), so every clone gives the same bits. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(RDN_FUZZ)
-#define HOT __attribute__((optimize("O3"), target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define HOT
-#endif
-
 /* exp(x) for float in a form that vectorises: Cody-Waite reduction x = n ln2 + r, a degree-6
  * polynomial (Cephes' expf coefficients, about 1 ulp), and 2^n built in the exponent bits.
  * NaN propagates; large inputs saturate to about 3.4e38 and tiny ones to about 1.2e-38. */
