@@ -54,6 +54,14 @@ static void path_str(const int64_t *path, int depth, char *buf, size_t n)
     rdn_tensor_shape_str(depth, path, buf, n);
 }
 
+/* Number of values in lo..hi, saturated (hi - lo could overflow for extreme ends). */
+static int64_t range_len(const ObjRange *r)
+{
+    if (r->hi <= r->lo) return 0;
+    uint64_t n = (uint64_t)r->hi - (uint64_t)r->lo;
+    return n > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)n;
+}
+
 /* Shape of a nested value, read along its first items. */
 static int infer_shape(Value v, int *ndim, int64_t *shape, Conv *c)
 {
@@ -71,7 +79,7 @@ static int infer_shape(Value v, int *ndim, int64_t *shape, Conv *c)
             ObjRange *r = (ObjRange *)v.as.obj;
             if (nd >= RDN_MAX_DIMS)
                 return conv_fail(c, "lists nested more than %d deep", RDN_MAX_DIMS);
-            shape[nd++] = r->hi > r->lo ? r->hi - r->lo : 0;
+            shape[nd++] = range_len(r);
             break;
         } else if (v.type == VAL_TENSOR) {
             const Tensor *t = val_ptr(v);
@@ -118,10 +126,7 @@ static int fill(Value v, int d, int ndim, const int64_t *shape, int64_t *path, f
     }
     if (v.type == VAL_LIST || v.type == VAL_RANGE) {
         int64_t len = v.type == VAL_LIST ? ((ObjList *)v.as.obj)->len
-                                         : (((ObjRange *)v.as.obj)->hi > ((ObjRange *)v.as.obj)->lo
-                                                ? ((ObjRange *)v.as.obj)->hi -
-                                                      ((ObjRange *)v.as.obj)->lo
-                                                : 0);
+                                         : range_len((const ObjRange *)v.as.obj);
         if (d >= ndim || len != shape[d]) {
             path_str(path, d, pb, sizeof pb);
             if (d >= ndim)
@@ -1056,41 +1061,16 @@ static void fmt_elem(char *buf, size_t n, float x)
     else snprintf(buf, n, "%.4g", (double)x);
 }
 
-/* Width of the widest shown entry. */
-static int entry_width(const Tensor *t)
-{
-    int w = 1;
-    char buf[64];
-    int64_t idx[RDN_MAX_DIMS] = {0};
-    for (int64_t k = 0; k < t->size; k++) {
-        int ok = 1;
-        int64_t r = k;
-        for (int d = t->ndim - 1; d >= 0; d--) {
-            idx[d] = r % t->shape[d];
-            r /= t->shape[d];
-            if (!shown(t, d, idx[d])) ok = 0;
-        }
-        if (!ok) {
-            /* skip a hidden run along the last axis in one step */
-            int l = t->ndim - 1;
-            if (l >= 0 && !shown(t, l, idx[l])) k += t->shape[l] - edge(t, l) - idx[l] - 1;
-            continue;
-        }
-        fmt_elem(buf, sizeof buf, t->data[k]);
-        int l = (int)strlen(buf);
-        if (l > w) w = l;
-    }
-    return w;
-}
-
-static void put_block(Buf *b, const Tensor *t, int d, int64_t off, int w)
+/* Writes the entries shown (see `shown`) right-aligned to width w, NumPy style; with b NULL it
+ * only measures the widest shown entry into *w, visiting no hidden entry. */
+static void put_block(Buf *b, const Tensor *t, int d, int64_t off, int *w)
 {
     int64_t n = t->shape[d], stride = 1;
     for (int e = d + 1; e < t->ndim; e++) stride *= t->shape[e];
-    put(b, "[");
+    if (b) put(b, "[");
     for (int64_t i = 0; i < n; i++) {
         if (!shown(t, d, i)) {
-            if (i == edge(t, d)) {
+            if (b && i == edge(t, d)) {
                 if (d == t->ndim - 1) {
                     put(b, "..., ");
                 } else {
@@ -1099,16 +1079,18 @@ static void put_block(Buf *b, const Tensor *t, int d, int64_t off, int w)
                     put(b, "%*s", d + 1, "");
                 }
             }
+            i = n - edge(t, d) - 1;   /* straight to the tail */
             continue;
         }
         if (d == t->ndim - 1) {
             char buf[64];
             fmt_elem(buf, sizeof buf, t->data[off + i]);
-            put(b, "%*s", w, buf);
+            if (b) put(b, "%*s", *w, buf);
+            else if ((int)strlen(buf) > *w) *w = (int)strlen(buf);
         } else {
             put_block(b, t, d + 1, off + i * stride, w);
         }
-        if (i < n - 1) {
+        if (b && i < n - 1) {
             if (d == t->ndim - 1) {
                 put(b, ", ");
             } else {
@@ -1118,7 +1100,7 @@ static void put_block(Buf *b, const Tensor *t, int d, int64_t off, int w)
             }
         }
     }
-    put(b, "]");
+    if (b) put(b, "]");
 }
 
 static char *tensor_repr(Value v)
@@ -1134,7 +1116,9 @@ static char *tensor_repr(Value v)
     } else if (t->size == 0) {
         put(&b, "[]");
     } else {
-        put_block(&b, t, 0, 0, entry_width(t));
+        int w = 1;
+        put_block(NULL, t, 0, 0, &w);
+        put_block(&b, t, 0, 0, &w);
     }
     return buf_done(&b);
 }
@@ -1255,8 +1239,9 @@ const TypeOps OPS_TABLE = {VAL_TABLE, "table", "columns nrows ncols changes", ta
 
 #define AXIS_DOC                                                                                 \
     "Without `axis:` the whole tensor is reduced to a number; with `axis: k` (negative counts "   \
-    "from the end: -1 is the last axis) that axis is removed, e.g. rows of a [n, d] tensor are "  \
-    "reduced with `axis: 1`, giving [n]. Lists of numbers are accepted as 1-D tensors. "
+    "from the end: -1 is the last axis) that axis is reduced and removed: for an [n, d] tensor "  \
+    "`axis: 0` gives [d] (one value per column), `axis: 1` gives [n] (one per row). A result "     \
+    "with no axes left is a number. Lists of numbers are accepted as 1-D tensors. "
 
 #define MAP_DOC(what, formula, ex)                                                               \
     what " of every element: " formula ". Takes a number (gives a number) or a tensor (gives a " \
@@ -1291,7 +1276,7 @@ const Builtin BI_TENSOR[] = {
      "for i = 0 .. n-1 (n = 1 gives [a]).\n\nExample: `sigmas = linspace(0, 0.5, 6)`"},
     {"sum", bi_sum, 1, 1, "axis", "sum(t, axis:)",
      "The sum of the elements, accumulated in double. " AXIS_DOC "An empty tensor sums to 0.\n\n"
-     "Example: `sum(tensor([[1, 2], [3, 4]]), axis: 0)` is `tensor [2] [4, 6]`"},
+     "Example: `sum(tensor([[1, 2], [3, 4]]), axis: 0)` gives the tensor [4, 6]"},
     {"mean", bi_mean, 1, 1, "axis", "mean(t, axis:)",
      "The arithmetic mean of the elements (sum in double / count). " AXIS_DOC
      "The mean of nothing is an error.\n\nExample: `mean(x, axis: 0)` (the mean input of x [n, d])"},
