@@ -54,6 +54,14 @@ static void path_str(const int64_t *path, int depth, char *buf, size_t n)
     rdn_tensor_shape_str(depth, path, buf, n);
 }
 
+/* Number of values in lo..hi, saturated (hi - lo could overflow for extreme ends). */
+static int64_t range_len(const ObjRange *r)
+{
+    if (r->hi <= r->lo) return 0;
+    uint64_t n = (uint64_t)r->hi - (uint64_t)r->lo;
+    return n > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)n;
+}
+
 /* Shape of a nested value, read along its first items. */
 static int infer_shape(Value v, int *ndim, int64_t *shape, Conv *c)
 {
@@ -71,7 +79,7 @@ static int infer_shape(Value v, int *ndim, int64_t *shape, Conv *c)
             ObjRange *r = (ObjRange *)v.as.obj;
             if (nd >= RDN_MAX_DIMS)
                 return conv_fail(c, "lists nested more than %d deep", RDN_MAX_DIMS);
-            shape[nd++] = r->hi > r->lo ? r->hi - r->lo : 0;
+            shape[nd++] = range_len(r);
             break;
         } else if (v.type == VAL_TENSOR) {
             const Tensor *t = val_ptr(v);
@@ -118,10 +126,7 @@ static int fill(Value v, int d, int ndim, const int64_t *shape, int64_t *path, f
     }
     if (v.type == VAL_LIST || v.type == VAL_RANGE) {
         int64_t len = v.type == VAL_LIST ? ((ObjList *)v.as.obj)->len
-                                         : (((ObjRange *)v.as.obj)->hi > ((ObjRange *)v.as.obj)->lo
-                                                ? ((ObjRange *)v.as.obj)->hi -
-                                                      ((ObjRange *)v.as.obj)->lo
-                                                : 0);
+                                         : range_len((const ObjRange *)v.as.obj);
         if (d >= ndim || len != shape[d]) {
             path_str(path, d, pb, sizeof pb);
             if (d >= ndim)
