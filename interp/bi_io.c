@@ -224,9 +224,10 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Groups from numeric labels; class_names (may be NULL) name integer labels 0..nnames-1. */
+/* Groups from numeric labels; class_names (may be NULL) name integer labels 0..nnames-1; other
+ * labels are named "COLUMN=v" when column is given (a table's by: column), else "class v". */
 static int groups_from_nums(const double *lab, int64_t n, char *const *class_names, int nnames,
-                            Groups *g)
+                            const char *column, Groups *g)
 {
     double *u = malloc((size_t)(n ? n : 1) * sizeof *u);
     g->group = malloc((size_t)(n ? n : 1) * sizeof *g->group);
@@ -243,6 +244,8 @@ static int groups_from_nums(const double *lab, int64_t n, char *const *class_nam
         double v = u[i];
         if (class_names && v == floor(v) && v >= 0 && v < nnames)
             g->names[i] = strdup(class_names[(int)v]);
+        else if (column)
+            g->names[i] = dupf("%s=%g", column, v);
         else
             g->names[i] = dupf("class %g", v);
         if (!g->names[i]) { free(u); return -1; }
@@ -288,7 +291,7 @@ static int groups_from_value(Interp *I, Args *a, Value by, int64_t n, Groups *g)
             nums = malloc((size_t)(n ? n : 1) * sizeof *nums);
             if (!nums) goto oom;
             for (int64_t i = 0; i < n; i++) nums[i] = d->y[i];
-            rc = groups_from_nums(nums, n, d->class_names, d->nclasses, g);
+            rc = groups_from_nums(nums, n, d->class_names, d->nclasses, NULL, g);
         }
     } else if (by.type == VAL_TENSOR) {
         const Tensor *t = val_ptr(by);
@@ -300,7 +303,7 @@ static int groups_from_value(Interp *I, Args *a, Value by, int64_t n, Groups *g)
             nums = malloc((size_t)(n ? n : 1) * sizeof *nums);
             if (!nums) goto oom;
             for (int64_t i = 0; i < n; i++) nums[i] = t->data[i];
-            rc = groups_from_nums(nums, n, NULL, 0, g);
+            rc = groups_from_nums(nums, n, NULL, 0, NULL, g);
         }
     } else if (by.type == VAL_LIST) {
         ObjList *l = (ObjList *)by.as.obj;
@@ -321,7 +324,7 @@ static int groups_from_value(Interp *I, Args *a, Value by, int64_t n, Groups *g)
                 if (all_str) strs[i] = val_cstr(it);
                 else nums[i] = it.as.num;
             }
-            rc = all_str ? groups_from_strs(strs, n, g) : groups_from_nums(nums, n, NULL, 0, g);
+            rc = all_str ? groups_from_strs(strs, n, g) : groups_from_nums(nums, n, NULL, 0, NULL, g);
         }
     } else {
         return arg_error(I, a, -1, "by", "plot: by: expected a data set, a tensor of labels or a "
@@ -527,20 +530,12 @@ static int series_from_table(Interp *I, Args *a, const Table *t, Plot *p)
         int r;
         if (t->cols[bc].is_str) r = groups_from_strs((const char *const *)t->cols[bc].str,
                                                      t->nrows, &g);
-        else r = groups_from_nums(t->cols[bc].num, t->nrows, NULL, 0, &g);
+        else r = groups_from_nums(t->cols[bc].num, t->nrows, NULL, 0, byname, &g);
         if (r != 0) {
             groups_free(&g);
             arg_error(I, a, 0, NULL, "plot: out of memory");
             goto fail;
         }
-        /* numeric by-columns read better as "depth=10" than "class 10" */
-        if (!t->cols[bc].is_str)
-            for (int k = 0; k < g.ng; k++) {
-                double val;
-                sscanf(g.names[k], "class %lf", &val);
-                free(g.names[k]);
-                g.names[k] = dupf("%s=%g", byname, val);
-            }
     } else {
         g.ng = 1;
     }
