@@ -44,32 +44,42 @@ static void csv_field(FILE *f, const char *s)
     fputc('"', f);
 }
 
-/* A 1-D tensor is one column, a 2-D tensor [n, k] is k columns; names from header (a list of k
- * strings) or c0, c1, ... */
-static int write_tensor_csv(Interp *I, Args *a, const Tensor *t, FILE *f)
+/* header: when given, a list of exactly k strings; *names borrowed (NULL when absent). Checked
+ * before anything is opened, so a bad header creates nothing. */
+static int header_names(Interp *I, Args *a, int64_t k, const char *what, const ObjList **names)
 {
-    int64_t rows = t->ndim == 1 ? t->shape[0] : t->shape[0];
-    int64_t k = t->ndim == 1 ? 1 : t->shape[1];
     Value h;
-    if (arg_get(a, -1, "header", &h) && h.type != VAL_NIL) {
-        if (h.type != VAL_LIST)
-            return arg_error(I, a, -1, "header", "write_csv: header: expected a list of %lld "
-                             "column names, found a %s", (long long)k, val_type_name(h.type));
-        ObjList *l = (ObjList *)h.as.obj;
-        if (l->len != k)
-            return arg_error(I, a, -1, "header", "write_csv: header: has %lld names but the "
-                             "tensor has %lld column%s", (long long)l->len, (long long)k,
-                             k == 1 ? "" : "s");
-        for (int64_t c = 0; c < k; c++) {
-            if (l->items[c].type != VAL_STR)
-                return arg_error(I, a, -1, "header", "write_csv: header: item %lld is a %s, "
-                                 "expected a string", (long long)c, val_type_name(l->items[c].type));
-            if (c) fputc(',', f);
-            csv_field(f, val_cstr(l->items[c]));
-        }
-    } else {
-        for (int64_t c = 0; c < k; c++) fprintf(f, c ? ",c%lld" : "c%lld", (long long)c);
+    *names = NULL;
+    if (!arg_get(a, -1, "header", &h) || h.type == VAL_NIL) return 0;
+    if (h.type != VAL_LIST)
+        return arg_error(I, a, -1, "header", "write_csv: header: expected a list of %lld column "
+                         "names, found a %s", (long long)k, val_type_name(h.type));
+    const ObjList *l = (const ObjList *)h.as.obj;
+    if (l->len != k)
+        return arg_error(I, a, -1, "header", "write_csv: header: has %lld names but the %s has "
+                         "%lld column%s", (long long)l->len, what, (long long)k, k == 1 ? "" : "s");
+    for (int64_t c = 0; c < k; c++)
+        if (l->items[c].type != VAL_STR)
+            return arg_error(I, a, -1, "header", "write_csv: header: item %lld is a %s, expected "
+                             "a string", (long long)c, val_type_name(l->items[c].type));
+    *names = l;
+    return 0;
+}
+
+static void header_row(FILE *f, const ObjList *names, const char *prefix, int64_t k)
+{
+    for (int64_t c = 0; c < k; c++) {
+        if (c) fputc(',', f);
+        if (names) csv_field(f, val_cstr(names->items[c]));
+        else fprintf(f, "%s%lld", prefix, (long long)c);
     }
+}
+
+/* A 1-D tensor is one column, a 2-D tensor [n, k] is k columns (c0, c1, ... or header:). */
+static void write_tensor_csv(const Tensor *t, const ObjList *names, FILE *f)
+{
+    int64_t rows = t->shape[0], k = t->ndim == 1 ? 1 : t->shape[1];
+    header_row(f, names, "c", k);
     fputc('\n', f);
     for (int64_t r = 0; r < rows; r++) {
         const float *row = t->data + r * k;
@@ -79,37 +89,51 @@ static int write_tensor_csv(Interp *I, Args *a, const Tensor *t, FILE *f)
         }
         fputc('\n', f);
     }
-    return 0;
+}
+
+/* A data set: its inputs as columns x0, x1, ... (or header:), then its label as a class index,
+ * so that load_csv(path, label: "label") reads it back. */
+static void write_dataset_csv(const Dataset *d, const ObjList *names, FILE *f)
+{
+    header_row(f, names, "x", d->dim);
+    fputs(",label\n", f);
+    for (int64_t r = 0; r < d->n; r++) {
+        const float *row = d->x + r * d->dim;
+        for (int c = 0; c < d->dim; c++) {
+            csv_num(f, row[c]);
+            fputc(',', f);
+        }
+        fprintf(f, "%d\n", (int)d->y[r]);
+    }
 }
 
 static int bi_write_csv(Interp *I, Args *a, Value *out)
 {
     Value v = a->pos[0];
     const char *path;
-    if (v.type != VAL_TABLE && v.type != VAL_TENSOR)
-        return arg_error(I, a, 0, NULL, "write_csv: expected a table or a tensor, found a %s",
-                         val_type_name(v.type));
+    if (v.type != VAL_TABLE && v.type != VAL_TENSOR && v.type != VAL_DATASET)
+        return arg_error(I, a, 0, NULL, "write_csv: expected a table, a tensor or a data set, "
+                         "found a %s", val_type_name(v.type));
     if (arg_str(I, a, 1, NULL, NULL, &path) != 0) return -1;
     Value h;
-    if (v.type == VAL_TABLE && arg_get(a, -1, "header", &h) && h.type != VAL_NIL)
-        return arg_error(I, a, -1, "header", "write_csv: header: is for tensors; a table "
-                         "already names its columns");
+    const ObjList *names = NULL;
     const Tensor *t = v.type == VAL_TENSOR ? val_ptr(v) : NULL;
+    const Dataset *d = v.type == VAL_DATASET ? val_ptr(v) : NULL;
+    if (v.type == VAL_TABLE && arg_get(a, -1, "header", &h) && h.type != VAL_NIL)
+        return arg_error(I, a, -1, "header", "write_csv: header: is for tensors and data sets; a "
+                         "table already names its columns");
     if (t && (t->ndim < 1 || t->ndim > 2))
         return arg_error(I, a, 0, NULL, "write_csv: expected a 1-D or 2-D tensor, found %d-D",
                          t->ndim);
+    if (t && header_names(I, a, t->ndim == 1 ? 1 : t->shape[1], "tensor", &names) != 0) return -1;
+    if (d && header_names(I, a, d->dim, "data set's input", &names) != 0) return -1;
     RdnErr err = {0};
     RdnWriter w;
     if (rdn_out_open(&I->out, path, &w, &err) != RDN_OK)
         return arg_error(I, a, 1, NULL, "write_csv: %s", err.msg);
-    int rc;
-    if (t) {
-        rc = write_tensor_csv(I, a, t, w.f);
-        if (rc != 0) {
-            rdn_out_abort(&w);
-            return -1;
-        }
-    } else if (rdn_table_write_csv(val_ptr(v), w.f, &err) != 0) {
+    if (t) write_tensor_csv(t, names, w.f);
+    else if (d) write_dataset_csv(d, names, w.f);
+    else if (rdn_table_write_csv(val_ptr(v), w.f, &err) != 0) {
         rdn_out_abort(&w);
         return arg_error(I, a, 1, NULL, "write_csv: %s", err.msg);
     }
@@ -120,6 +144,8 @@ static int bi_write_csv(Interp *I, Args *a, Value *out)
 }
 
 /* ---- plot: series ---- */
+
+#define PLOT_MAX_LINES 1000
 
 typedef struct Series {
     char *title;          /* NULL: no legend entry */
@@ -364,6 +390,12 @@ static int series_from_tensor(Interp *I, Args *a, const Tensor *t, Plot *p)
     if (has_by && t->ndim == 1) {
         free(xs);
         return arg_error(I, a, -1, "by", "plot: by: groups the rows of a 2-D y; this y is 1-D");
+    }
+    if (!has_by && rows > PLOT_MAX_LINES) {
+        free(xs);
+        return arg_error(I, a, 0, NULL, "plot: y has %lld rows, more lines than anyone can read "
+                         "(at most %d); draw the mean per group with by:, or select rows "
+                         "(y[0..10])", (long long)rows, PLOT_MAX_LINES);
     }
     if (!has_by) {
         for (int64_t r = 0; r < rows; r++) {
@@ -827,12 +859,14 @@ static int bi_plot(Interp *I, Args *a, Value *out)
 
 const Builtin BI_IO[] = {
     {"write_csv", bi_write_csv, 2, 2, "header", "write_csv(table, path, header: nil)",
-     "Writes a table, or a 1-D or 2-D tensor, as CSV with one header row.\n\n"
+     "Writes a table, a 1-D or 2-D tensor, or a data set as CSV with one header row.\n\n"
      "The file lands below the output folder (`--out`, default the current directory): "
      "absolute paths and `..` leaving it are refused. The bytes go to a temporary file that is "
-     "renamed into place when complete, and the file's SHA-256 goes into the run's manifest.\n"
+     "renamed into place when complete, and the file's SHA-256 goes into the run's manifest.\n\n"
      "A table keeps its column names; a tensor of shape [n] is one column, [n, k] is k "
-     "columns, named `c0, c1, ...` or by `header:` (a list of k strings). Numbers are written "
+     "columns, named `c0, c1, ...` or by `header:` (a list of k strings). A data set is its "
+     "inputs as columns `x0, x1, ...` (or `header:`) and a last column `label` (the class "
+     "index), which `load_csv(path, label: \"label\")` reads back. Numbers are written "
      "with 9 significant digits (integers without a point); NaN as `nan`; text is quoted per "
      "RFC 4180.\n\n"
      "Example: `write_csv(robustness(net, test, sigmas: [0, 0.1]), \"noise.csv\")`"},
@@ -843,7 +877,7 @@ const Builtin BI_IO[] = {
      "terminal.\n\n"
      "`y` is one of:\n"
      "- a 1-D tensor or a list of numbers: one line;\n"
-     "- a 2-D tensor [n, T]: one line per row, or with `by:` one line per group, the mean of "
+     "- a 2-D tensor [n, T]: one line per row (at most 1000), or with `by:` one line per group, the mean of "
      "its rows (NaN skipped). `by:` is a data set (its labels; legends are its class names, "
      "else `class k`), a 1-D tensor of labels or a list of numbers or strings, of length n. "
      "`x:` gives the T x values (a range, list or tensor; default 0..T-1);\n"

@@ -7,6 +7,7 @@
 #include <ftw.h>
 #include <jansson.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -337,13 +338,20 @@ int manifest_verify(const char *manifest_path, const char *rdn_exe, int quiet)
         fflush(stdout);
     }
     fflush(stderr);
+    /* Ctrl-C reaches the rerun (same process group); this process waits for it to stop, then
+     * removes the temporary folder and reports the interruption. */
+    struct sigaction ign = {0}, old_int;
+    ign.sa_handler = SIG_IGN;
+    sigaction(SIGINT, &ign, &old_int);
     pid_t pid = fork();
     if (pid < 0) {
         fprintf(stderr, "rdn verify: cannot start the rerun: %s\n", strerror(errno));
+        sigaction(SIGINT, &old_int, NULL);
         free(argv);
         goto done;
     }
     if (pid == 0) {
+        signal(SIGINT, SIG_DFL);
         int lfd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         int nfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (lfd >= 0) { dup2(lfd, 1); dup2(lfd, 2); }
@@ -355,6 +363,12 @@ int manifest_verify(const char *manifest_path, const char *rdn_exe, int quiet)
     free(argv);
     int ws = 0;
     while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {}
+    sigaction(SIGINT, &old_int, NULL);
+    if ((WIFSIGNALED(ws) && WTERMSIG(ws) == SIGINT) || (WIFEXITED(ws) && WEXITSTATUS(ws) == 130)) {
+        fprintf(stderr, "rdn verify: interrupted\n");
+        status = 130;
+        goto done;
+    }
     int child_ok = WIFEXITED(ws) && WEXITSTATUS(ws) == 0;
     if (!child_ok) {
         if (WIFEXITED(ws))

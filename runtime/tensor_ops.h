@@ -60,6 +60,10 @@ Tensor *rdn_tensor_reshape(const Tensor *t, int ndim, const int64_t *shape, RdnE
 Tensor *rdn_tensor_select(const Tensor *t, int nsel, const int *is_range, const int64_t *sel_lo,
                           const int64_t *sel_hi, RdnErr *err);
 
+/* Entries idx[0..n) along axis (each 0 <= idx < shape[axis]; repeats allowed): the axis keeps
+ * its place with length n. */
+Tensor *rdn_tensor_take(const Tensor *t, int axis, const int64_t *idx, int64_t n, RdnErr *err);
+
 /* Identity matrix [n, n]. */
 Tensor *rdn_tensor_eye(int64_t n, RdnErr *err);
 /* Fills t with N(mean, std^2) or U[lo, hi) draws from r, in C order. */

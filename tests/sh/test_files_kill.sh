@@ -46,7 +46,10 @@ mkdir out
 echo previous > out/big.csv
 # 1. killed during the first write: the previous file is untouched
 kill_when '[ "$(tmpsize big.csv)" -gt 100000 ]'
-[ "$(cat out/big.csv)" = previous ] || fail "first write killed: big.csv is not the previous file"
+# (under heavy load the kill may land after the first rename: then the file is the complete one)
+if [ "$(cat out/big.csv)" = previous ]; then echo "killed mid-write: the previous file is intact"
+elif cmp -s out/big.csv ref/big.csv; then echo "note: the kill landed after the first commit"
+else fail "first write killed: big.csv is neither the previous file nor the complete one"; fi
 ls out/.big.csv.tmp.* > /dev/null 2>&1 || echo "note: the kill landed after the temporary was removed"
 [ -e out/big.npy ] && ! cmp -s out/big.npy ref/big.npy && fail "partial big.npy under its final name"
 

@@ -87,7 +87,10 @@ $T send-keys -t r C-d
 sleep 0.5
 if grep -q "add1(x)" "$h/.rdn_history" 2>/dev/null; then pass=$((pass + 1)); echo "PASS history-saved"
 else fail=$((fail + 1)); echo "FAIL history-saved"; fi
-if pgrep -f "HOME='$h'" >/dev/null 2>&1 && screen | tail -n 3 | grep -q "rdn> $"; then
+panepid=$($T list-panes -t r -F '#{pane_pid}' 2>/dev/null | head -n 1)
+n=0
+while [ $n -lt 30 ] && [ -n "$panepid" ] && pgrep -P "$panepid" -x rdn >/dev/null 2>&1; do sleep 0.1; n=$((n + 1)); done
+if [ -z "$panepid" ] || pgrep -P "$panepid" -x rdn >/dev/null 2>&1; then
   fail=$((fail + 1)); echo "FAIL ctrl-d-exits"
 else pass=$((pass + 1)); echo "PASS ctrl-d-exits"; fi
 

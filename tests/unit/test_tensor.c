@@ -585,6 +585,19 @@ static void test_var_concat(void)
               "mismatch: %s", err.msg);
         rdn_tensor_free(P);
     }
+    /* take: rows 1, 0, 1 of a [2,3,2] along axis 0, and columns along the last axis */
+    int64_t rows[3] = {1, 0, 1}, cols[2] = {1, 1};
+    Tensor *R = rdn_tensor_take(T, 0, rows, 3, &err), *K = rdn_tensor_take(T, 2, cols, 2, &err);
+    ok = R && R->shape[0] == 3 && K && K->shape[2] == 2;
+    for (int i = 0; ok && i < 3; i++)
+        for (int j = 0; j < 6; j++) ok &= R->data[i * 6 + j] == T->data[rows[i] * 6 + j];
+    for (int i = 0; ok && i < 6; i++) ok &= K->data[i * 2] == T->data[i * 2 + 1];
+    CHECK(ok, "take along axes 0 and 2");
+    rdn_tensor_free(R);
+    rdn_tensor_free(K);
+    int64_t badi[1] = {2};
+    CHECK(!rdn_tensor_take(T, 0, badi, 1, &err) && strstr(err.msg, "index 2 is out of range"),
+          "%s", err.msg);
     rdn_tensor_free(T);
 }
 
