@@ -75,13 +75,18 @@ static void header_row(FILE *f, const ObjList *names, const char *prefix, int64_
     }
 }
 
-/* A 1-D tensor is one column, a 2-D tensor [n, k] is k columns (c0, c1, ... or header:). */
-static void write_tensor_csv(const Tensor *t, const ObjList *names, FILE *f)
+/* Ctrl-C is polled every this many rows of a large write (the writer is then aborted). */
+#define CSV_POLL_ROWS 16384
+
+/* A 1-D tensor is one column, a 2-D tensor [n, k] is k columns (c0, c1, ... or header:).
+ * Returns 0, or -1 when interrupted. */
+static int write_tensor_csv(const Tensor *t, const ObjList *names, FILE *f)
 {
     int64_t rows = t->shape[0], k = t->ndim == 1 ? 1 : t->shape[1];
     header_row(f, names, "c", k);
     fputc('\n', f);
     for (int64_t r = 0; r < rows; r++) {
+        if (r % CSV_POLL_ROWS == 0 && rdn_interrupt) return -1;
         const float *row = t->data + r * k;
         for (int64_t c = 0; c < k; c++) {
             if (c) fputc(',', f);
@@ -89,15 +94,17 @@ static void write_tensor_csv(const Tensor *t, const ObjList *names, FILE *f)
         }
         fputc('\n', f);
     }
+    return 0;
 }
 
 /* A data set: its inputs as columns x0, x1, ... (or header:), then its label as a class index,
  * so that load_csv(path, label: "label") reads it back. */
-static void write_dataset_csv(const Dataset *d, const ObjList *names, FILE *f)
+static int write_dataset_csv(const Dataset *d, const ObjList *names, FILE *f)
 {
     header_row(f, names, "x", d->dim);
     fputs(",label\n", f);
     for (int64_t r = 0; r < d->n; r++) {
+        if (r % CSV_POLL_ROWS == 0 && rdn_interrupt) return -1;
         const float *row = d->x + r * d->dim;
         for (int c = 0; c < d->dim; c++) {
             csv_num(f, row[c]);
@@ -105,6 +112,7 @@ static void write_dataset_csv(const Dataset *d, const ObjList *names, FILE *f)
         }
         fprintf(f, "%d\n", (int)d->y[r]);
     }
+    return 0;
 }
 
 static int bi_write_csv(Interp *I, Args *a, Value *out)
@@ -131,9 +139,15 @@ static int bi_write_csv(Interp *I, Args *a, Value *out)
     RdnWriter w;
     if (rdn_out_open(&I->out, path, &w, &err) != RDN_OK)
         return arg_error(I, a, 1, NULL, "write_csv: %s", err.msg);
-    if (t) write_tensor_csv(t, names, w.f);
-    else if (d) write_dataset_csv(d, names, w.f);
-    else if (rdn_table_write_csv(val_ptr(v), w.f, &err) != 0) {
+    if (t || d) {
+        if ((t ? write_tensor_csv(t, names, w.f) : write_dataset_csv(d, names, w.f)) != 0) {
+            rdn_out_abort(&w);
+            err.code = RDN_INTERRUPTED;
+            snprintf(err.msg, sizeof err.msg, "write_csv: interrupted; '%s' was not written "
+                     "(any previous file of that name is unchanged)", path);
+            return rt_error_from(I, &a->call, &err);
+        }
+    } else if (rdn_table_write_csv(val_ptr(v), w.f, &err) != 0) {
         rdn_out_abort(&w);
         return arg_error(I, a, 1, NULL, "write_csv: %s", err.msg);
     }
