@@ -52,6 +52,14 @@ assert names == sorted(["classes.svg", "figs/ab.svg", "rows.svg", "one.svg", "li
 EOF
 "$RDN" verify o1/p.run.json > v.txt 2>&1 || { cat v.txt; fail "verify of plots"; }
 
+# by: a data set: its class names are the legends
+printf 'a,b,animal\n1,2,cat\n3,4,dog\n5,6,cat\n' > animals.csv
+"$RDN" --out o6 -e 'd = load_csv("animals.csv", label: "animal")
+plot(d.x, by: d, to: "names.svg")' > names.txt 2>&1 || { cat names.txt; fail "plot by: a data set"; }
+[ "$(nlines o6/names.svg)" -eq 2 ] || fail "by: data set: want 2 lines"
+grep -q '>cat<' o6/names.svg && grep -q '>dog<' o6/names.svg || fail "by: data set: class names not in the legend"
+grep -q 'animals.csv' o6/rdn.run.json || fail "the data file read is not in the manifest"
+
 # the mean of each group is what is drawn: two rows per class, the line is their mean
 "$RDN" --out o3 -e 'plot(tensor([[0, 0], [2, 4], [10, 10]]), by: [1, 1, 2], to: "m.svg")' > /dev/null 2>&1 \
     || fail "mean plot"
