@@ -17,9 +17,18 @@
 int repl_run(Interp *I);
 int reference_print(FILE *f);
 
+/* Ctrl-C sets the flag the evaluator and the runtime poll; a second Ctrl-C before the first was
+ * noticed (a computation that does not poll) ends the process: files being written are temporary
+ * ones, never the final names. */
 static void on_sigint(int sig)
 {
     (void)sig;
+    if (rdn_interrupt) {
+        static const char msg[] = "\nrdn: interrupted again: exiting\n";
+        ssize_t w = write(2, msg, sizeof msg - 1);
+        (void)w;
+        _exit(130);
+    }
     rdn_interrupt = 1;
 }
 

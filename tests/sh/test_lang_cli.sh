@@ -82,6 +82,13 @@ has check-fn-keyword "$t/err" "c3.rdn:2:6: error: f: unknown keyword 'c'"
 has check-fn-missing "$t/err" "c3.rdn:3:1: error: f: missing argument 'a'"
 has check-fn-surplus "$t/err" "c3.rdn:4:9: error: f: expected at most 2 arguments"
 if grep -q "c3.rdn:5" "$t/err"; then bad check-fn-good-call; else ok check-fn-good-call; fi
+mkdir -p "$t/lib"; printf 'fn twice(x) { return 2 * x }\n' > "$t/lib/h.rdn"
+printf 'import stats\nimport "lib/h.rdn"\nimport nosuch\nimport "lib/none.rdn"\nprint(stats.meen([1]), h.twice(1), h.twise(2))\n' > "$t/c4.rdn"
+expect check-modules 2 "$RDN" check "$t/c4.rdn"
+has check-module-member "$t/err" "c4.rdn:5:13: error: module 'stats' has no member 'meen' (did you mean 'mean'?)"
+has check-file-module-member "$t/err" "c4.rdn:5:38: error: module 'h' has no member 'twise' (did you mean 'twice'?)"
+has check-stdlib-missing "$t/err" "c4.rdn:3:1: error: import: no module 'nosuch'"
+has check-file-missing "$t/err" "c4.rdn:4:1: error: import: cannot open"
 printf 'fn f(x) { return x }\nprint(f(2))\n' > "$t/good.rdn"
 expect check-clean 0 "$RDN" check "$t/good.rdn"
 
