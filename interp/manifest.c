@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "interp.h"
+#include "manifest.h"
 #include "outfile.h"
 #include "tensor.h"
 #include "version.h"
@@ -183,8 +184,8 @@ static void print_tail(const char *path, int max_lines)
     for (int i = 0; i < max_lines; i++) free(lines[i]);
 }
 
-/* 0 if the manifest has the fields verify needs, else prints why and returns -1. */
-static int check_fields(const char *path, json_t *m)
+/* 0 if m has the fields verify needs, else -1 with the reason in why. */
+static int check_fields(json_t *m, const char **why_out)
 {
     const char *why = NULL;
     json_t *script = json_object_get(m, "script");
@@ -195,26 +196,47 @@ static int check_fields(const char *path, json_t *m)
     else if (!json_is_array(json_object_get(m, "written"))) why = "no \"written\" list";
     else if (!json_is_integer(json_object_get(m, "threads"))) why = "no \"threads\"";
     else {
+        const char *name = json_string_value(json_object_get(script, "name"));
+        json_t *sets = json_object_get(m, "sets"), *reads = json_object_get(m, "read");
         size_t i;
         json_t *e;
+        if (!*name || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+            why = "\"script.name\" is not a plain file name";
+        else if (sets && !json_is_array(sets)) why = "\"sets\" is not a list";
+        else if (reads && !json_is_array(reads)) why = "\"read\" is not a list";
+        json_array_foreach(sets, i, e) {
+            if (why) break;
+            if (!json_is_string(e)) why = "an entry of \"sets\" is not a string";
+        }
         json_array_foreach(json_object_get(m, "written"), i, e) {
+            if (why) break;
             const char *n = json_string_value(json_object_get(e, "name"));
             if (!n || !json_is_string(json_object_get(e, "sha256"))) {
                 why = "an entry of \"written\" lacks \"name\" or \"sha256\"";
                 break;
             }
             /* the rerun's outputs are looked up by these names: keep them inside its folder */
-            if (n[0] == '/' || strstr(n, "..")) {
+            if (!*n || n[0] == '/' || strstr(n, "..")) {
                 why = "an entry of \"written\" has a name outside the output folder";
                 break;
             }
         }
     }
-    if (why) {
-        fprintf(stderr, "rdn verify: %s is not an rdn manifest: %s\n", path, why);
+    *why_out = why;
+    return why ? -1 : 0;
+}
+
+int manifest_check_text(const char *buf, size_t len, const char **why)
+{
+    json_error_t jerr;
+    json_t *m = json_loadb(buf, len, 0, &jerr);
+    if (!m) {
+        *why = "not valid JSON";
         return -1;
     }
-    return 0;
+    int rc = check_fields(m, why);
+    json_decref(m);
+    return rc;
 }
 
 int manifest_verify(const char *manifest_path, const char *rdn_exe, int quiet)
@@ -229,7 +251,9 @@ int manifest_verify(const char *manifest_path, const char *rdn_exe, int quiet)
             fprintf(stderr, "rdn verify: cannot read manifest '%s': %s\n", manifest_path, jerr.text);
         return 2;
     }
-    if (check_fields(manifest_path, m) != 0) {
+    const char *why;
+    if (check_fields(m, &why) != 0) {
+        fprintf(stderr, "rdn verify: %s is not an rdn manifest: %s\n", manifest_path, why);
         json_decref(m);
         return 2;
     }
