@@ -8,6 +8,40 @@
 
 enum { MAX_SYNTAX_ERRORS = 25 };
 
+int rdn_lex_raw(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t sc);
+
+/* The scanner with one token of lookahead: a newline followed by `else` is dropped, so
+ * `}` and `else` may stand on separate lines. */
+int yylex(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t sc)
+{
+    ParseCtx *ctx = yyget_extra(sc);
+    if (ctx->has_peek) {
+        ctx->has_peek = 0;
+        lval->node = ctx->peek_node;
+        *lloc = (YYLTYPE){ctx->peek_loc[0], ctx->peek_loc[1], ctx->peek_loc[2], ctx->peek_loc[3]};
+        return ctx->peek_tok;
+    }
+    int t = rdn_lex_raw(lval, lloc, sc);
+    if (t != NEWLINE) return t;
+    YYSTYPE v;
+    YYLTYPE l;
+    v.node = NULL;
+    int t2 = rdn_lex_raw(&v, &l, sc);
+    if (t2 == ELSE) {
+        *lval = v;
+        *lloc = l;
+        return t2;
+    }
+    ctx->has_peek = 1;
+    ctx->peek_tok = t2;
+    ctx->peek_node = v.node;
+    ctx->peek_loc[0] = l.first_line;
+    ctx->peek_loc[1] = l.first_column;
+    ctx->peek_loc[2] = l.last_line;
+    ctx->peek_loc[3] = l.last_column;
+    return t;
+}
+
 void parse_error(ParseCtx *ctx, Span sp, const char *fmt, ...)
 {
     ctx->nerrors++;

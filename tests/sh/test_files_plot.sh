@@ -80,6 +80,10 @@ grep -q '>resnet<' o5/by.svg && grep -q '>mlp<' o5/by.svg || fail "table by: leg
 grep -q '>mlp loss<' o5/by2.svg || fail "table by: legend 'mlp loss' missing"
 [ "$(nlines o5/cols.svg)" -eq 2 ] || fail "table cols: want 2 lines"
 [ "$(head -1 o5/t.csv)" = "sigma,acc,loss,net" ] || fail "write_csv of a table: header"
+"$RDN" --out o5 -e 'plot(table(["d", "x", "y"], [[10, 0, 1], [10, 1, 2], [20, 0, 3], [20, 1, 1]]), x: "x", by: "d", to: "num.svg")' \
+    > /dev/null 2>&1 || fail "table by: a numeric column"
+[ "$(nlines o5/num.svg)" -eq 2 ] && grep -q '>d=10<' o5/num.svg && grep -q '>d=20<' o5/num.svg \
+    || fail "table by: a numeric column: want lines d=10 and d=20"
 "$RDN" --out o5 -e 'plot(table(["a", "b"], [[1, 2]]), x: "c")' 2> e.txt
 grep -q "the table has no column 'c'" e.txt || { cat e.txt; fail "unknown column not reported"; }
 "$RDN" --out o5 -e 'plot(table(["a", "b"], [[1, "x"]]))' 2> e.txt

@@ -35,6 +35,12 @@ printf 'print("from stdin")\n' > "$t/p.rdn"
 "$RDN" < "$t/p.rdn" > "$t/out" 2>"$t/err"; s=$?
 [ $s -eq 0 ] && grep -q "from stdin" "$t/out" && ok stdin-program || bad stdin-program
 
+# the builtin table: no name twice, every row documented
+"$RDN" --reference > "$t/ref.md"
+dups=$(grep '^## ' "$t/ref.md" | sort | uniq -d)
+[ -z "$dups" ] && ok builtin-names-unique || { echo "    twice: $dups"; bad builtin-names-unique; }
+grep -q '(undocumented)' "$t/ref.md" && bad builtins-documented || ok builtins-documented
+
 # options after FILE and --set in both spellings
 printf 'param n = 1\nparam name = "a"\nprint(n * 2, name)\n' > "$t/set.rdn"
 expect set-after 0 "$RDN" "$t/set.rdn" --set n=21 --set=name=b --quiet
