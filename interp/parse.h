@@ -20,7 +20,7 @@ typedef struct ParseCtx {
     int line, col;           /* position of the next byte */
     Span str_start;
     /* one token of lookahead kept by yylex (parse.c) */
-    int has_peek, peek_tok;
+    int has_peek, peek_tok, prev_tok;
     Ast *peek_node;
     int peek_loc[4];
 } ParseCtx;
