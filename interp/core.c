@@ -61,6 +61,8 @@ int core_init(Interp *I)
     I->core = C;
     C->globals = env_new(C, NULL);
     C->errf = stderr;
+    C->max_depth = RDN_MAX_EVAL_DEPTH;
+    C->max_calls = RDN_MAX_CALLS;
 #ifdef RDN_FUZZ
     C->max_steps = 20000;
 #endif

@@ -13,8 +13,8 @@ bad() { echo "FAIL - $1"; fail=1; }
 
 cat > "$tmp/rec.rdn" <<'RDN'
 seed(3)
-d = blobs(n: 37, classes: 3, dim: 6)
-net = resnet(width: 6, depth: 4, classes: 3, shared: false)
+d = blobs(n: 37, classes: 3, dim: 5)
+net = resnet(in: 5, width: 6, depth: 4, classes: 3, shared: false)
 rec = record(net, d, to: "transients/run")
 mem = record(net, d)
 save_npy(mem.states, "mem_states.npy")
