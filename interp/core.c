@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "core.h"
 
 typedef struct StdlibFile { const char *name; const char *text; size_t len; } StdlibFile;
@@ -136,6 +137,12 @@ static char *read_file(const char *path, size_t *len, char *why, size_t whysize)
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(why, whysize, "%s", strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(why, whysize, "it is a folder");
+        fclose(f);
         return NULL;
     }
     size_t cap = 1 << 16, n = 0;

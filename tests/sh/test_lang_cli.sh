@@ -30,6 +30,8 @@ has e-output "$t/out" "42"
 expect e-error 1 "$RDN" -e 'print(nope)'
 has e-error-text "$t/err" "<-e>:1:7: error: unknown name 'nope'"
 expect missing-file 2 "$RDN" "$t/does_not_exist.rdn"
+expect folder-as-script 2 "$RDN" "$t"
+has folder-text "$t/err" "it is a folder"
 
 printf 'print("from stdin")\n' > "$t/p.rdn"
 "$RDN" < "$t/p.rdn" > "$t/out" 2>"$t/err"; s=$?
