@@ -324,7 +324,7 @@ static Dataset *load_idx(const char *images, const char *labels, int fixed_class
     free(lab);
     if (threaded) pthread_join(th, NULL);
     if (job.rc) {
-        *err = job.err;
+        if (err) *err = job.err;
         rdn_dataset_free(d);
         return NULL;
     }
