@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "adapt.h"
 #include "builtin.h"
 #include "interp.h"
@@ -100,6 +101,16 @@ static int adapt_get(Interp *I, Value self, const char *m, const Span *at, Value
     return 0;
 }
 
+/* clock(): for timing training runs (examples/paper/5_depth.rdn); lives here because timing
+ * depth adaptation is what needs it. */
+static int bi_clock(Interp *I, Args *a, Value *out)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    *out = val_num((double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec);
+    return 0;
+}
+
 const TypeOps OPS_ADAPT = {VAL_ADAPT, "adaptive", "tol every min_depth grow max_depth probe",
                            adapt_repr, adapt_get, 0};
 
@@ -127,5 +138,10 @@ const Builtin BI_ADAPT[] = {
      "history's `depth` column follows the depth per epoch. Members: `tol`, `every`, `min_depth`, "
      "`grow`, `max_depth`, `probe`.\n\n"
      "Example: `h = fit(net, train, epochs: 10, val: test, adapt: adaptive(tol: 1e-3, min_depth: 3))`"},
+    {"clock", bi_clock, 0, 0, "", "clock()",
+     "Seconds on a monotonic clock from an arbitrary start: differences time a piece of a script. "
+     "Print times, do not write them to files: a file holding clock time differs from run to run, "
+     "so `rdn verify` would report it.\n\n"
+     "Example: `t0 = clock(); fit(net, train); print(\"took\", clock() - t0, \"s\")`"},
     {0},
 };

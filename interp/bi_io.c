@@ -22,62 +22,73 @@
 
 /* ---- write_csv ---- */
 
-static void csv_num(FILE *f, double v)
+/* header: when given, a list of exactly k strings; *names borrowed (NULL when absent). Checked
+ * before anything is opened, so a bad header creates nothing. */
+static int header_names(Interp *I, Args *a, int64_t k, const char *what, const ObjList **names)
 {
-    if (isnan(v)) fputs("nan", f);
-    else if (isinf(v)) fputs(v > 0 ? "inf" : "-inf", f);
-    else if (v == floor(v) && fabs(v) < 1e15) fprintf(f, "%.0f", v);
-    else fprintf(f, "%.9g", v);
-}
-
-static void csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-/* A 1-D tensor is one column, a 2-D tensor [n, k] is k columns; names from header (a list of k
- * strings) or c0, c1, ... */
-static int write_tensor_csv(Interp *I, Args *a, const Tensor *t, FILE *f)
-{
-    int64_t rows = t->ndim == 1 ? t->shape[0] : t->shape[0];
-    int64_t k = t->ndim == 1 ? 1 : t->shape[1];
     Value h;
-    if (arg_get(a, -1, "header", &h) && h.type != VAL_NIL) {
-        if (h.type != VAL_LIST)
-            return arg_error(I, a, -1, "header", "write_csv: header: expected a list of %lld "
-                             "column names, found a %s", (long long)k, val_type_name(h.type));
-        ObjList *l = (ObjList *)h.as.obj;
-        if (l->len != k)
-            return arg_error(I, a, -1, "header", "write_csv: header: has %lld names but the "
-                             "tensor has %lld column%s", (long long)l->len, (long long)k,
-                             k == 1 ? "" : "s");
-        for (int64_t c = 0; c < k; c++) {
-            if (l->items[c].type != VAL_STR)
-                return arg_error(I, a, -1, "header", "write_csv: header: item %lld is a %s, "
-                                 "expected a string", (long long)c, val_type_name(l->items[c].type));
-            if (c) fputc(',', f);
-            csv_field(f, val_cstr(l->items[c]));
-        }
-    } else {
-        for (int64_t c = 0; c < k; c++) fprintf(f, c ? ",c%lld" : "c%lld", (long long)c);
+    *names = NULL;
+    if (!arg_get(a, -1, "header", &h) || h.type == VAL_NIL) return 0;
+    if (h.type != VAL_LIST)
+        return arg_error(I, a, -1, "header", "write_csv: header: expected a list of %lld column "
+                         "names, found a %s", (long long)k, val_type_name(h.type));
+    const ObjList *l = (const ObjList *)h.as.obj;
+    if (l->len != k)
+        return arg_error(I, a, -1, "header", "write_csv: header: has %lld names but the %s has "
+                         "%lld column%s", (long long)l->len, what, (long long)k, k == 1 ? "" : "s");
+    for (int64_t c = 0; c < k; c++)
+        if (l->items[c].type != VAL_STR)
+            return arg_error(I, a, -1, "header", "write_csv: header: item %lld is a %s, expected "
+                             "a string", (long long)c, val_type_name(l->items[c].type));
+    *names = l;
+    return 0;
+}
+
+static void header_row(FILE *f, const ObjList *names, const char *prefix, int64_t k)
+{
+    for (int64_t c = 0; c < k; c++) {
+        if (c) fputc(',', f);
+        if (names) rdn_csv_field(f, val_cstr(names->items[c]));
+        else fprintf(f, "%s%lld", prefix, (long long)c);
     }
+}
+
+/* Ctrl-C is polled every this many rows of a large write (the writer is then aborted). */
+#define CSV_POLL_ROWS 16384
+
+/* A 1-D tensor is one column, a 2-D tensor [n, k] is k columns (c0, c1, ... or header:).
+ * Returns 0, or -1 when interrupted. */
+static int write_tensor_csv(const Tensor *t, const ObjList *names, FILE *f)
+{
+    int64_t rows = t->shape[0], k = t->ndim == 1 ? 1 : t->shape[1];
+    header_row(f, names, "c", k);
     fputc('\n', f);
     for (int64_t r = 0; r < rows; r++) {
+        if (r % CSV_POLL_ROWS == 0 && rdn_interrupt) return -1;
         const float *row = t->data + r * k;
         for (int64_t c = 0; c < k; c++) {
             if (c) fputc(',', f);
-            csv_num(f, row[c]);
+            rdn_csv_num(f, row[c]);
         }
         fputc('\n', f);
+    }
+    return 0;
+}
+
+/* A data set: its inputs as columns x0, x1, ... (or header:), then its label as a class index,
+ * so that load_csv(path, label: "label") reads it back. */
+static int write_dataset_csv(const Dataset *d, const ObjList *names, FILE *f)
+{
+    header_row(f, names, "x", d->dim);
+    fputs(",label\n", f);
+    for (int64_t r = 0; r < d->n; r++) {
+        if (r % CSV_POLL_ROWS == 0 && rdn_interrupt) return -1;
+        const float *row = d->x + r * d->dim;
+        for (int c = 0; c < d->dim; c++) {
+            rdn_csv_num(f, row[c]);
+            fputc(',', f);
+        }
+        fprintf(f, "%d\n", (int)d->y[r]);
     }
     return 0;
 }
@@ -86,28 +97,33 @@ static int bi_write_csv(Interp *I, Args *a, Value *out)
 {
     Value v = a->pos[0];
     const char *path;
-    if (v.type != VAL_TABLE && v.type != VAL_TENSOR)
-        return arg_error(I, a, 0, NULL, "write_csv: expected a table or a tensor, found a %s",
-                         val_type_name(v.type));
+    if (v.type != VAL_TABLE && v.type != VAL_TENSOR && v.type != VAL_DATASET)
+        return arg_error(I, a, 0, NULL, "write_csv: expected a table, a tensor or a data set, "
+                         "found a %s", val_type_name(v.type));
     if (arg_str(I, a, 1, NULL, NULL, &path) != 0) return -1;
     Value h;
-    if (v.type == VAL_TABLE && arg_get(a, -1, "header", &h) && h.type != VAL_NIL)
-        return arg_error(I, a, -1, "header", "write_csv: header: is for tensors; a table "
-                         "already names its columns");
+    const ObjList *names = NULL;
     const Tensor *t = v.type == VAL_TENSOR ? val_ptr(v) : NULL;
+    const Dataset *d = v.type == VAL_DATASET ? val_ptr(v) : NULL;
+    if (v.type == VAL_TABLE && arg_get(a, -1, "header", &h) && h.type != VAL_NIL)
+        return arg_error(I, a, -1, "header", "write_csv: header: is for tensors and data sets; a "
+                         "table already names its columns");
     if (t && (t->ndim < 1 || t->ndim > 2))
         return arg_error(I, a, 0, NULL, "write_csv: expected a 1-D or 2-D tensor, found %d-D",
                          t->ndim);
+    if (t && header_names(I, a, t->ndim == 1 ? 1 : t->shape[1], "tensor", &names) != 0) return -1;
+    if (d && header_names(I, a, d->dim, "data set's input", &names) != 0) return -1;
     RdnErr err = {0};
     RdnWriter w;
     if (rdn_out_open(&I->out, path, &w, &err) != RDN_OK)
         return arg_error(I, a, 1, NULL, "write_csv: %s", err.msg);
-    int rc;
-    if (t) {
-        rc = write_tensor_csv(I, a, t, w.f);
-        if (rc != 0) {
+    if (t || d) {
+        if ((t ? write_tensor_csv(t, names, w.f) : write_dataset_csv(d, names, w.f)) != 0) {
             rdn_out_abort(&w);
-            return -1;
+            err.code = RDN_INTERRUPTED;
+            snprintf(err.msg, sizeof err.msg, "write_csv: interrupted; '%s' was not written "
+                     "(any previous file of that name is unchanged)", path);
+            return rt_error_from(I, &a->call, &err);
         }
     } else if (rdn_table_write_csv(val_ptr(v), w.f, &err) != 0) {
         rdn_out_abort(&w);
@@ -120,6 +136,8 @@ static int bi_write_csv(Interp *I, Args *a, Value *out)
 }
 
 /* ---- plot: series ---- */
+
+#define PLOT_MAX_LINES 1000
 
 typedef struct Series {
     char *title;          /* NULL: no legend entry */
@@ -198,9 +216,10 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Groups from numeric labels; class_names (may be NULL) name integer labels 0..nnames-1. */
+/* Groups from numeric labels; class_names (may be NULL) name integer labels 0..nnames-1; other
+ * labels are named "COLUMN=v" when column is given (a table's by: column), else "class v". */
 static int groups_from_nums(const double *lab, int64_t n, char *const *class_names, int nnames,
-                            Groups *g)
+                            const char *column, Groups *g)
 {
     double *u = malloc((size_t)(n ? n : 1) * sizeof *u);
     g->group = malloc((size_t)(n ? n : 1) * sizeof *g->group);
@@ -217,6 +236,8 @@ static int groups_from_nums(const double *lab, int64_t n, char *const *class_nam
         double v = u[i];
         if (class_names && v == floor(v) && v >= 0 && v < nnames)
             g->names[i] = strdup(class_names[(int)v]);
+        else if (column)
+            g->names[i] = dupf("%s=%g", column, v);
         else
             g->names[i] = dupf("class %g", v);
         if (!g->names[i]) { free(u); return -1; }
@@ -262,7 +283,7 @@ static int groups_from_value(Interp *I, Args *a, Value by, int64_t n, Groups *g)
             nums = malloc((size_t)(n ? n : 1) * sizeof *nums);
             if (!nums) goto oom;
             for (int64_t i = 0; i < n; i++) nums[i] = d->y[i];
-            rc = groups_from_nums(nums, n, d->class_names, d->nclasses, g);
+            rc = groups_from_nums(nums, n, d->class_names, d->nclasses, NULL, g);
         }
     } else if (by.type == VAL_TENSOR) {
         const Tensor *t = val_ptr(by);
@@ -274,7 +295,7 @@ static int groups_from_value(Interp *I, Args *a, Value by, int64_t n, Groups *g)
             nums = malloc((size_t)(n ? n : 1) * sizeof *nums);
             if (!nums) goto oom;
             for (int64_t i = 0; i < n; i++) nums[i] = t->data[i];
-            rc = groups_from_nums(nums, n, NULL, 0, g);
+            rc = groups_from_nums(nums, n, NULL, 0, NULL, g);
         }
     } else if (by.type == VAL_LIST) {
         ObjList *l = (ObjList *)by.as.obj;
@@ -295,7 +316,7 @@ static int groups_from_value(Interp *I, Args *a, Value by, int64_t n, Groups *g)
                 if (all_str) strs[i] = val_cstr(it);
                 else nums[i] = it.as.num;
             }
-            rc = all_str ? groups_from_strs(strs, n, g) : groups_from_nums(nums, n, NULL, 0, g);
+            rc = all_str ? groups_from_strs(strs, n, g) : groups_from_nums(nums, n, NULL, 0, NULL, g);
         }
     } else {
         return arg_error(I, a, -1, "by", "plot: by: expected a data set, a tensor of labels or a "
@@ -364,6 +385,12 @@ static int series_from_tensor(Interp *I, Args *a, const Tensor *t, Plot *p)
     if (has_by && t->ndim == 1) {
         free(xs);
         return arg_error(I, a, -1, "by", "plot: by: groups the rows of a 2-D y; this y is 1-D");
+    }
+    if (!has_by && rows > PLOT_MAX_LINES) {
+        free(xs);
+        return arg_error(I, a, 0, NULL, "plot: y has %lld rows, more lines than anyone can read "
+                         "(at most %d); draw the mean per group with by:, or select rows "
+                         "(y[0..10])", (long long)rows, PLOT_MAX_LINES);
     }
     if (!has_by) {
         for (int64_t r = 0; r < rows; r++) {
@@ -495,20 +522,12 @@ static int series_from_table(Interp *I, Args *a, const Table *t, Plot *p)
         int r;
         if (t->cols[bc].is_str) r = groups_from_strs((const char *const *)t->cols[bc].str,
                                                      t->nrows, &g);
-        else r = groups_from_nums(t->cols[bc].num, t->nrows, NULL, 0, &g);
+        else r = groups_from_nums(t->cols[bc].num, t->nrows, NULL, 0, byname, &g);
         if (r != 0) {
             groups_free(&g);
             arg_error(I, a, 0, NULL, "plot: out of memory");
             goto fail;
         }
-        /* numeric by-columns read better as "depth=10" than "class 10" */
-        if (!t->cols[bc].is_str)
-            for (int k = 0; k < g.ng; k++) {
-                double val;
-                sscanf(g.names[k], "class %lf", &val);
-                free(g.names[k]);
-                g.names[k] = dupf("%s=%g", byname, val);
-            }
     } else {
         g.ng = 1;
     }
@@ -827,12 +846,14 @@ static int bi_plot(Interp *I, Args *a, Value *out)
 
 const Builtin BI_IO[] = {
     {"write_csv", bi_write_csv, 2, 2, "header", "write_csv(table, path, header: nil)",
-     "Writes a table, or a 1-D or 2-D tensor, as CSV with one header row.\n\n"
+     "Writes a table, a 1-D or 2-D tensor, or a data set as CSV with one header row.\n\n"
      "The file lands below the output folder (`--out`, default the current directory): "
      "absolute paths and `..` leaving it are refused. The bytes go to a temporary file that is "
-     "renamed into place when complete, and the file's SHA-256 goes into the run's manifest.\n"
+     "renamed into place when complete, and the file's SHA-256 goes into the run's manifest.\n\n"
      "A table keeps its column names; a tensor of shape [n] is one column, [n, k] is k "
-     "columns, named `c0, c1, ...` or by `header:` (a list of k strings). Numbers are written "
+     "columns, named `c0, c1, ...` or by `header:` (a list of k strings). A data set is its "
+     "inputs as columns `x0, x1, ...` (or `header:`) and a last column `label` (the class "
+     "index), which `load_csv(path, label: \"label\")` reads back. Numbers are written "
      "with 9 significant digits (integers without a point); NaN as `nan`; text is quoted per "
      "RFC 4180.\n\n"
      "Example: `write_csv(robustness(net, test, sigmas: [0, 0.1]), \"noise.csv\")`"},
@@ -843,7 +864,7 @@ const Builtin BI_IO[] = {
      "terminal.\n\n"
      "`y` is one of:\n"
      "- a 1-D tensor or a list of numbers: one line;\n"
-     "- a 2-D tensor [n, T]: one line per row, or with `by:` one line per group, the mean of "
+     "- a 2-D tensor [n, T]: one line per row (at most 1000), or with `by:` one line per group, the mean of "
      "its rows (NaN skipped). `by:` is a data set (its labels; legends are its class names, "
      "else `class k`), a 1-D tensor of labels or a list of numbers or strings, of length n. "
      "`x:` gives the T x values (a range, list or tensor; default 0..T-1);\n"

@@ -54,6 +54,14 @@ static void path_str(const int64_t *path, int depth, char *buf, size_t n)
     rdn_tensor_shape_str(depth, path, buf, n);
 }
 
+/* Number of values in lo..hi, saturated (hi - lo could overflow for extreme ends). */
+static int64_t range_len(const ObjRange *r)
+{
+    if (r->hi <= r->lo) return 0;
+    uint64_t n = (uint64_t)r->hi - (uint64_t)r->lo;
+    return n > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)n;
+}
+
 /* Shape of a nested value, read along its first items. */
 static int infer_shape(Value v, int *ndim, int64_t *shape, Conv *c)
 {
@@ -71,7 +79,7 @@ static int infer_shape(Value v, int *ndim, int64_t *shape, Conv *c)
             ObjRange *r = (ObjRange *)v.as.obj;
             if (nd >= RDN_MAX_DIMS)
                 return conv_fail(c, "lists nested more than %d deep", RDN_MAX_DIMS);
-            shape[nd++] = r->hi > r->lo ? r->hi - r->lo : 0;
+            shape[nd++] = range_len(r);
             break;
         } else if (v.type == VAL_TENSOR) {
             const Tensor *t = val_ptr(v);
@@ -118,10 +126,7 @@ static int fill(Value v, int d, int ndim, const int64_t *shape, int64_t *path, f
     }
     if (v.type == VAL_LIST || v.type == VAL_RANGE) {
         int64_t len = v.type == VAL_LIST ? ((ObjList *)v.as.obj)->len
-                                         : (((ObjRange *)v.as.obj)->hi > ((ObjRange *)v.as.obj)->lo
-                                                ? ((ObjRange *)v.as.obj)->hi -
-                                                      ((ObjRange *)v.as.obj)->lo
-                                                : 0);
+                                         : range_len((const ObjRange *)v.as.obj);
         if (d >= ndim || len != shape[d]) {
             path_str(path, d, pb, sizeof pb);
             if (d >= ndim)
@@ -520,6 +525,68 @@ done:
     return rc;
 }
 
+/* cumsum/sort/argsort: along axis: (default: cumsum over the flattened tensor, sort along the
+ * last axis). */
+static int lanewise(Interp *I, Args *a, int which, Value *out)
+{
+    Tensor *t, *own;
+    if (arg_tensor(I, a, 0, &t, &own)) return -1;
+    int has, axis;
+    RdnErr err = {0};
+    Tensor *u = NULL, *flat = NULL;
+    if (arg_axis(I, a, t, &has, &axis)) {
+        rdn_tensor_free(own);
+        return -1;
+    }
+    if (t->ndim == 0) {
+        /* a number: its own cumsum and sort (argsort: 0) */
+        double x = which == 2 ? 0 : t->data[0];
+        rdn_tensor_free(own);
+        *out = val_num(x);
+        return 0;
+    }
+    if (!has && which == 0) {
+        int64_t n = t->size;
+        if (!(flat = rdn_tensor_reshape(t, 1, &n, &err))) goto fail;
+        u = rdn_tensor_cumsum(flat, 0, &err);
+    } else {
+        if (!has) axis = t->ndim - 1;
+        u = which == 0 ? rdn_tensor_cumsum(t, axis, &err) : rdn_tensor_sort(t, axis, which == 2, &err);
+    }
+    if (!u) goto fail;
+    rdn_tensor_free(flat);
+    rdn_tensor_free(own);
+    *out = val_tensor(u);
+    return 0;
+fail:
+    rdn_tensor_free(flat);
+    rdn_tensor_free(own);
+    return rt_error_from(I, &a->call, &err);
+}
+
+static int bi_cumsum(Interp *I, Args *a, Value *out) { return lanewise(I, a, 0, out); }
+static int bi_sort(Interp *I, Args *a, Value *out) { return lanewise(I, a, 1, out); }
+static int bi_argsort(Interp *I, Args *a, Value *out) { return lanewise(I, a, 2, out); }
+
+/* all(t) / any(t): whether every / some element is nonzero (NaN counts as nonzero, as in C). */
+static int truth(Interp *I, Args *a, int want_all, Value *out)
+{
+    Tensor *t, *own;
+    if (arg_tensor(I, a, 0, &t, &own)) return -1;
+    int r = want_all;
+    for (int64_t i = 0; i < t->size; i++)
+        if ((t->data[i] != 0) != want_all) {
+            r = !want_all;
+            break;
+        }
+    rdn_tensor_free(own);
+    *out = val_bool(r);
+    return 0;
+}
+
+static int bi_all(Interp *I, Args *a, Value *out) { return truth(I, a, 1, out); }
+static int bi_any(Interp *I, Args *a, Value *out) { return truth(I, a, 0, out); }
+
 static int bi_norm(Interp *I, Args *a, Value *out)
 {
     Tensor *t, *own;
@@ -863,6 +930,47 @@ int tensor_binop(Interp *I, int op, Value a, Value b, const Span *at, Value *out
     return rt_error_from(I, at, &err);
 }
 
+/* The whole numbers of a list, range or 1-D tensor of indices for an axis of size n (negative
+ * ones counted from the end), into a malloc'd array; -1 with a located error. */
+static int index_list(Interp *I, Value v, int d, const Tensor *t, const Span *at, int64_t **out,
+                      int64_t *count)
+{
+    char sb[128];
+    int64_t n = t->shape[d];
+    Conv c;
+    RdnErr err = {0};
+    Tensor *it = v.type == VAL_TENSOR ? NULL : tensor_from(v, &c, &err);
+    const Tensor *ix = v.type == VAL_TENSOR ? val_ptr(v) : it;
+    if (!ix) return rt_error(I, at, "tensor index on axis %d: %s", d, c.msg);
+    if (ix->ndim != 1) {
+        rdn_tensor_free(it);
+        return rt_error(I, at, "a list of indices must be 1-D, got shape %s", SHAPESTR(ix, sb));
+    }
+    int64_t *idx = malloc((size_t)(ix->size ? ix->size : 1) * sizeof *idx);
+    if (!idx) {
+        rdn_tensor_free(it);
+        return rt_error(I, at, "tensor index: out of memory");
+    }
+    for (int64_t i = 0; i < ix->size; i++) {
+        double x = ix->data[i];
+        if (x != floor(x) || x < -(double)n || x >= (double)n) {
+            free(idx);
+            rdn_tensor_free(it);
+            if (x != floor(x))
+                return rt_error(I, at, "tensor index must be a whole number, got %g (item %lld "
+                                "of the index list)", x, (long long)i);
+            return rt_error(I, at, "index %g (item %lld of the index list) is out of range for "
+                            "axis %d (size %lld) of a tensor of shape %s", x, (long long)i, d,
+                            (long long)n, SHAPESTR(t, sb));
+        }
+        idx[i] = (int64_t)(x < 0 ? x + (double)n : x);
+    }
+    *count = ix->size;
+    *out = idx;
+    rdn_tensor_free(it);
+    return 0;
+}
+
 int tensor_index(Interp *I, Value tv, int nidx, const Value *idx, const Span *at, Value *out)
 {
     if (tv.type != VAL_TENSOR)
@@ -874,7 +982,7 @@ int tensor_index(Interp *I, Value tv, int nidx, const Value *idx, const Span *at
     if (nidx > t->ndim)
         return rt_error(I, at, "too many indices (%d) for a tensor of shape %s", nidx,
                         SHAPESTR(t, sb));
-    int is_range[RDN_MAX_DIMS];
+    int is_range[RDN_MAX_DIMS], is_list[RDN_MAX_DIMS] = {0};
     int64_t lo[RDN_MAX_DIMS], hi[RDN_MAX_DIMS];
     for (int d = 0; d < nidx; d++) {
         int64_t n = t->shape[d];
@@ -899,14 +1007,37 @@ int tensor_index(Interp *I, Value tv, int nidx, const Value *idx, const Span *at
             is_range[d] = 1;
             lo[d] = a;
             hi[d] = b;
+        } else if (v.type == VAL_LIST || v.type == VAL_TENSOR) {
+            /* selected after the slicing, with rdn_tensor_take */
+            is_list[d] = 1;
+            is_range[d] = 1;
+            lo[d] = 0;
+            hi[d] = n;
         } else {
-            return rt_error(I, at, "a tensor index must be a number or a range (a..b), got a %s",
-                            val_type_name(v.type));
+            return rt_error(I, at, "a tensor index must be a number, a range (a..b) or a list of "
+                            "indices, got a %s", val_type_name(v.type));
         }
     }
     RdnErr err = {0};
     Tensor *u = rdn_tensor_select(t, nidx, is_range, lo, hi, &err);
     if (!u) return rt_error_from(I, at, &err);
+    /* each list of indices picks along its own axis, in the result's numbering */
+    int axis = 0;
+    for (int d = 0; d < nidx; d++) {
+        if (is_list[d]) {
+            int64_t *ix = NULL, count = 0;
+            if (index_list(I, idx[d], d, t, at, &ix, &count)) {
+                rdn_tensor_free(u);
+                return -1;
+            }
+            Tensor *w = rdn_tensor_take(u, axis, ix, count, &err);
+            free(ix);
+            rdn_tensor_free(u);
+            if (!w) return rt_error_from(I, at, &err);
+            u = w;
+        }
+        if (is_range[d]) axis++;
+    }
     *out = boxed(u);
     return 0;
 }
@@ -973,41 +1104,16 @@ static void fmt_elem(char *buf, size_t n, float x)
     else snprintf(buf, n, "%.4g", (double)x);
 }
 
-/* Width of the widest shown entry. */
-static int entry_width(const Tensor *t)
-{
-    int w = 1;
-    char buf[64];
-    int64_t idx[RDN_MAX_DIMS] = {0};
-    for (int64_t k = 0; k < t->size; k++) {
-        int ok = 1;
-        int64_t r = k;
-        for (int d = t->ndim - 1; d >= 0; d--) {
-            idx[d] = r % t->shape[d];
-            r /= t->shape[d];
-            if (!shown(t, d, idx[d])) ok = 0;
-        }
-        if (!ok) {
-            /* skip a hidden run along the last axis in one step */
-            int l = t->ndim - 1;
-            if (l >= 0 && !shown(t, l, idx[l])) k += t->shape[l] - edge(t, l) - idx[l] - 1;
-            continue;
-        }
-        fmt_elem(buf, sizeof buf, t->data[k]);
-        int l = (int)strlen(buf);
-        if (l > w) w = l;
-    }
-    return w;
-}
-
-static void put_block(Buf *b, const Tensor *t, int d, int64_t off, int w)
+/* Writes the entries shown (see `shown`) right-aligned to width w, NumPy style; with b NULL it
+ * only measures the widest shown entry into *w, visiting no hidden entry. */
+static void put_block(Buf *b, const Tensor *t, int d, int64_t off, int *w)
 {
     int64_t n = t->shape[d], stride = 1;
     for (int e = d + 1; e < t->ndim; e++) stride *= t->shape[e];
-    put(b, "[");
+    if (b) put(b, "[");
     for (int64_t i = 0; i < n; i++) {
         if (!shown(t, d, i)) {
-            if (i == edge(t, d)) {
+            if (b && i == edge(t, d)) {
                 if (d == t->ndim - 1) {
                     put(b, "..., ");
                 } else {
@@ -1016,16 +1122,18 @@ static void put_block(Buf *b, const Tensor *t, int d, int64_t off, int w)
                     put(b, "%*s", d + 1, "");
                 }
             }
+            i = n - edge(t, d) - 1;   /* straight to the tail */
             continue;
         }
         if (d == t->ndim - 1) {
             char buf[64];
             fmt_elem(buf, sizeof buf, t->data[off + i]);
-            put(b, "%*s", w, buf);
+            if (b) put(b, "%*s", *w, buf);
+            else if ((int)strlen(buf) > *w) *w = (int)strlen(buf);
         } else {
             put_block(b, t, d + 1, off + i * stride, w);
         }
-        if (i < n - 1) {
+        if (b && i < n - 1) {
             if (d == t->ndim - 1) {
                 put(b, ", ");
             } else {
@@ -1035,7 +1143,7 @@ static void put_block(Buf *b, const Tensor *t, int d, int64_t off, int w)
             }
         }
     }
-    put(b, "]");
+    if (b) put(b, "]");
 }
 
 static char *tensor_repr(Value v)
@@ -1051,7 +1159,9 @@ static char *tensor_repr(Value v)
     } else if (t->size == 0) {
         put(&b, "[]");
     } else {
-        put_block(&b, t, 0, 0, entry_width(t));
+        int w = 1;
+        put_block(NULL, t, 0, 0, &w);
+        put_block(&b, t, 0, 0, &w);
     }
     return buf_done(&b);
 }
@@ -1070,11 +1180,16 @@ static int tensor_get(Interp *I, Value self, const char *m, const Span *at, Valu
     else if (!strcmp(m, "ndim")) *out = val_num(t->ndim);
     else if (!strcmp(m, "size")) *out = val_num((double)t->size);
     else if (!strcmp(m, "dtype")) *out = val_str("float32");
-    else return 1;
+    else if (!strcmp(m, "T")) {
+        RdnErr err = {0};
+        Tensor *u = rdn_tensor_transpose(t, &err);
+        if (!u) return rt_error_from(I, at, &err);
+        *out = val_tensor(u);
+    } else return 1;
     return 0;
 }
 
-const TypeOps OPS_TENSOR = {VAL_TENSOR, "tensor", "shape ndim size dtype", tensor_repr,
+const TypeOps OPS_TENSOR = {VAL_TENSOR, "tensor", "shape ndim size dtype T", tensor_repr,
                             tensor_get, 0};
 
 enum { TABLE_SHOW_ROWS = 20 };
@@ -1167,8 +1282,9 @@ const TypeOps OPS_TABLE = {VAL_TABLE, "table", "columns nrows ncols changes", ta
 
 #define AXIS_DOC                                                                                 \
     "Without `axis:` the whole tensor is reduced to a number; with `axis: k` (negative counts "   \
-    "from the end: -1 is the last axis) that axis is removed, e.g. rows of a [n, d] tensor are "  \
-    "reduced with `axis: 1`, giving [n]. Lists of numbers are accepted as 1-D tensors. "
+    "from the end: -1 is the last axis) that axis is reduced and removed: for an [n, d] tensor "  \
+    "`axis: 0` gives [d] (one value per column), `axis: 1` gives [n] (one per row). A result "     \
+    "with no axes left is a number. Lists of numbers are accepted as 1-D tensors. "
 
 #define MAP_DOC(what, formula, ex)                                                               \
     what " of every element: " formula ". Takes a number (gives a number) or a tensor (gives a " \
@@ -1203,7 +1319,7 @@ const Builtin BI_TENSOR[] = {
      "for i = 0 .. n-1 (n = 1 gives [a]).\n\nExample: `sigmas = linspace(0, 0.5, 6)`"},
     {"sum", bi_sum, 1, 1, "axis", "sum(t, axis:)",
      "The sum of the elements, accumulated in double. " AXIS_DOC "An empty tensor sums to 0.\n\n"
-     "Example: `sum(tensor([[1, 2], [3, 4]]), axis: 0)` is `tensor [2] [4, 6]`"},
+     "Example: `sum(tensor([[1, 2], [3, 4]]), axis: 0)` gives the tensor [4, 6]"},
     {"mean", bi_mean, 1, 1, "axis", "mean(t, axis:)",
      "The arithmetic mean of the elements (sum in double / count). " AXIS_DOC
      "The mean of nothing is an error.\n\nExample: `mean(x, axis: 0)` (the mean input of x [n, d])"},
@@ -1230,6 +1346,18 @@ const Builtin BI_TENSOR[] = {
     {"std", bi_std, 1, 1, "axis ddof", "std(t, axis:, ddof: 0)",
      "The standard deviation, sqrt(var(t, axis:, ddof:)) (see `var`). " AXIS_DOC
      "\n\nExample: `print(mean(accs), \"+-\", std(accs, ddof: 1))`"},
+    {"cumsum", bi_cumsum, 1, 1, "axis", "cumsum(t, axis:)",
+     "Running sums, accumulated in double: element i is x[0] + ... + x[i]. Without `axis:` over "
+     "the flattened tensor (a 1-D result); with `axis: k` along axis k (same shape).\n\n"
+     "Example: `cumsum(residual_norms(rec), axis: 1)`"},
+    {"sort", bi_sort, 1, 1, "axis", "sort(t, axis: -1)",
+     "The elements in ascending order along an axis (default the last: each row of a matrix is "
+     "sorted); NaN sorts after every number. A list of numbers gives a 1-D tensor.\n\n"
+     "Example: `sort(accs)[-1]` (the best)"},
+    {"argsort", bi_argsort, 1, 1, "axis", "argsort(t, axis: -1)",
+     "The positions that sort t along an axis (default the last), as float32 numbers: `t[argsort(t)]` "
+     "of a vector is `sort(t)`. Stable (ties keep their order); NaN last.\n\n"
+     "Example: `worst = argsort(losses)[-5..len(losses)]`"},
     {"concat", bi_concat, 1, -1, "axis", "concat(a, b, ..., axis: 0)",
      "The tensors joined along an existing axis (default 0, negative counts from the end); their "
      "other sizes must agree. Takes the tensors as arguments or as one list; lists of numbers "
@@ -1245,6 +1373,14 @@ const Builtin BI_TENSOR[] = {
     {"norm", bi_norm, 1, 1, "", "norm(t)",
      "The L2 norm of a vector, the Frobenius norm of a matrix: sqrt(sum of x^2) over every "
      "element, accumulated in double.\n\nExample: `norm(a - b) / norm(b)`"},
+    {"all", bi_all, 1, 1, "", "all(t)",
+     "true if every element is nonzero (an empty tensor: true). Comparisons give 0/1 tensors, so "
+     "`all(a == b)` asks whether two tensors are equal and `all(abs(a - b) < 1e-6)` whether they "
+     "are close. A tensor in `if` is not tested element by element: use `all` or `any`.\n\n"
+     "Example: `assert(all(p >= 0))`"},
+    {"any", bi_any, 1, 1, "", "any(t)",
+     "true if some element is nonzero (an empty tensor: false); NaN counts as nonzero, so "
+     "`any(x != x)` finds NaNs.\n\nExample: `if any(h.loss != h.loss) { print(\"diverged\") }`"},
     {"numel", bi_numel, 1, 1, "", "numel(t)",
      "The number of elements (the product of the shape; the same as `t.size`).\n\n"
      "Example: `numel(zeros(3, 4))` is 12"},

@@ -15,6 +15,7 @@ extern const StdlibFile rdn_stdlib[];
 typedef struct Scope {
     const char **names; int n, cap;
     Ast **fns;               /* the `fn` that alone binds names[i], or NULL */
+    Ast **mods;              /* the top level of the module names[i] imports, or NULL */
     struct Scope *parent;
 } Scope;
 
@@ -51,13 +52,59 @@ static void scope_bind(Scope *s, const char *name, Ast *fn)
         s->cap = s->cap ? 2 * s->cap : 8;
         s->names = realloc(s->names, sizeof *s->names * (size_t)s->cap);
         s->fns = realloc(s->fns, sizeof *s->fns * (size_t)s->cap);
-        if (!s->names || !s->fns) abort();
+        s->mods = realloc(s->mods, sizeof *s->mods * (size_t)s->cap);
+        if (!s->names || !s->fns || !s->mods) abort();
     }
     s->fns[s->n] = fn;
+    s->mods[s->n] = NULL;
     s->names[s->n++] = name;
 }
 
 static void scope_add(Scope *s, const char *name) { scope_bind(s, name, NULL); }
+
+/* The module a name was imported as (its parsed top level), or NULL. */
+static Ast *scope_mod(const Scope *s, const char *name)
+{
+    for (; s; s = s->parent)
+        for (int i = 0; i < s->n; i++)
+            if (s->names[i] == name) return s->mods[i];
+    return NULL;
+}
+
+/* The file an import statement names, resolved as import does. */
+static void import_path(Checker *k, Ast *st, char *path, size_t n)
+{
+    const char *cur = k->src->name, *slash = strrchr(cur, '/');
+    if (st->str[0] != '/' && slash && cur[0] != '<')
+        snprintf(path, n, "%.*s/%s", (int)(slash - cur), cur, st->str);
+    else
+        snprintf(path, n, "%s", st->str);
+}
+
+/* Parses the module an import names (quietly) for checking its members; NULL if unavailable. */
+static Ast *module_root(Checker *k, Ast *st)
+{
+    if (!st->str) return NULL;
+    Source *src = NULL;
+    if (st->op == 1) {
+        char path[4096];
+        import_path(k, st, path, sizeof path);
+        FILE *f = fopen(path, "rb");
+        if (!f) return NULL;
+        fclose(f);
+        Core *C = core_of(k->I);
+        FILE *saved = C->errf;
+        C->errf = NULL;
+        src = source_load(k->I, path);
+        C->errf = saved;
+    } else {
+        const StdlibFile *f = rdn_stdlib;
+        while (f->name && strcmp(f->name, st->str) != 0) f++;
+        if (f->name) src = source_new(k->I, f->name, f->text, f->len);
+    }
+    if (!src || parse_source(k->I, src, NULL, NULL) != 0) return NULL;
+    return src->root;
+}
 
 /* The fn a name is bound to, if that is the only binding of the nearest scope holding it. */
 static Ast *scope_fn(const Scope *s, const char *name)
@@ -96,9 +143,13 @@ static void collect(Checker *k, Scope *s, Ast *block)
         case AST_PARAMDECL:
             scope_add(s, st->str);
             break;
-        case AST_IMPORT:
-            scope_add(s, import_name(k, st));
+        case AST_IMPORT: {
+            const char *nm = import_name(k, st);
+            scope_add(s, nm);
+            for (int j = 0; j < s->n; j++)
+                if (s->names[j] == nm) s->mods[j] = module_root(k, st);
             break;
+        }
         default: break;
         }
     }
@@ -222,6 +273,7 @@ static void walk_block(Checker *k, Scope *parent, Ast *block, Ast *fn, const cha
     for (int i = 0; i < block->nitems; i++) walk(k, &s, block->items[i]);
     free(s.names);
     free(s.fns);
+    free(s.mods);
 }
 
 static void walk(Checker *k, Scope *s, Ast *n)
@@ -266,6 +318,31 @@ static void walk(Checker *k, Scope *s, Ast *n)
         return;
     case AST_MEMBER:
         walk(k, s, n->a);
+        if (n->a->kind == AST_NAME) {
+            Ast *m = scope_mod(s, n->a->str);
+            if (!m) return;
+            Scope ms = {0};
+            collect(k, &ms, m);
+            int found = 0;
+            size_t len = 1;
+            for (int i = 0; i < ms.n; i++) {
+                found |= ms.names[i] == n->str;
+                len += strlen(ms.names[i]) + 1;
+            }
+            if (!found) {
+                char *words = calloc(1, len), best[128];
+                if (!words) abort();
+                for (int i = 0; i < ms.n; i++) { strcat(words, ms.names[i]); strcat(words, " "); }
+                const char *sg = suggest(n->str, words, best, sizeof best);
+                Span sp = n->c ? n->c->span : n->span;
+                if (sg) cerr(k, sp, "module '%s' has no member '%s' (did you mean '%s'?)", n->a->str, n->str, sg);
+                else cerr(k, sp, "module '%s' has no member '%s'", n->a->str, n->str);
+                free(words);
+            }
+            free(ms.names);
+            free(ms.fns);
+            free(ms.mods);
+        }
         return;
     case AST_KWARG:
         walk(k, s, n->a);
@@ -277,12 +354,8 @@ static void walk(Checker *k, Scope *s, Ast *n)
         if (!n->str) return;
         if (n->op == 1) {
             /* the file must exist (relative to the checked file, as import resolves it) */
-            const char *cur = k->src->name, *slash = strrchr(cur, '/');
             char path[4096];
-            if (n->str[0] != '/' && slash && cur[0] != '<')
-                snprintf(path, sizeof path, "%.*s/%s", (int)(slash - cur), cur, n->str);
-            else
-                snprintf(path, sizeof path, "%s", n->str);
+            import_path(k, n, path, sizeof path);
             if (access(path, R_OK) != 0) cerr(k, n->span, "import: cannot open '%s'", path);
         } else {
             const StdlibFile *f = rdn_stdlib;

@@ -262,6 +262,8 @@ int repl_run(Interp *I)
         if (asprintf(&history_path, "%s/.rdn_history", home) < 0) history_path = NULL;
         if (history_path) {
             using_history();
+            history_write_timestamps = 1;     /* timestamps delimit multi-line entries */
+            history_multiline_entries = 1;
             if (read_history(history_path) != 0) {
                 FILE *f = fopen(history_path, "a");   /* create it so append_history works */
                 if (f) fclose(f);

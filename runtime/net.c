@@ -224,15 +224,6 @@ void rdn_linear_fwd(float *out, int ldo, const float *in, int ldi, const float *
         }
 }
 
-/* Hot element-wise kernels: compiled at -O3 and, with GCC on x86-64, cloned for AVX-512 and AVX2
- * (picked at load time). They only use IEEE operations whose results do not depend on the vector
- * width (no FMA contraction under -std=c11), so every clone gives the same bits. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(RDN_FUZZ)
-#define HOT __attribute__((optimize("O3"), target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define HOT
-#endif
-
 /* exp(x) for float in a form that vectorises: Cody-Waite reduction x = n ln2 + r, a degree-6
  * polynomial (Cephes' expf coefficients, about 1 ulp), and 2^n built in the exponent bits.
  * NaN propagates; large inputs saturate to about 3.4e38 and tiny ones to about 1.2e-38. */
@@ -259,8 +250,9 @@ static inline float exp_poly(float x)
     return p * scale;
 }
 
-/* One contiguous run of len elements: z (W h, plus bias when given, bias[j % d] never needed:
- * callers pass bias only for whole rows) -> h_next, r, deriv. */
+/* One contiguous run of len elements. On entry hn holds W h; bias (NULL when already added) is
+ * given only for runs of exactly one row. Leaves h_next in hn, the residual in r and the local
+ * derivative in dv (either may be NULL). */
 #define KERNEL(NAME, ACTEXPR, DEREXPR)                                                           \
     HOT static void NAME(int len, const float *restrict h, float *restrict hn, float *restrict r, \
                          float *restrict dv, const float *restrict bias, float eta, int resnet)  \
@@ -418,15 +410,16 @@ double rdn_loss_rows(LossKind loss, const float *logits, const int32_t *y, int n
     return total;
 }
 
-static int check_data(const Net *net, const Dataset *d, int labels, const char *who, RdnErr *err)
+/* Messages carry no function prefix: the bindings add the builtin's name. */
+static int check_data(const Net *net, const Dataset *d, int labels, RdnErr *err)
 {
     if (d->dim != net->in)
-        return rdn_err(err, "%s: the data has inputs of dimension %d but the net takes in %d", who,
-                       d->dim, net->in);
+        return rdn_err(err, "the data has inputs of dimension %d but the net takes in %d", d->dim,
+                       net->in);
     if (labels)
         for (int64_t i = 0; i < d->n; i++)
             if (d->y[i] < 0 || d->y[i] >= net->classes)
-                return rdn_err(err, "%s: input %lld has label %d but the net has %d classes", who,
+                return rdn_err(err, "input %lld has label %d but the net has %d classes",
                                (long long)i, d->y[i], net->classes);
     return 0;
 }
@@ -434,8 +427,8 @@ static int check_data(const Net *net, const Dataset *d, int labels, const char *
 int rdn_net_evaluate(const Net *net, const Dataset *d, LossKind loss, double *mean_loss,
                      double *acc, RdnErr *err)
 {
-    if (check_data(net, d, 1, "evaluate", err)) return -1;
-    if (d->n == 0) return rdn_err(err, "evaluate: the data set is empty");
+    if (check_data(net, d, 1, err)) return -1;
+    if (d->n == 0) return rdn_err(err, "the data set is empty");
     int k = net->classes;
     float *lg = rdn_alloc_aligned((size_t)FWD_CHUNK * k, sizeof(float), "logits", err);
     if (!lg) return -1;
@@ -457,7 +450,7 @@ int rdn_net_evaluate(const Net *net, const Dataset *d, LossKind loss, double *me
 
 int rdn_net_predict(const Net *net, const Dataset *d, int32_t *pred, RdnErr *err)
 {
-    if (check_data(net, d, 0, "predict", err)) return -1;
+    if (check_data(net, d, 0, err)) return -1;
     int k = net->classes;
     float *lg = rdn_alloc_aligned((size_t)FWD_CHUNK * k, sizeof(float), "logits", err);
     if (!lg) return -1;

@@ -5,6 +5,15 @@
 #define RDN_NET_IMPL_H
 #include "net.h"
 
+/* Hot element-wise kernels: compiled at -O3 and, with GCC on x86-64, cloned for AVX-512 and AVX2
+ * (picked at load time). They only use IEEE operations whose results do not depend on the vector
+ * width (no FMA contraction under -std=c11), so every clone gives the same bits. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(RDN_FUZZ)
+#define HOT __attribute__((optimize("O3"), target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define HOT
+#endif
+
 /* Below this inner dimension, matrix products use plain loops (a BLAS call costs more). */
 #define RDN_SMALL_INNER 16
 

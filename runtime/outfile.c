@@ -376,7 +376,16 @@ static int record(RdnOutFile **list, int *n, int *cap, const char *name, const c
     return RDN_OK;
 }
 
-int rdn_out_commit(RdnOut *o, RdnWriter *w, RdnErr *err)
+static int commit(RdnOut *o, RdnWriter *w, const char *known_sha, RdnErr *err);
+
+int rdn_out_commit(RdnOut *o, RdnWriter *w, RdnErr *err) { return commit(o, w, NULL, err); }
+
+int rdn_out_commit_sha(RdnOut *o, RdnWriter *w, const char *sha_hex, RdnErr *err)
+{
+    return commit(o, w, sha_hex, err);
+}
+
+static int commit(RdnOut *o, RdnWriter *w, const char *known_sha, RdnErr *err)
 {
     if (!w->f) return rdn_err(err, "internal: commit of a writer that is not open");
     int bad = fflush(w->f) != 0 || ferror(w->f);
@@ -404,7 +413,9 @@ int rdn_out_commit(RdnOut *o, RdnWriter *w, RdnErr *err)
         close(dfd);
     }
     char hex[65];
-    int rc = rdn_sha256_file(w->final_path, hex, err);
+    int rc = RDN_OK;
+    if (known_sha) snprintf(hex, sizeof hex, "%s", known_sha);
+    else rc = rdn_sha256_file(w->final_path, hex, err);
     if (rc == RDN_OK) rc = record(&o->written, &o->nwritten, &o->capw, w->rel, hex, err);
     free(w->tmp);
     w->tmp = NULL;   /* renamed: nothing to remove */

@@ -36,6 +36,9 @@ typedef struct RdnWriter {
 int  rdn_out_open(RdnOut *o, const char *user_path, RdnWriter *w, RdnErr *err);
 /* fflush + fsync + rename into place + record name and SHA-256. Closes w->f. */
 int  rdn_out_commit(RdnOut *o, RdnWriter *w, RdnErr *err);
+/* The same, with the SHA-256 (64 hex chars) of every byte written computed by the caller while
+ * writing (a large stream need not be read back to be hashed). */
+int  rdn_out_commit_sha(RdnOut *o, RdnWriter *w, const char *sha_hex, RdnErr *err);
 /* Removes the temporary file; the previous file under the final name is untouched. */
 void rdn_out_abort(RdnWriter *w);
 /* Records a data file read (path as opened) with the SHA-256 of its bytes. */

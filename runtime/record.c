@@ -3,11 +3,13 @@
  * streaming they go to chunk buffers that are appended to the .npy files. Per-input measures and
  * per-class statistics are accumulated from each chunk while it is hot. */
 #include "record.h"
+#include "tensor.h"
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <nettle/sha2.h>
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, ".npy output assumes a little-endian host");
 
@@ -46,12 +48,14 @@ void rdn_record_free(Recording *r)
     free(r->state_mean);
     free(r->state_var);
     free(r->shift);
+    free(r->shift_set);
     free(r);
 }
 
-long rdn_record_npy_header(FILE *f, const char *dtype, int ndim, const int64_t *shape, RdnErr *err)
+/* The .npy header into out (at least 256 bytes): returns its length, a multiple of 64. */
+static int npy_header(char *out, const char *dtype, int ndim, const int64_t *shape)
 {
-    char dict[256], shp[160];
+    char dict[200], shp[160];
     int k = 0;
     shp[0] = 0;
     for (int i = 0; i < ndim; i++)
@@ -65,11 +69,20 @@ long rdn_record_npy_header(FILE *f, const char *dtype, int ndim, const int64_t *
     unsigned hlen = (unsigned)(len + pad + 1);
     unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hlen & 0xff),
                              (unsigned char)(hlen >> 8)};
-    if (fwrite(pre, 1, 10, f) != 10 || fwrite(dict, 1, (size_t)len, f) != (size_t)len)
+    memcpy(out, pre, 10);
+    memcpy(out + 10, dict, (size_t)len);
+    memset(out + 10 + len, ' ', (size_t)pad);
+    out[10 + len + pad] = '\n';
+    return 10 + (int)hlen;
+}
+
+long rdn_record_npy_header(FILE *f, const char *dtype, int ndim, const int64_t *shape, RdnErr *err)
+{
+    char h[256];
+    int n = npy_header(h, dtype, ndim, shape);
+    if (fwrite(h, 1, (size_t)n, f) != (size_t)n)
         return rdn_err(err, "record: cannot write .npy header"), -1;
-    for (int i = 0; i < pad; i++) fputc(' ', f);
-    if (fputc('\n', f) == EOF) return rdn_err(err, "record: cannot write .npy header"), -1;
-    return 10 + (long)hlen;
+    return n;
 }
 
 int rdn_record_has(const Recording *r, int which)
@@ -111,68 +124,157 @@ static inline void welford(double *mean, double *m2, double x, double inv_cnt)
     *m2 += dm * (x - *mean);
 }
 
-/* Accumulates one chunk: m inputs starting at global index i0, states S [m, T+1, d], residuals
- * R [m, T, d]. rho statistics use Welford's update (rho_var holds M2 until the end); the per-unit
- * state statistics (summary only) use sums shifted by the class's first sample, so that the
- * variance does not cancel (state_mean / state_var hold the shifted sums until the end). Loops
- * run over units innermost so that they vectorise. acc: [d] doubles of scratch. */
-static void accumulate(Recording *rec, int64_t i0, int64_t m, const int32_t *y, const float *S,
-                       const float *R, double *acc)
+/* ---- accumulation of one chunk: m inputs starting at global index i0, states S [m, T+1, d],
+ * residuals R [m, T, d]. Per-input measures are computed in parallel over inputs (the BLAS
+ * threads are idle between forward passes), per-unit state statistics (summary) in parallel over
+ * units, then the per-class statistics of rho and delta serially from the per-input values. */
+
+typedef struct AccJob {
+    const Recording *rec;
+    const float *S, *R;
+    const int32_t *y;
+    int64_t a, b;           /* inputs [a, b) (per-input phase) or columns [a, b) (state phase) */
+    int64_t m;
+    float *rho, *delta;     /* [m, T], [m, T-1] for this chunk */
+    double *acc;            /* [d] scratch */
+    double ie;              /* max integral error over the job's inputs */
+    int phase;              /* 0 per input, 1 state statistics */
+} AccJob;
+
+static void per_input(AccJob *j)
 {
+    const Recording *rec = j->rec;
     const int T = rec->T, d = rec->d;
     const double inv_sqrt_d = 1.0 / sqrt((double)d);
-    const int summary = rec->keep == KEEP_SUMMARY;
-    double ie = rec->integral_error;
-    for (int64_t i = 0; i < m; i++) {
-        const float *h = S + i * (int64_t)(T + 1) * d;
-        const float *r = R + i * (int64_t)T * d;
-        int c = y[i];
-        int first = rec->count[c] == 0;
-        double inv = 1.0 / (double)(++rec->count[c]);
-        for (int j = 0; j < d; j++) acc[j] = 0;
+    const int want_ie = rec->keep != KEEP_SUMMARY;
+    double ie = 0, *acc = j->acc;
+    for (int64_t i = j->a; i < j->b; i++) {
+        const float *h = j->S + i * (int64_t)(T + 1) * d;
+        const float *r = j->R + i * (int64_t)T * d;
+        for (int u = 0; u < d; u++) acc[u] = 0;
         for (int t = 0; t < T; t++) {
             const float *rt = r + (int64_t)t * d;
-            double s = 0;
-            for (int j = 0; j < d; j++) {
-                s += (double)rt[j] * rt[j];
-                acc[j] += rt[j];
+            /* four partial sums: independent chains for the pipeline */
+            double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+            int u = 0;
+            for (; u + 4 <= d; u += 4) {
+                double x0 = rt[u], x1 = rt[u + 1], x2 = rt[u + 2], x3 = rt[u + 3];
+                s0 += x0 * x0; s1 += x1 * x1; s2 += x2 * x2; s3 += x3 * x3;
+                acc[u] += x0; acc[u + 1] += x1; acc[u + 2] += x2; acc[u + 3] += x3;
             }
-            double rho = sqrt(s);
-            welford(&rec->rho_mean[c * T + t], &rec->rho_var[c * T + t], rho, inv);
-            if (rec->rho) rec->rho[(i0 + i) * T + t] = (float)rho;
+            for (; u < d; u++) {
+                double x = rt[u];
+                s0 += x * x;
+                acc[u] += x;
+            }
+            j->rho[i * T + t] = (float)sqrt((s0 + s1) + (s2 + s3));
             if (t + 1 < T) {
                 const float *rn = rt + d;
-                double q = 0;
-                for (int j = 0; j < d; j++) {
-                    double e = (double)rn[j] - rt[j];
-                    q += e * e;
+                double q0 = 0, q1 = 0, q2 = 0, q3 = 0;
+                u = 0;
+                for (; u + 4 <= d; u += 4) {
+                    double e0 = (double)rn[u] - rt[u], e1 = (double)rn[u + 1] - rt[u + 1];
+                    double e2 = (double)rn[u + 2] - rt[u + 2], e3 = (double)rn[u + 3] - rt[u + 3];
+                    q0 += e0 * e0; q1 += e1 * e1; q2 += e2 * e2; q3 += e3 * e3;
                 }
-                double dl = sqrt(q) * inv_sqrt_d;
-                rec->delta_mean[c * (T - 1) + t] += (dl - rec->delta_mean[c * (T - 1) + t]) * inv;
-                if (rec->delta) rec->delta[(i0 + i) * (T - 1) + t] = (float)dl;
+                for (; u < d; u++) {
+                    double e = (double)rn[u] - rt[u];
+                    q0 += e * e;
+                }
+                j->delta[i * (T - 1) + t] = (float)(sqrt((q0 + q1) + (q2 + q3)) * inv_sqrt_d);
             }
         }
-        if (summary) {
-            int64_t base = (int64_t)c * (T + 1) * d;
-            double *K = rec->shift + base, *su = rec->state_mean + base, *sq = rec->state_var + base;
-            if (first)
-                for (int64_t j = 0; j < (int64_t)(T + 1) * d; j++) K[j] = h[j];
-            for (int64_t j = 0; j < (int64_t)(T + 1) * d; j++) {
-                double e = (double)h[j] - K[j];
-                su[j] += e;
-                sq[j] += e * e;
-            }
-        } else {
+        if (want_ie) {
             const float *hT = h + (int64_t)T * d;
-            double mx = 0;
-            for (int j = 0; j < d; j++) {
-                double e = fabs((double)hT[j] - (double)h[j] - acc[j]);
-                mx = e > mx || isnan(e) ? e : mx;
+            for (int u = 0; u < d; u++) {
+                double e = fabs((double)hT[u] - (double)h[u] - acc[u]);
+                if (e > ie || isnan(e)) ie = e;
             }
-            if (mx > ie || isnan(mx)) ie = mx;
         }
     }
-    rec->integral_error = ie;
+    j->ie = ie;
+}
+
+/* Shifted sums of the states per class, columns [a, b) of the (T+1)*d per input. */
+static void state_sums(AccJob *j)
+{
+    const Recording *rec = j->rec;
+    const int64_t row = (int64_t)(rec->T + 1) * rec->d;
+    for (int64_t i = 0; i < j->m; i++) {
+        int64_t base = (int64_t)j->y[i] * row;
+        const double *K = rec->shift + base;
+        double *su = rec->state_mean + base, *sq = rec->state_var + base;
+        const float *h = j->S + i * row;
+        for (int64_t u = j->a; u < j->b; u++) {
+            double e = (double)h[u] - K[u];
+            su[u] += e;
+            sq[u] += e * e;
+        }
+    }
+}
+
+static void *acc_thread(void *p)
+{
+    AccJob *j = p;
+    if (j->phase == 0) per_input(j);
+    else state_sums(j);
+    return NULL;
+}
+
+/* Runs jobs[0..nj) on nj threads (this one included); falls back to this thread alone. */
+static void run_jobs(AccJob *jobs, int nj)
+{
+    pthread_t th[RDN_REC_MAX_THREADS];
+    int started[RDN_REC_MAX_THREADS] = {0};
+    for (int k = 1; k < nj; k++) started[k] = pthread_create(&th[k], NULL, acc_thread, &jobs[k]) == 0;
+    acc_thread(&jobs[0]);
+    for (int k = 1; k < nj; k++) {
+        if (started[k]) pthread_join(th[k], NULL);
+        else acc_thread(&jobs[k]);
+    }
+}
+
+static void accumulate(Recording *rec, int64_t i0, int64_t m, const int32_t *y, const float *S,
+                       const float *R, double *acc, float *rho_buf, float *delta_buf)
+{
+    const int T = rec->T, d = rec->d;
+    const int64_t row = (int64_t)(T + 1) * d;
+    float *rho = rec->rho ? rec->rho + i0 * T : rho_buf;
+    float *delta = rec->delta ? rec->delta + i0 * (T > 1 ? T - 1 : 0) : delta_buf;
+    int nth = rdn_blas_threads();
+    if (nth > RDN_REC_MAX_THREADS) nth = RDN_REC_MAX_THREADS;
+    if (nth < 1 || m * row < 100000) nth = 1;
+    if (nth > m) nth = (int)m;
+    AccJob jobs[RDN_REC_MAX_THREADS];
+    for (int k = 0; k < nth; k++)
+        jobs[k] = (AccJob){rec, S, R, y, m * k / nth, m * (k + 1) / nth, m, rho, delta,
+                           acc + (int64_t)k * d, 0, 0};
+    run_jobs(jobs, nth);
+    for (int k = 0; k < nth; k++)
+        if (jobs[k].ie > rec->integral_error || isnan(jobs[k].ie)) rec->integral_error = jobs[k].ie;
+    if (rec->keep == KEEP_SUMMARY) {
+        /* the first state of each class ever seen is its shift */
+        for (int64_t i = 0; i < m; i++) {
+            int c = y[i];
+            if (rec->count[c] == 0 && !rec->shift_set[c]) {
+                for (int64_t u = 0; u < row; u++) rec->shift[(int64_t)c * row + u] = S[i * row + u];
+                rec->shift_set[c] = 1;
+            }
+        }
+        int nc = row < 4096 ? 1 : nth;
+        for (int k = 0; k < nc; k++)
+            jobs[k] = (AccJob){rec, S, R, y, row * k / nc, row * (k + 1) / nc, m, NULL, NULL, NULL, 0, 1};
+        run_jobs(jobs, nc);
+    }
+    /* per-class statistics of rho and delta, in input order */
+    for (int64_t i = 0; i < m; i++) {
+        int c = y[i];
+        double inv = 1.0 / (double)(++rec->count[c]);
+        for (int t = 0; t < T; t++)
+            welford(&rec->rho_mean[c * T + t], &rec->rho_var[c * T + t], rho[i * T + t], inv);
+        for (int t = 0; t + 1 < T; t++)
+            rec->delta_mean[c * (T - 1) + t] += (delta[i * (T - 1) + t] - rec->delta_mean[c * (T - 1) + t]) * inv;
+    }
 }
 
 static void finish_stats(Recording *rec)
@@ -206,7 +308,8 @@ static void finish_stats(Recording *rec)
 static float *alloc_uninit(size_t count, const char *what, RdnErr *err)
 {
     if (count > RDN_MAX_ALLOC / sizeof(float))
-        return rdn_err(err, "%s: %zu floats is more than the allocation limit (%zu bytes)", what, count,
+        return rdn_err(err, "%s: %zu floats is more than the allocation limit (%zu bytes); stream "
+                            "them to files with to: \"dir\", or keep: \"summary\"", what, count,
                        (size_t)RDN_MAX_ALLOC), NULL;
     /* large arrays: 2 MB aligned and backed by huge pages where the kernel allows, so that the
      * first touch by the forward pass costs one page fault per 2 MB instead of per 4 KB */
@@ -222,12 +325,32 @@ static float *alloc_uninit(size_t count, const char *what, RdnErr *err)
     return p;
 }
 
+/* An open .npy file: every byte written also goes into its SHA-256, so that committing it does
+ * not read the file back (the manifest needs the hash). */
 typedef struct Stream {
     RdnWriter w;
     int open;
     char *abs;
     long off;
+    struct sha256_ctx sha;
 } Stream;
+
+static int stream_write(Stream *s, const void *p, size_t bytes)
+{
+    if (fwrite(p, 1, bytes, s->w.f) != bytes) return -1;
+    sha256_update(&s->sha, bytes, p);
+    return 0;
+}
+
+static int stream_commit(RdnOut *out, Stream *s, RdnErr *err)
+{
+    uint8_t dg[SHA256_DIGEST_SIZE];
+    char hex[2 * SHA256_DIGEST_SIZE + 1];
+    sha256_digest(&s->sha, sizeof dg, dg);
+    for (int i = 0; i < SHA256_DIGEST_SIZE; i++) snprintf(hex + 2 * i, 3, "%02x", dg[i]);
+    s->open = 0;
+    return rdn_out_commit_sha(out, &s->w, hex, err);
+}
 
 static int stream_open(RdnOut *out, const char *dir, const char *name, const char *dtype, int ndim,
                        const int64_t *shape, Stream *s, RdnErr *err)
@@ -245,14 +368,17 @@ static int stream_open(RdnOut *out, const char *dir, const char *name, const cha
         return rdn_err(err, "record: to: %s", m);
     }
     s->open = 1;
-    s->off = rdn_record_npy_header(s->w.f, dtype, ndim, shape, err);
-    return s->off < 0 ? -1 : 0;
+    sha256_init(&s->sha);
+    char h[256];
+    s->off = npy_header(h, dtype, ndim, shape);
+    if (stream_write(s, h, (size_t)s->off)) return rdn_err(err, "record: to: cannot write %s/%s", dir, name);
+    return 0;
 }
 
 /* One chunk appended to the open files, on a thread of its own so that the disk works while
  * the next chunk is computed (two buffers alternate). */
 typedef struct ChunkWrite {
-    FILE *fs, *fr;
+    Stream *fs, *fr;
     const float *S, *R;
     size_t ns, nr;
     int ok;
@@ -261,8 +387,8 @@ typedef struct ChunkWrite {
 static void *write_chunk(void *p)
 {
     ChunkWrite *c = p;
-    c->ok = (!c->fs || fwrite(c->S, sizeof(float), c->ns, c->fs) == c->ns) &&
-            (!c->fr || fwrite(c->R, sizeof(float), c->nr, c->fr) == c->nr);
+    c->ok = (!c->fs || stream_write(c->fs, c->S, c->ns * sizeof(float)) == 0) &&
+            (!c->fr || stream_write(c->fr, c->R, c->nr * sizeof(float)) == 0);
     return NULL;
 }
 
@@ -308,6 +434,7 @@ Recording *rdn_record(const Net *net, const Dataset *ds, const RecordOpts *o, Rd
     memset(st, 0, sizeof st);
     float *sbuf[2] = {NULL, NULL}, *rbuf[2] = {NULL, NULL};
     double *acc = NULL;
+    float *rho_buf = NULL, *delta_buf = NULL;
     const int nbuf = o->to ? 2 : 1;
     pthread_t writer;
     int pending = 0;
@@ -319,13 +446,14 @@ Recording *rdn_record(const Net *net, const Dataset *ds, const RecordOpts *o, Rd
     rec->rho_var = rdn_calloc((size_t)k * T, sizeof(double), "recording statistics", err);
     rec->delta_mean = rdn_calloc((size_t)k * (T > 1 ? T - 1 : 1), sizeof(double),
                                  "recording statistics", err);
-    acc = rdn_calloc((size_t)d, sizeof(double), "scratch", err);
+    acc = rdn_calloc((size_t)d * RDN_REC_MAX_THREADS, sizeof(double), "scratch", err);
     if (!rec->count || !rec->rho_mean || !rec->rho_var || !rec->delta_mean || !acc) goto fail;
     if (o->keep == KEEP_SUMMARY) {
         rec->state_mean = rdn_calloc((size_t)k * (size_t)srow, sizeof(double), "recording statistics", err);
         rec->state_var = rdn_calloc((size_t)k * (size_t)srow, sizeof(double), "recording statistics", err);
         rec->shift = rdn_calloc((size_t)k * (size_t)srow, sizeof(double), "recording statistics", err);
-        if (!rec->state_mean || !rec->state_var || !rec->shift) goto fail;
+        rec->shift_set = rdn_calloc((size_t)k, 1, "recording statistics", err);
+        if (!rec->state_mean || !rec->state_var || !rec->shift || !rec->shift_set) goto fail;
     }
     if (o->keep != KEEP_SUMMARY) {
         rec->labels = rdn_calloc((size_t)n, sizeof(int32_t), "recording labels", err);
@@ -344,7 +472,7 @@ Recording *rdn_record(const Net *net, const Dataset *ds, const RecordOpts *o, Rd
         if (!rec->dir) { rdn_err(err, "record: out of memory"); goto fail; }
         int64_t sh_s[3] = {n, T + 1, d}, sh_r[3] = {n, T, d}, sh_l[1] = {n};
         if (stream_open(o->out, o->to, "labels.npy", "<i4", 1, sh_l, &st[2], err)) goto fail;
-        if (fwrite(ds->y, sizeof(int32_t), (size_t)n, st[2].w.f) != (size_t)n) {
+        if (stream_write(&st[2], ds->y, (size_t)n * sizeof(int32_t))) {
             rdn_err(err, "record: cannot write %s/labels.npy", o->to);
             goto fail;
         }
@@ -358,6 +486,12 @@ Recording *rdn_record(const Net *net, const Dataset *ds, const RecordOpts *o, Rd
         if (chunk < 64) chunk = 64;
     }
     if (chunk > n) chunk = n;
+    if (!rec->rho) {
+        rho_buf = rdn_alloc_aligned((size_t)chunk * (T ? T : 1), sizeof(float), "residual norms", err);
+        delta_buf = rdn_alloc_aligned((size_t)chunk * (T > 1 ? T - 1 : 1), sizeof(float),
+                                      "residual changes", err);
+        if (!rho_buf || !delta_buf) goto fail;
+    }
     if (keep_s && !o->to) {
         rec->states = alloc_uninit((size_t)n * (size_t)srow, "recorded states", err);
         if (!rec->states) goto fail;
@@ -388,7 +522,7 @@ Recording *rdn_record(const Net *net, const Dataset *ds, const RecordOpts *o, Rd
         float *S = rec->states ? rec->states + i0 * srow : sbuf[b];
         float *R = rec->resid ? rec->resid + i0 * rrow : rbuf[b];
         if (rdn_net_forward(net, ds->x + i0 * ds->dim, m, NULL, S, R, err)) goto fail;
-        accumulate(rec, i0, m, ds->y + i0, S, R, acc);
+        accumulate(rec, i0, m, ds->y + i0, S, R, acc, rho_buf, delta_buf);
         if (!o->to) continue;
         /* the previous chunk's write must be done: its buffer is the next chunk's */
         if (pending) {
@@ -396,7 +530,7 @@ Recording *rdn_record(const Net *net, const Dataset *ds, const RecordOpts *o, Rd
             pending = 0;
             if (!cw.ok) goto write_failed;
         }
-        cw = (ChunkWrite){st[0].open ? st[0].w.f : NULL, st[1].open ? st[1].w.f : NULL, S, R,
+        cw = (ChunkWrite){st[0].open ? &st[0] : NULL, st[1].open ? &st[1] : NULL, S, R,
                           (size_t)(m * srow), (size_t)(m * rrow), 0};
         if (pthread_create(&writer, NULL, write_chunk, &cw) == 0) pending = 1;
         else {
@@ -411,7 +545,10 @@ Recording *rdn_record(const Net *net, const Dataset *ds, const RecordOpts *o, Rd
     }
     finish_stats(rec);
     free(acc);
+    free(rho_buf);
+    free(delta_buf);
     acc = NULL;
+    rho_buf = delta_buf = NULL;
     for (int b = 0; b < 2; b++) {
         free(sbuf[b]);
         free(rbuf[b]);
@@ -420,8 +557,7 @@ Recording *rdn_record(const Net *net, const Dataset *ds, const RecordOpts *o, Rd
     if (o->to) {
         for (int s = 0; s < 3; s++) {
             if (!st[s].open) continue;
-            st[s].open = 0;
-            if (rdn_out_commit(o->out, &st[s].w, err)) goto fail;
+            if (stream_commit(o->out, &st[s], err)) goto fail;
         }
         rec->states_path = keep_s ? st[0].abs : NULL;
         rec->resid_path = keep_r ? st[1].abs : NULL;
@@ -441,6 +577,8 @@ fail:
         free(st[s].abs);
     }
     free(acc);
+    free(rho_buf);
+    free(delta_buf);
     for (int b = 0; b < 2; b++) {
         free(sbuf[b]);
         free(rbuf[b]);

@@ -14,6 +14,8 @@
 #include "outfile.h"
 #include "rdn_err.h"
 
+#define RDN_REC_MAX_THREADS 16   /* threads for the per-chunk reductions (at most the BLAS's) */
+
 typedef enum { KEEP_STATES, KEEP_RESIDUALS, KEEP_BOTH, KEEP_SUMMARY } RecKeep;
 
 typedef struct Recording {
@@ -38,6 +40,7 @@ typedef struct Recording {
     double *delta_mean;             /* [k, T-1] mean of delta_t within the class */
     double *state_mean, *state_var; /* [k, T+1, d] per unit mean and variance of h_t (summary only) */
     double *shift;                  /* internal: [k, T+1, d] each class's first state (summary) */
+    unsigned char *shift_set;       /* internal: [k] */
 } Recording;
 
 typedef struct RecordOpts {

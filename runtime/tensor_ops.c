@@ -159,6 +159,29 @@ static void bcast_strides(const Tensor *t, int nd, const int64_t *oshape, int64_
     }
 }
 
+/* y[i] = a[i * sa] op b[i * sb] for one row of a broadcast; the usual operators and strides
+ * (1 = contiguous, 0 = broadcast) get loops the compiler vectorises. Float arithmetic of two
+ * floats is exact-then-rounded, as in double. */
+static void row_binop(int op, const float *a, int64_t sa, const float *b, int64_t sb, float *y,
+                      int64_t n)
+{
+#define ROW(OP)                                                                              \
+    do {                                                                                     \
+        if (sa == 1 && sb == 1) for (int64_t i = 0; i < n; i++) y[i] = a[i] OP b[i];         \
+        else if (sa == 1 && sb == 0) for (int64_t i = 0; i < n; i++) y[i] = a[i] OP b[0];    \
+        else if (sa == 0 && sb == 1) for (int64_t i = 0; i < n; i++) y[i] = a[0] OP b[i];    \
+        else for (int64_t i = 0; i < n; i++) y[i] = a[i * sa] OP b[i * sb];                  \
+    } while (0)
+    switch (op) {
+    case '+': ROW(+); return;
+    case '-': ROW(-); return;
+    case '*': ROW(*); return;
+    case '/': ROW(/); return;
+    }
+#undef ROW
+    for (int64_t i = 0; i < n; i++) y[i] = (float)rdn_scalar_binop(op, a[i * sa], b[i * sb]);
+}
+
 Tensor *rdn_tensor_binop(int op, const Tensor *a, const Tensor *b, RdnErr *err)
 {
     int nd;
@@ -199,8 +222,8 @@ Tensor *rdn_tensor_binop(int op, const Tensor *a, const Tensor *b, RdnErr *err)
             for (int64_t i2 = 0; i2 < os[2]; i2++) {
                 const float *pa = a->data + i0 * sa[0] + i1 * sa[1] + i2 * sa[2];
                 const float *pb = b->data + i0 * sb[0] + i1 * sb[1] + i2 * sb[2];
-                for (int64_t i3 = 0; i3 < os[3]; i3++)
-                    y[k++] = (float)rdn_scalar_binop(op, pa[i3 * sa[3]], pb[i3 * sb[3]]);
+                row_binop(op, pa, sa[3], pb, sb[3], y + k, os[3]);
+                k += os[3];
             }
     return u;
 }
@@ -211,10 +234,18 @@ Tensor *rdn_tensor_binop_scalar(int op, const Tensor *t, double s, int scalar_le
     if (!u) return NULL;
     const float *x = t->data;
     float *y = u->data;
+    int64_t n = t->size;
+    /* the common cases as plain loops (same arithmetic: double, rounded once) */
+    switch (scalar_left ? 0 : op) {
+    case '+': for (int64_t i = 0; i < n; i++) y[i] = (float)(x[i] + s); return u;
+    case '-': for (int64_t i = 0; i < n; i++) y[i] = (float)(x[i] - s); return u;
+    case '*': for (int64_t i = 0; i < n; i++) y[i] = (float)(x[i] * s); return u;
+    case '/': for (int64_t i = 0; i < n; i++) y[i] = (float)(x[i] / s); return u;
+    }
     if (scalar_left)
-        for (int64_t i = 0; i < t->size; i++) y[i] = (float)rdn_scalar_binop(op, s, x[i]);
+        for (int64_t i = 0; i < n; i++) y[i] = (float)rdn_scalar_binop(op, s, x[i]);
     else
-        for (int64_t i = 0; i < t->size; i++) y[i] = (float)rdn_scalar_binop(op, x[i], s);
+        for (int64_t i = 0; i < n; i++) y[i] = (float)rdn_scalar_binop(op, x[i], s);
     return u;
 }
 
@@ -446,6 +477,87 @@ Tensor *rdn_tensor_concat(int n, const Tensor *const *ts, int axis, RdnErr *err)
     return u;
 }
 
+/* outer x n x inner view of t around axis (the lanes are the outer x inner index pairs). */
+static void lanes(const Tensor *t, int axis, int64_t *outer, int64_t *n, int64_t *inner)
+{
+    *outer = 1;
+    *inner = 1;
+    *n = t->shape[axis];
+    for (int d = 0; d < t->ndim; d++) {
+        if (d < axis) *outer *= t->shape[d];
+        if (d > axis) *inner *= t->shape[d];
+    }
+}
+
+Tensor *rdn_tensor_cumsum(const Tensor *t, int axis, RdnErr *err)
+{
+    char sb[128];
+    if (axis < 0 || axis >= t->ndim)
+        return rdn_err(err, "cumsum: axis %d is out of range for a tensor of shape %s", axis,
+                       SHAPE(t, sb)), NULL;
+    int64_t outer, n, inner;
+    lanes(t, axis, &outer, &n, &inner);
+    Tensor *u = rdn_tensor_new(t->ndim, t->shape, err);
+    if (!u || u->size == 0) return u;
+    double *acc = rdn_calloc((size_t)inner, sizeof *acc, "cumsum", err);
+    if (!acc) {
+        rdn_tensor_free(u);
+        return NULL;
+    }
+    for (int64_t o = 0; o < outer; o++) {
+        for (int64_t i = 0; i < inner; i++) acc[i] = 0;
+        for (int64_t j = 0; j < n; j++) {
+            int64_t at = (o * n + j) * inner;
+            for (int64_t i = 0; i < inner; i++) {
+                acc[i] += t->data[at + i];
+                u->data[at + i] = (float)acc[i];
+            }
+        }
+    }
+    free(acc);
+    return u;
+}
+
+typedef struct SortItem { float v; int64_t i; } SortItem;
+
+static int sort_cmp(const void *pa, const void *pb)
+{
+    const SortItem *a = pa, *b = pb;
+    int na = isnan(a->v), nb = isnan(b->v);
+    if (na != nb) return na - nb;                 /* NaN after every number */
+    if (!na && a->v != b->v) return a->v < b->v ? -1 : 1;
+    return (a->i > b->i) - (a->i < b->i);         /* stable */
+}
+
+Tensor *rdn_tensor_sort(const Tensor *t, int axis, int want_indices, RdnErr *err)
+{
+    char sb[128];
+    const char *name = want_indices ? "argsort" : "sort";
+    if (axis < 0 || axis >= t->ndim)
+        return rdn_err(err, "%s: axis %d is out of range for a tensor of shape %s", name, axis,
+                       SHAPE(t, sb)), NULL;
+    int64_t outer, n, inner;
+    lanes(t, axis, &outer, &n, &inner);
+    Tensor *u = rdn_tensor_new(t->ndim, t->shape, err);
+    if (!u || u->size == 0) return u;
+    SortItem *it = rdn_calloc((size_t)n, sizeof *it, name, err);
+    if (!it) {
+        rdn_tensor_free(u);
+        return NULL;
+    }
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t i = 0; i < inner; i++) {
+            const float *src = t->data + o * n * inner + i;
+            float *dst = u->data + o * n * inner + i;
+            for (int64_t j = 0; j < n; j++) it[j] = (SortItem){src[j * inner], j};
+            qsort(it, (size_t)n, sizeof *it, sort_cmp);
+            for (int64_t j = 0; j < n; j++)
+                dst[j * inner] = want_indices ? (float)it[j].i : it[j].v;
+        }
+    free(it);
+    return u;
+}
+
 double rdn_tensor_norm(const Tensor *t)
 {
     double s = 0;
@@ -571,6 +683,35 @@ Tensor *rdn_tensor_select(const Tensor *t, int nsel, const int *is_range, const 
                 memcpy(u->data + k, p, (size_t)count[3] * sizeof(float));
                 k += count[3];
             }
+    return u;
+}
+
+Tensor *rdn_tensor_take(const Tensor *t, int axis, const int64_t *idx, int64_t n, RdnErr *err)
+{
+    char sb[128];
+    if (axis < 0 || axis >= t->ndim)
+        return rdn_err(err, "axis %d is out of range for a tensor of shape %s", axis,
+                       SHAPE(t, sb)), NULL;
+    int64_t len = t->shape[axis], outer = 1, inner = 1;
+    for (int64_t i = 0; i < n; i++)
+        if (idx[i] < 0 || idx[i] >= len)
+            return rdn_err(err, "index %lld is out of range for axis %d (size %lld) of a tensor "
+                           "of shape %s", (long long)idx[i], axis, (long long)len,
+                           SHAPE(t, sb)), NULL;
+    int64_t shape[RDN_MAX_DIMS];
+    for (int d = 0; d < t->ndim; d++) {
+        shape[d] = d == axis ? n : t->shape[d];
+        if (d < axis) outer *= t->shape[d];
+        if (d > axis) inner *= t->shape[d];
+    }
+    Tensor *u = rdn_tensor_new(t->ndim, shape, err);
+    if (!u || u->size == 0) return u;
+    float *y = u->data;
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t i = 0; i < n; i++) {
+            memcpy(y, t->data + (o * len + idx[i]) * inner, (size_t)inner * sizeof(float));
+            y += inner;
+        }
     return u;
 }
 

@@ -46,6 +46,11 @@ int     rdn_tensor_var_all(const Tensor *t, int ddof, int take_sqrt, double *out
 Tensor *rdn_tensor_var_axis(const Tensor *t, int axis, int ddof, int take_sqrt, RdnErr *err);
 /* n tensors of one ndim (>= 1) joined along axis; the other sizes must agree. */
 Tensor *rdn_tensor_concat(int n, const Tensor *const *ts, int axis, RdnErr *err);
+/* Running sums along axis (same shape), accumulated in double. */
+Tensor *rdn_tensor_cumsum(const Tensor *t, int axis, RdnErr *err);
+/* Sorted along axis, ascending and stable, NaN last; with want_indices the positions (as float
+ * numbers) that sort each lane instead (argsort). */
+Tensor *rdn_tensor_sort(const Tensor *t, int axis, int want_indices, RdnErr *err);
 /* sqrt(sum of squares), accumulated in double (L2 / Frobenius norm). */
 double  rdn_tensor_norm(const Tensor *t);
 
@@ -59,6 +64,10 @@ Tensor *rdn_tensor_reshape(const Tensor *t, int ndim, const int64_t *shape, RdnE
  * already be normalised (non-negative) and in range; axes past nsel are taken whole. */
 Tensor *rdn_tensor_select(const Tensor *t, int nsel, const int *is_range, const int64_t *sel_lo,
                           const int64_t *sel_hi, RdnErr *err);
+
+/* Entries idx[0..n) along axis (each 0 <= idx < shape[axis]; repeats allowed): the axis keeps
+ * its place with length n. */
+Tensor *rdn_tensor_take(const Tensor *t, int axis, const int64_t *idx, int64_t n, RdnErr *err);
 
 /* Identity matrix [n, n]. */
 Tensor *rdn_tensor_eye(int64_t n, RdnErr *err);

@@ -232,20 +232,30 @@ typedef struct OptState {
     int64_t step;       /* Adam's step count */
 } OptState;
 
-static void opt_step(Net *net, const FitOpts *o, OptState *s)
+/* One step over the whole slab, fused with the NaN guard's bookkeeping: backup receives the
+ * parameters before the step, and the return value says whether every new parameter is finite
+ * (one pass over memory instead of three). */
+HOT static int opt_step(Net *net, const FitOpts *o, OptState *s, float *restrict backup)
 {
-    float *p = net->params;
-    const float *g = net->grads;
+    float *restrict p = net->params;
+    const float *restrict g = net->grads;
     int64_t n = net->nparams;
     float lr = (float)o->lr;
+    int bad = 0;
     if (o->opt == OPT_SGD) {
-        for (int64_t i = 0; i < n; i++) p[i] -= lr * g[i];
+        for (int64_t i = 0; i < n; i++) {
+            backup[i] = p[i];
+            p[i] -= lr * g[i];
+            bad |= p[i] - p[i] != 0.0f; /* NaN for NaN and Inf, 0 otherwise */
+        }
     } else if (o->opt == OPT_MOMENTUM) {
         /* PyTorch's convention: v = mu v + g; p -= lr v */
         float mu = (float)o->momentum;
         for (int64_t i = 0; i < n; i++) {
+            backup[i] = p[i];
             s->m[i] = mu * s->m[i] + g[i];
             p[i] -= lr * s->m[i];
+            bad |= p[i] - p[i] != 0.0f;
         }
     } else {
         /* Adam as in PyTorch: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
@@ -255,11 +265,14 @@ static void opt_step(Net *net, const FitOpts *o, OptState *s)
         double bc1 = 1.0 - pow(o->beta1, (double)s->step), bc2 = 1.0 - pow(o->beta2, (double)s->step);
         float stepsize = (float)(o->lr / bc1), sbc2 = (float)sqrt(bc2);
         for (int64_t i = 0; i < n; i++) {
+            backup[i] = p[i];
             s->m[i] = b1 * s->m[i] + (1.0f - b1) * g[i];
             s->v[i] = b2 * s->v[i] + (1.0f - b2) * g[i] * g[i];
             p[i] -= stepsize * s->m[i] / (sqrtf(s->v[i]) / sbc2 + eps);
+            bad |= p[i] - p[i] != 0.0f;
         }
     }
+    return !bad;
 }
 
 /* Moves a slab-shaped buffer from the layout of L0 layers to L1 layers (kept blocks copied, new
@@ -324,13 +337,6 @@ static void progress_bar(FILE *f, int epoch, int epochs, int64_t batch, int64_t 
     fprintf(f, "\r\033[Kepoch %d/%d [%s] batch %lld/%lld loss %.4f  %s samples/s  ETA %s", epoch,
             epochs, bar, (long long)batch, (long long)nb, loss, r, e);
     fflush(f);
-}
-
-static int all_finite(const float *p, int64_t n)
-{
-    float acc = 0.0f;
-    for (int64_t i = 0; i < n; i++) acc += p[i] * 0.0f; /* NaN or Inf anywhere makes acc NaN */
-    return acc == 0.0f;
 }
 
 int rdn_fit(Net *net, const Dataset *train, const Dataset *val, const FitOpts *o,
@@ -418,9 +424,7 @@ int rdn_fit(Net *net, const Dataset *train, const Dataset *val, const FitOpts *o
                              isnan(bl) ? "NaN" : "infinite", ep, (long long)bi + 1, o->lr);
                 goto done;
             }
-            memcpy(backup, net->params, (size_t)net->nparams * sizeof(float));
-            opt_step(net, o, &st);
-            if (!all_finite(net->params, net->nparams)) {
+            if (!opt_step(net, o, &st, backup)) {
                 memcpy(net->params, backup, (size_t)net->nparams * sizeof(float));
                 if (pf && o->progress_tty) fputc('\n', pf);
                 rc = rdn_err(err, "fit: the parameters became NaN or infinite in epoch %d, batch %lld "

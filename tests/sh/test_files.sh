@@ -127,4 +127,11 @@ ok "verify reruns the recorded script text"
 "$RDN" verify o5/rdn.run.json > v10.txt 2>&1 || { cat v10.txt; fail "verify of an -e run"; }
 ok "no manifest without writes; -e manifests verify"
 
+# a data set written by write_csv reads back exactly with load_csv(label: "label")
+"$RDN" --out o6 -e 'write_csv(spirals(n: 20, classes: 3), "d.csv")' > /dev/null 2>&1 || fail "write_csv of a data set"
+head -1 o6/d.csv | grep -qx 'x0,x1,label' || fail "data set CSV header"
+r=$("$RDN" -e 'd = load_csv("o6/d.csv", label: "label"); e = spirals(n: 20, classes: 3); print(d.n, d.dim, max(abs(d.x - e.x)), max(abs(d.y - e.y)))' 2>&1)
+[ "$r" = "20 2 0 0" ] || fail "data set CSV round trip: $r"
+ok "write_csv of a data set round-trips through load_csv"
+
 [ $fails -eq 0 ] && echo "test_files: all passed" || { echo "test_files: $fails failed"; exit 1; }

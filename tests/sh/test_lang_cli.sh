@@ -30,10 +30,18 @@ has e-output "$t/out" "42"
 expect e-error 1 "$RDN" -e 'print(nope)'
 has e-error-text "$t/err" "<-e>:1:7: error: unknown name 'nope'"
 expect missing-file 2 "$RDN" "$t/does_not_exist.rdn"
+expect folder-as-script 2 "$RDN" "$t"
+has folder-text "$t/err" "it is a folder"
 
 printf 'print("from stdin")\n' > "$t/p.rdn"
 "$RDN" < "$t/p.rdn" > "$t/out" 2>"$t/err"; s=$?
 [ $s -eq 0 ] && grep -q "from stdin" "$t/out" && ok stdin-program || bad stdin-program
+
+# the builtin table: no name twice, every row documented
+"$RDN" --reference > "$t/ref.md"
+dups=$(grep '^## ' "$t/ref.md" | sort | uniq -d)
+[ -z "$dups" ] && ok builtin-names-unique || { echo "    twice: $dups"; bad builtin-names-unique; }
+grep -q '(undocumented)' "$t/ref.md" && bad builtins-documented || ok builtins-documented
 
 # options after FILE and --set in both spellings
 printf 'param n = 1\nparam name = "a"\nprint(n * 2, name)\n' > "$t/set.rdn"
@@ -82,6 +90,13 @@ has check-fn-keyword "$t/err" "c3.rdn:2:6: error: f: unknown keyword 'c'"
 has check-fn-missing "$t/err" "c3.rdn:3:1: error: f: missing argument 'a'"
 has check-fn-surplus "$t/err" "c3.rdn:4:9: error: f: expected at most 2 arguments"
 if grep -q "c3.rdn:5" "$t/err"; then bad check-fn-good-call; else ok check-fn-good-call; fi
+mkdir -p "$t/lib"; printf 'fn twice(x) { return 2 * x }\n' > "$t/lib/h.rdn"
+printf 'import stats\nimport "lib/h.rdn"\nimport nosuch\nimport "lib/none.rdn"\nprint(stats.meen([1]), h.twice(1), h.twise(2))\n' > "$t/c4.rdn"
+expect check-modules 2 "$RDN" check "$t/c4.rdn"
+has check-module-member "$t/err" "c4.rdn:5:13: error: module 'stats' has no member 'meen' (did you mean 'mean'?)"
+has check-file-module-member "$t/err" "c4.rdn:5:38: error: module 'h' has no member 'twise' (did you mean 'twice'?)"
+has check-stdlib-missing "$t/err" "c4.rdn:3:1: error: import: no module 'nosuch'"
+has check-file-missing "$t/err" "c4.rdn:4:1: error: import: cannot open"
 printf 'fn f(x) { return x }\nprint(f(2))\n' > "$t/good.rdn"
 expect check-clean 0 "$RDN" check "$t/good.rdn"
 
@@ -111,6 +126,10 @@ expect bad-utf8-string 2 "$RDN" "$t/badutf8.rdn"
 has bad-utf8-text "$t/err" "badutf8.rdn:1:5: error: invalid UTF-8 in string"
 printf 'x = 1 \377\n' > "$t/badutf8b.rdn"
 expect bad-utf8-code 2 "$RDN" "$t/badutf8b.rdn"
+printf 'x = 1\r\nprint(x + 1)\r\nprint(y)\r\n' > "$t/crlf.rdn"
+expect crlf 1 "$RDN" "$t/crlf.rdn"
+has crlf-run "$t/out" "2"
+has crlf-error "$t/err" "crlf.rdn:3:7: error: unknown name 'y'"
 printf 'x = 1\000\nprint(x)\n' > "$t/nul.rdn"
 expect nul-byte 2 "$RDN" "$t/nul.rdn"
 has nul-text "$t/err" "nul.rdn:1:6: error: unexpected NUL byte"
