@@ -7,7 +7,7 @@ CLANG    ?= clang
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
 WARN     := -Wall -Wextra -Werror -Wno-unused-parameter
-ALLCFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) -Iruntime -Iinterp -Ibuild/gen
+ALLCFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) -Iruntime -Iinterp -I$(B)/gen
 LIBS     := -lopenblas -lreadline -lz -lcsv -ljansson -lnettle -lm -lpthread
 B        := build
 
@@ -37,10 +37,10 @@ deps:
 	  echo "installing:$$missing"; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
-$(B)/gen/parser.c $(B)/gen/parser.h: grammar/parser.y
+$(B)/gen/parser.c $(B)/gen/parser.h &: grammar/parser.y
 	@mkdir -p $(B)/gen
 	bison -Wall -Werror --defines=$(B)/gen/parser.h -o $(B)/gen/parser.c $<
-$(B)/gen/lexer.c $(B)/gen/lexer.h: grammar/lexer.l $(B)/gen/parser.h
+$(B)/gen/lexer.c $(B)/gen/lexer.h &: grammar/lexer.l $(B)/gen/parser.h
 	@mkdir -p $(B)/gen
 	flex --header-file=$(B)/gen/lexer.h -o $(B)/gen/lexer.c $<
 $(B)/gen/stdlib_embed.c: $(wildcard stdlib/*.rdn) interp/embed.sh

@@ -20,7 +20,7 @@ static int fail(Interp *I, Args *a, RdnErr *err)
 {
     const char *name = a->bi ? a->bi->name : "";
     size_t nl = strlen(name);
-    if (err->code != RDN_INTERRUPTED && nl && strncmp(err->msg, name, nl) != 0) {
+    if (err->code != RDN_INTERRUPTED && nl && !(strncmp(err->msg, name, nl) == 0 && err->msg[nl] == ':')) {
         RdnErr e2 = *err;
         snprintf(e2.msg, sizeof e2.msg, "%.60s: %.900s", name, err->msg);
         return rt_error_from(I, &a->call, &e2);

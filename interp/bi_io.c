@@ -22,28 +22,6 @@
 
 /* ---- write_csv ---- */
 
-static void csv_num(FILE *f, double v)
-{
-    if (isnan(v)) fputs("nan", f);
-    else if (isinf(v)) fputs(v > 0 ? "inf" : "-inf", f);
-    else if (v == floor(v) && fabs(v) < 1e15) fprintf(f, "%.0f", v);
-    else fprintf(f, "%.9g", v);
-}
-
-static void csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 /* header: when given, a list of exactly k strings; *names borrowed (NULL when absent). Checked
  * before anything is opened, so a bad header creates nothing. */
 static int header_names(Interp *I, Args *a, int64_t k, const char *what, const ObjList **names)
@@ -70,41 +48,49 @@ static void header_row(FILE *f, const ObjList *names, const char *prefix, int64_
 {
     for (int64_t c = 0; c < k; c++) {
         if (c) fputc(',', f);
-        if (names) csv_field(f, val_cstr(names->items[c]));
+        if (names) rdn_csv_field(f, val_cstr(names->items[c]));
         else fprintf(f, "%s%lld", prefix, (long long)c);
     }
 }
 
-/* A 1-D tensor is one column, a 2-D tensor [n, k] is k columns (c0, c1, ... or header:). */
-static void write_tensor_csv(const Tensor *t, const ObjList *names, FILE *f)
+/* Ctrl-C is polled every this many rows of a large write (the writer is then aborted). */
+#define CSV_POLL_ROWS 16384
+
+/* A 1-D tensor is one column, a 2-D tensor [n, k] is k columns (c0, c1, ... or header:).
+ * Returns 0, or -1 when interrupted. */
+static int write_tensor_csv(const Tensor *t, const ObjList *names, FILE *f)
 {
     int64_t rows = t->shape[0], k = t->ndim == 1 ? 1 : t->shape[1];
     header_row(f, names, "c", k);
     fputc('\n', f);
     for (int64_t r = 0; r < rows; r++) {
+        if (r % CSV_POLL_ROWS == 0 && rdn_interrupt) return -1;
         const float *row = t->data + r * k;
         for (int64_t c = 0; c < k; c++) {
             if (c) fputc(',', f);
-            csv_num(f, row[c]);
+            rdn_csv_num(f, row[c]);
         }
         fputc('\n', f);
     }
+    return 0;
 }
 
 /* A data set: its inputs as columns x0, x1, ... (or header:), then its label as a class index,
  * so that load_csv(path, label: "label") reads it back. */
-static void write_dataset_csv(const Dataset *d, const ObjList *names, FILE *f)
+static int write_dataset_csv(const Dataset *d, const ObjList *names, FILE *f)
 {
     header_row(f, names, "x", d->dim);
     fputs(",label\n", f);
     for (int64_t r = 0; r < d->n; r++) {
+        if (r % CSV_POLL_ROWS == 0 && rdn_interrupt) return -1;
         const float *row = d->x + r * d->dim;
         for (int c = 0; c < d->dim; c++) {
-            csv_num(f, row[c]);
+            rdn_csv_num(f, row[c]);
             fputc(',', f);
         }
         fprintf(f, "%d\n", (int)d->y[r]);
     }
+    return 0;
 }
 
 static int bi_write_csv(Interp *I, Args *a, Value *out)
@@ -131,9 +117,15 @@ static int bi_write_csv(Interp *I, Args *a, Value *out)
     RdnWriter w;
     if (rdn_out_open(&I->out, path, &w, &err) != RDN_OK)
         return arg_error(I, a, 1, NULL, "write_csv: %s", err.msg);
-    if (t) write_tensor_csv(t, names, w.f);
-    else if (d) write_dataset_csv(d, names, w.f);
-    else if (rdn_table_write_csv(val_ptr(v), w.f, &err) != 0) {
+    if (t || d) {
+        if ((t ? write_tensor_csv(t, names, w.f) : write_dataset_csv(d, names, w.f)) != 0) {
+            rdn_out_abort(&w);
+            err.code = RDN_INTERRUPTED;
+            snprintf(err.msg, sizeof err.msg, "write_csv: interrupted; '%s' was not written "
+                     "(any previous file of that name is unchanged)", path);
+            return rt_error_from(I, &a->call, &err);
+        }
+    } else if (rdn_table_write_csv(val_ptr(v), w.f, &err) != 0) {
         rdn_out_abort(&w);
         return arg_error(I, a, 1, NULL, "write_csv: %s", err.msg);
     }
@@ -224,9 +216,10 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Groups from numeric labels; class_names (may be NULL) name integer labels 0..nnames-1. */
+/* Groups from numeric labels; class_names (may be NULL) name integer labels 0..nnames-1; other
+ * labels are named "COLUMN=v" when column is given (a table's by: column), else "class v". */
 static int groups_from_nums(const double *lab, int64_t n, char *const *class_names, int nnames,
-                            Groups *g)
+                            const char *column, Groups *g)
 {
     double *u = malloc((size_t)(n ? n : 1) * sizeof *u);
     g->group = malloc((size_t)(n ? n : 1) * sizeof *g->group);
@@ -243,6 +236,8 @@ static int groups_from_nums(const double *lab, int64_t n, char *const *class_nam
         double v = u[i];
         if (class_names && v == floor(v) && v >= 0 && v < nnames)
             g->names[i] = strdup(class_names[(int)v]);
+        else if (column)
+            g->names[i] = dupf("%s=%g", column, v);
         else
             g->names[i] = dupf("class %g", v);
         if (!g->names[i]) { free(u); return -1; }
@@ -288,7 +283,7 @@ static int groups_from_value(Interp *I, Args *a, Value by, int64_t n, Groups *g)
             nums = malloc((size_t)(n ? n : 1) * sizeof *nums);
             if (!nums) goto oom;
             for (int64_t i = 0; i < n; i++) nums[i] = d->y[i];
-            rc = groups_from_nums(nums, n, d->class_names, d->nclasses, g);
+            rc = groups_from_nums(nums, n, d->class_names, d->nclasses, NULL, g);
         }
     } else if (by.type == VAL_TENSOR) {
         const Tensor *t = val_ptr(by);
@@ -300,7 +295,7 @@ static int groups_from_value(Interp *I, Args *a, Value by, int64_t n, Groups *g)
             nums = malloc((size_t)(n ? n : 1) * sizeof *nums);
             if (!nums) goto oom;
             for (int64_t i = 0; i < n; i++) nums[i] = t->data[i];
-            rc = groups_from_nums(nums, n, NULL, 0, g);
+            rc = groups_from_nums(nums, n, NULL, 0, NULL, g);
         }
     } else if (by.type == VAL_LIST) {
         ObjList *l = (ObjList *)by.as.obj;
@@ -321,7 +316,7 @@ static int groups_from_value(Interp *I, Args *a, Value by, int64_t n, Groups *g)
                 if (all_str) strs[i] = val_cstr(it);
                 else nums[i] = it.as.num;
             }
-            rc = all_str ? groups_from_strs(strs, n, g) : groups_from_nums(nums, n, NULL, 0, g);
+            rc = all_str ? groups_from_strs(strs, n, g) : groups_from_nums(nums, n, NULL, 0, NULL, g);
         }
     } else {
         return arg_error(I, a, -1, "by", "plot: by: expected a data set, a tensor of labels or a "
@@ -527,20 +522,12 @@ static int series_from_table(Interp *I, Args *a, const Table *t, Plot *p)
         int r;
         if (t->cols[bc].is_str) r = groups_from_strs((const char *const *)t->cols[bc].str,
                                                      t->nrows, &g);
-        else r = groups_from_nums(t->cols[bc].num, t->nrows, NULL, 0, &g);
+        else r = groups_from_nums(t->cols[bc].num, t->nrows, NULL, 0, byname, &g);
         if (r != 0) {
             groups_free(&g);
             arg_error(I, a, 0, NULL, "plot: out of memory");
             goto fail;
         }
-        /* numeric by-columns read better as "depth=10" than "class 10" */
-        if (!t->cols[bc].is_str)
-            for (int k = 0; k < g.ng; k++) {
-                double val;
-                sscanf(g.names[k], "class %lf", &val);
-                free(g.names[k]);
-                g.names[k] = dupf("%s=%g", byname, val);
-            }
     } else {
         g.ng = 1;
     }

@@ -525,6 +525,49 @@ done:
     return rc;
 }
 
+/* cumsum/sort/argsort: along axis: (default: cumsum over the flattened tensor, sort along the
+ * last axis). */
+static int lanewise(Interp *I, Args *a, int which, Value *out)
+{
+    Tensor *t, *own;
+    if (arg_tensor(I, a, 0, &t, &own)) return -1;
+    int has, axis;
+    RdnErr err = {0};
+    Tensor *u = NULL, *flat = NULL;
+    if (arg_axis(I, a, t, &has, &axis)) {
+        rdn_tensor_free(own);
+        return -1;
+    }
+    if (t->ndim == 0) {
+        /* a number: its own cumsum and sort (argsort: 0) */
+        double x = which == 2 ? 0 : t->data[0];
+        rdn_tensor_free(own);
+        *out = val_num(x);
+        return 0;
+    }
+    if (!has && which == 0) {
+        int64_t n = t->size;
+        if (!(flat = rdn_tensor_reshape(t, 1, &n, &err))) goto fail;
+        u = rdn_tensor_cumsum(flat, 0, &err);
+    } else {
+        if (!has) axis = t->ndim - 1;
+        u = which == 0 ? rdn_tensor_cumsum(t, axis, &err) : rdn_tensor_sort(t, axis, which == 2, &err);
+    }
+    if (!u) goto fail;
+    rdn_tensor_free(flat);
+    rdn_tensor_free(own);
+    *out = val_tensor(u);
+    return 0;
+fail:
+    rdn_tensor_free(flat);
+    rdn_tensor_free(own);
+    return rt_error_from(I, &a->call, &err);
+}
+
+static int bi_cumsum(Interp *I, Args *a, Value *out) { return lanewise(I, a, 0, out); }
+static int bi_sort(Interp *I, Args *a, Value *out) { return lanewise(I, a, 1, out); }
+static int bi_argsort(Interp *I, Args *a, Value *out) { return lanewise(I, a, 2, out); }
+
 /* all(t) / any(t): whether every / some element is nonzero (NaN counts as nonzero, as in C). */
 static int truth(Interp *I, Args *a, int want_all, Value *out)
 {
@@ -1303,6 +1346,18 @@ const Builtin BI_TENSOR[] = {
     {"std", bi_std, 1, 1, "axis ddof", "std(t, axis:, ddof: 0)",
      "The standard deviation, sqrt(var(t, axis:, ddof:)) (see `var`). " AXIS_DOC
      "\n\nExample: `print(mean(accs), \"+-\", std(accs, ddof: 1))`"},
+    {"cumsum", bi_cumsum, 1, 1, "axis", "cumsum(t, axis:)",
+     "Running sums, accumulated in double: element i is x[0] + ... + x[i]. Without `axis:` over "
+     "the flattened tensor (a 1-D result); with `axis: k` along axis k (same shape).\n\n"
+     "Example: `cumsum(residual_norms(rec), axis: 1)`"},
+    {"sort", bi_sort, 1, 1, "axis", "sort(t, axis: -1)",
+     "The elements in ascending order along an axis (default the last: each row of a matrix is "
+     "sorted); NaN sorts after every number. A list of numbers gives a 1-D tensor.\n\n"
+     "Example: `sort(accs)[-1]` (the best)"},
+    {"argsort", bi_argsort, 1, 1, "axis", "argsort(t, axis: -1)",
+     "The positions that sort t along an axis (default the last), as float32 numbers: `t[argsort(t)]` "
+     "of a vector is `sort(t)`. Stable (ties keep their order); NaN last.\n\n"
+     "Example: `worst = argsort(losses)[-5..len(losses)]`"},
     {"concat", bi_concat, 1, -1, "axis", "concat(a, b, ..., axis: 0)",
      "The tensors joined along an existing axis (default 0, negative counts from the end); their "
      "other sizes must agree. Takes the tensors as arguments or as one list; lists of numbers "

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include "core.h"
 
 typedef struct StdlibFile { const char *name; const char *text; size_t len; } StdlibFile;
@@ -61,6 +62,8 @@ int core_init(Interp *I)
     I->core = C;
     C->globals = env_new(C, NULL);
     C->errf = stderr;
+    C->max_depth = RDN_MAX_EVAL_DEPTH;
+    C->max_calls = RDN_MAX_CALLS;
 #ifdef RDN_FUZZ
     C->max_steps = 20000;
 #endif
@@ -134,6 +137,12 @@ static char *read_file(const char *path, size_t *len, char *why, size_t whysize)
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(why, whysize, "%s", strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(why, whysize, "it is a folder");
+        fclose(f);
         return NULL;
     }
     size_t cap = 1 << 16, n = 0;

@@ -80,6 +80,7 @@ typedef struct Core {
     Env *all_envs;
     Frame *frames; int nframes, capframes;
     int depth;               /* nested evaluation depth (C recursion) */
+    int max_depth, max_calls;/* RDN_MAX_EVAL_DEPTH, RDN_MAX_CALLS; less on a small stack */
     long long steps, max_steps;  /* max_steps 0 = no limit */
     /* the pending error */
     int err;                 /* ERR_* */

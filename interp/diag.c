@@ -24,6 +24,7 @@ static void put_safe(FILE *f, const unsigned char *t, size_t b, size_t e)
     for (size_t i = b; i < e;) {
         unsigned char c = t[i];
         if (c == '\t' || (c >= 0x20 && c < 0x7f)) { fputc(c, f); i++; continue; }
+        if (c == '\r' && i + 1 == e) { i++; continue; }    /* CRLF line ends */
         if (c < 0x80) { fputc('?', f); i++; continue; }
         size_t k = utf8_seq(t + i, e - i);
         if (k > 1) { fwrite(t + i, 1, k, f); i += k; continue; }

@@ -357,9 +357,9 @@ static int call_func(Interp *I, ObjFunc *f, Args *a, Value *out)
     if (a->npos > d->nitems)
         return rt_error(I, &a->pos_span[d->nitems], "%s: expected at most %d argument%s, found %d", fname,
                         d->nitems, d->nitems == 1 ? "" : "s", a->npos);
-    if (C->nframes >= RDN_MAX_CALLS)
+    if (C->nframes >= C->max_calls)
         return rt_error(I, &a->call, "too many nested calls (more than %d): is the recursion unbounded?",
-                        RDN_MAX_CALLS);
+                        C->max_calls);
     Env *fenv = env_new(C, f->closure);
     for (int i = 0; i < a->npos; i++) {
         val_incref(a->pos[i]);
@@ -447,9 +447,17 @@ static int eval_call(Interp *I, Ast *n, Env *env, Value *out)
     Value f;
     if (eval(I, n->a, env, &f)) return -1;
     int na = n->nitems;
-    Value *pos = calloc((size_t)na + 1, sizeof *pos), *kw = calloc((size_t)na + 1, sizeof *kw);
-    Span *pspan = calloc((size_t)na + 1, sizeof *pspan), *kspan = calloc((size_t)na + 1, sizeof *kspan);
-    const char **kname = calloc((size_t)na + 1, sizeof *kname);
+    /* small calls use the stack; long argument lists the heap */
+    enum { SMALL = 8 };
+    Value spos[SMALL], skw[SMALL];
+    Span spspan[SMALL], skspan[SMALL];
+    const char *skname[SMALL];
+    int heap = na > SMALL;
+    Value *pos = heap ? calloc((size_t)na, sizeof *pos) : spos;
+    Value *kw = heap ? calloc((size_t)na, sizeof *kw) : skw;
+    Span *pspan = heap ? calloc((size_t)na, sizeof *pspan) : spspan;
+    Span *kspan = heap ? calloc((size_t)na, sizeof *kspan) : skspan;
+    const char **kname = heap ? calloc((size_t)na, sizeof *kname) : skname;
     if (!pos || !kw || !pspan || !kspan || !kname) abort();
     int np = 0, nk = 0, r = 0;
     for (int i = 0; i < na && r == 0; i++) {
@@ -474,7 +482,9 @@ static int eval_call(Interp *I, Ast *n, Env *env, Value *out)
     }
     for (int i = 0; i < np; i++) val_decref(pos[i]);
     for (int i = 0; i < nk; i++) val_decref(kw[i]);
-    free(pos); free(kw); free(pspan); free(kspan); free(kname);
+    if (heap) {
+        free(pos); free(kw); free(pspan); free(kspan); free(kname);
+    }
     val_decref(f);
     return r ? -1 : 0;
 }
@@ -610,10 +620,10 @@ static int eval_inner(Interp *I, Ast *n, Env *env, Value *out)
 static int eval(Interp *I, Ast *n, Env *env, Value *out)
 {
     Core *C = core_of(I);
-    if (++C->depth > RDN_MAX_EVAL_DEPTH) {
+    if (++C->depth > C->max_depth) {
         C->depth--;
         *out = VNIL;
-        return rt_error(I, &n->span, "nesting too deep (evaluation deeper than %d)", RDN_MAX_EVAL_DEPTH);
+        return rt_error(I, &n->span, "nesting too deep (evaluation deeper than %d)", C->max_depth);
     }
     int r = eval_inner(I, n, env, out);
     C->depth--;
@@ -846,9 +856,9 @@ int eval_block(Interp *I, Ast *block, Env *env, Value *last)
     Core *C = core_of(I);
     for (int i = 0; i < block->nitems; i++) {
         Ast *s = block->items[i];
-        if (++C->depth > RDN_MAX_EVAL_DEPTH) {
+        if (++C->depth > C->max_depth) {
             C->depth--;
-            return rt_error(I, &s->span, "nesting too deep (evaluation deeper than %d)", RDN_MAX_EVAL_DEPTH);
+            return rt_error(I, &s->span, "nesting too deep (evaluation deeper than %d)", C->max_depth);
         }
         int r = exec(I, s, env, last);
         C->depth--;

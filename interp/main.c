@@ -159,6 +159,8 @@ static int run(Interp *I, Source *src)
 
 typedef struct Job { int argc; char **argv; int status; } Job;
 
+static int small_stack;      /* the big-stack thread could not be made: tighter depth limits */
+
 static int real_main(int argc, char **argv)
 {
     Opts o = {0};
@@ -178,6 +180,10 @@ static int real_main(int argc, char **argv)
 
     Interp I = {0};
     if (core_init(&I)) return ERR_RUNTIME;
+    if (small_stack) {
+        core_of(&I)->max_depth = 3000;
+        core_of(&I)->max_calls = 300;
+    }
     I.quiet = o.quiet;
     I.progress_tty = isatty(2);
     I.argv_sets = (char **)o.sets;
@@ -257,7 +263,8 @@ int main(int argc, char **argv)
         pthread_sigmask(SIG_BLOCK, &set, NULL);
         pthread_join(th, NULL);
     } else {
-        j.status = real_main(argc, argv);     /* no big stack: the depth limits still hold */
+        small_stack = 1;                      /* the main thread's stack: smaller limits */
+        j.status = real_main(argc, argv);
     }
     fflush(stdout);
     return j.status;

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "interp.h"
+#include "manifest.h"
 #include "outfile.h"
 #include "tensor.h"
 #include "version.h"
@@ -71,16 +72,13 @@ static json_t *files_json(const RdnOutFile *files, int n, const char *key, const
     return arr;
 }
 
-int manifest_finish(Interp *I)
+/* The record of the run so far: version, script (path, name, SHA-256, text), seed, params, --set
+ * strings, threads, BLAS, data files read and files written (all but `skip`). The manifest is this
+ * record; model files carry it inside (bi_net.c). */
+static json_t *run_record(Interp *I, const char *skip)
 {
     RdnOut *o = &I->out;
     const char *name = I->script_name ? I->script_name : "rdn";
-    char mname[PATH_MAX];
-    snprintf(mname, sizeof mname, "%s.run.json", name);
-    int nw = 0;
-    for (int i = 0; i < o->nwritten; i++) nw += strcmp(o->written[i].rel, mname) != 0;
-    if (nw == 0) return 0;
-
     const char *text = I->script_text ? I->script_text : "";
     char sha[65];
     rdn_sha256_buf(text, strlen(text), sha);
@@ -112,8 +110,23 @@ int manifest_finish(Interp *I)
     json_object_set_new(root, "threads", json_integer(I->threads));
     json_object_set_new(root, "blas", json_string(rdn_blas_name()));
     json_object_set_new(root, "read", files_json(o->read, o->nread, "path", NULL));
-    json_object_set_new(root, "written", files_json(o->written, o->nwritten, "name", mname));
+    json_object_set_new(root, "written", files_json(o->written, o->nwritten, "name", skip));
+    return root;
+}
 
+json_t *manifest_record(Interp *I) { return run_record(I, NULL); }
+
+int manifest_finish(Interp *I)
+{
+    RdnOut *o = &I->out;
+    const char *name = I->script_name ? I->script_name : "rdn";
+    char mname[PATH_MAX];
+    snprintf(mname, sizeof mname, "%s.run.json", name);
+    int nw = 0;
+    for (int i = 0; i < o->nwritten; i++) nw += strcmp(o->written[i].rel, mname) != 0;
+    if (nw == 0) return 0;
+
+    json_t *root = run_record(I, mname);
     char *s = json_dumps(root, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_ENSURE_ASCII);
     json_decref(root);
     if (!s) {
@@ -183,8 +196,8 @@ static void print_tail(const char *path, int max_lines)
     for (int i = 0; i < max_lines; i++) free(lines[i]);
 }
 
-/* 0 if the manifest has the fields verify needs, else prints why and returns -1. */
-static int check_fields(const char *path, json_t *m)
+/* 0 if m has the fields verify needs, else -1 with the reason in why. */
+static int check_fields(json_t *m, const char **why_out)
 {
     const char *why = NULL;
     json_t *script = json_object_get(m, "script");
@@ -195,26 +208,47 @@ static int check_fields(const char *path, json_t *m)
     else if (!json_is_array(json_object_get(m, "written"))) why = "no \"written\" list";
     else if (!json_is_integer(json_object_get(m, "threads"))) why = "no \"threads\"";
     else {
+        const char *name = json_string_value(json_object_get(script, "name"));
+        json_t *sets = json_object_get(m, "sets"), *reads = json_object_get(m, "read");
         size_t i;
         json_t *e;
+        if (!*name || strchr(name, '/') || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+            why = "\"script.name\" is not a plain file name";
+        else if (sets && !json_is_array(sets)) why = "\"sets\" is not a list";
+        else if (reads && !json_is_array(reads)) why = "\"read\" is not a list";
+        json_array_foreach(sets, i, e) {
+            if (why) break;
+            if (!json_is_string(e)) why = "an entry of \"sets\" is not a string";
+        }
         json_array_foreach(json_object_get(m, "written"), i, e) {
+            if (why) break;
             const char *n = json_string_value(json_object_get(e, "name"));
             if (!n || !json_is_string(json_object_get(e, "sha256"))) {
                 why = "an entry of \"written\" lacks \"name\" or \"sha256\"";
                 break;
             }
             /* the rerun's outputs are looked up by these names: keep them inside its folder */
-            if (n[0] == '/' || strstr(n, "..")) {
+            if (!*n || n[0] == '/' || strstr(n, "..")) {
                 why = "an entry of \"written\" has a name outside the output folder";
                 break;
             }
         }
     }
-    if (why) {
-        fprintf(stderr, "rdn verify: %s is not an rdn manifest: %s\n", path, why);
+    *why_out = why;
+    return why ? -1 : 0;
+}
+
+int manifest_check_text(const char *buf, size_t len, const char **why)
+{
+    json_error_t jerr;
+    json_t *m = json_loadb(buf, len, 0, &jerr);
+    if (!m) {
+        *why = "not valid JSON";
         return -1;
     }
-    return 0;
+    int rc = check_fields(m, why);
+    json_decref(m);
+    return rc;
 }
 
 int manifest_verify(const char *manifest_path, const char *rdn_exe, int quiet)
@@ -229,7 +263,9 @@ int manifest_verify(const char *manifest_path, const char *rdn_exe, int quiet)
             fprintf(stderr, "rdn verify: cannot read manifest '%s': %s\n", manifest_path, jerr.text);
         return 2;
     }
-    if (check_fields(manifest_path, m) != 0) {
+    const char *why;
+    if (check_fields(m, &why) != 0) {
+        fprintf(stderr, "rdn verify: %s is not an rdn manifest: %s\n", manifest_path, why);
         json_decref(m);
         return 2;
     }

@@ -8,6 +8,69 @@
 
 enum { MAX_SYNTAX_ERRORS = 25 };
 
+int rdn_lex_raw(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t sc);
+
+/* Tokens that start a statement and cannot continue an expression. */
+static int starts_stmt(int t)
+{
+    switch (t) {
+    case NAME: case LITERAL: case IF: case WHILE: case FOR: case FN: case RETURN: case BREAK:
+    case CONTINUE: case PARAM: case IMPORT: case NOT:
+        return 1;
+    }
+    return 0;
+}
+
+static void stash(ParseCtx *ctx, int t, const YYSTYPE *v, const YYLTYPE *l)
+{
+    ctx->has_peek = 1;
+    ctx->peek_tok = t;
+    ctx->peek_node = v->node;
+    ctx->peek_loc[0] = l->first_line;
+    ctx->peek_loc[1] = l->first_column;
+    ctx->peek_loc[2] = l->last_line;
+    ctx->peek_loc[3] = l->last_column;
+}
+
+static int next_raw(ParseCtx *ctx, YYSTYPE *lval, YYLTYPE *lloc, yyscan_t sc)
+{
+    if (ctx->has_peek) {
+        ctx->has_peek = 0;
+        lval->node = ctx->peek_node;
+        *lloc = (YYLTYPE){ctx->peek_loc[0], ctx->peek_loc[1], ctx->peek_loc[2], ctx->peek_loc[3]};
+        return ctx->peek_tok;
+    }
+    return rdn_lex_raw(lval, lloc, sc);
+}
+
+/* The scanner with one token of lookahead, for two conveniences: a newline followed by `else`
+ * is dropped (so `}` and `else` may stand on separate lines), and a statement may follow a
+ * closing `}` on the same line (`if n == 0 { return 0 } return n`): a separator is put in. */
+int yylex(YYSTYPE *lval, YYLTYPE *lloc, yyscan_t sc)
+{
+    ParseCtx *ctx = yyget_extra(sc);
+    int t = next_raw(ctx, lval, lloc, sc);
+    if (ctx->prev_tok == '}' && starts_stmt(t)) {
+        stash(ctx, t, lval, lloc);
+        lloc->last_line = lloc->first_line;
+        lloc->last_column = lloc->first_column;
+        return ctx->prev_tok = NEWLINE;
+    }
+    if (t == NEWLINE) {
+        YYSTYPE v;
+        YYLTYPE l;
+        v.node = NULL;
+        int t2 = next_raw(ctx, &v, &l, sc);
+        if (t2 == ELSE) {
+            *lval = v;
+            *lloc = l;
+            return ctx->prev_tok = t2;
+        }
+        stash(ctx, t2, &v, &l);
+    }
+    return ctx->prev_tok = t;
+}
+
 void parse_error(ParseCtx *ctx, Span sp, const char *fmt, ...)
 {
     ctx->nerrors++;

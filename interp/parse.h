@@ -19,6 +19,10 @@ typedef struct ParseCtx {
     char *sbuf; size_t slen, scap;    /* string literal being read */
     int line, col;           /* position of the next byte */
     Span str_start;
+    /* one token of lookahead kept by yylex (parse.c) */
+    int has_peek, peek_tok, prev_tok;
+    Ast *peek_node;
+    int peek_loc[4];
 } ParseCtx;
 
 void parse_error(ParseCtx *ctx, Span sp, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

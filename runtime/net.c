@@ -250,8 +250,9 @@ static inline float exp_poly(float x)
     return p * scale;
 }
 
-/* One contiguous run of len elements: z (W h, plus bias when given, bias[j % d] never needed:
- * callers pass bias only for whole rows) -> h_next, r, deriv. */
+/* One contiguous run of len elements. On entry hn holds W h; bias (NULL when already added) is
+ * given only for runs of exactly one row. Leaves h_next in hn, the residual in r and the local
+ * derivative in dv (either may be NULL). */
 #define KERNEL(NAME, ACTEXPR, DEREXPR)                                                           \
     HOT static void NAME(int len, const float *restrict h, float *restrict hn, float *restrict r, \
                          float *restrict dv, const float *restrict bias, float eta, int resnet)  \

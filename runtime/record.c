@@ -308,7 +308,8 @@ static void finish_stats(Recording *rec)
 static float *alloc_uninit(size_t count, const char *what, RdnErr *err)
 {
     if (count > RDN_MAX_ALLOC / sizeof(float))
-        return rdn_err(err, "%s: %zu floats is more than the allocation limit (%zu bytes)", what, count,
+        return rdn_err(err, "%s: %zu floats is more than the allocation limit (%zu bytes); stream "
+                            "them to files with to: \"dir\", or keep: \"summary\"", what, count,
                        (size_t)RDN_MAX_ALLOC), NULL;
     /* large arrays: 2 MB aligned and backed by huge pages where the kernel allows, so that the
      * first touch by the forward pass costs one page fault per 2 MB instead of per 4 KB */

@@ -477,6 +477,87 @@ Tensor *rdn_tensor_concat(int n, const Tensor *const *ts, int axis, RdnErr *err)
     return u;
 }
 
+/* outer x n x inner view of t around axis (the lanes are the outer x inner index pairs). */
+static void lanes(const Tensor *t, int axis, int64_t *outer, int64_t *n, int64_t *inner)
+{
+    *outer = 1;
+    *inner = 1;
+    *n = t->shape[axis];
+    for (int d = 0; d < t->ndim; d++) {
+        if (d < axis) *outer *= t->shape[d];
+        if (d > axis) *inner *= t->shape[d];
+    }
+}
+
+Tensor *rdn_tensor_cumsum(const Tensor *t, int axis, RdnErr *err)
+{
+    char sb[128];
+    if (axis < 0 || axis >= t->ndim)
+        return rdn_err(err, "cumsum: axis %d is out of range for a tensor of shape %s", axis,
+                       SHAPE(t, sb)), NULL;
+    int64_t outer, n, inner;
+    lanes(t, axis, &outer, &n, &inner);
+    Tensor *u = rdn_tensor_new(t->ndim, t->shape, err);
+    if (!u || u->size == 0) return u;
+    double *acc = rdn_calloc((size_t)inner, sizeof *acc, "cumsum", err);
+    if (!acc) {
+        rdn_tensor_free(u);
+        return NULL;
+    }
+    for (int64_t o = 0; o < outer; o++) {
+        for (int64_t i = 0; i < inner; i++) acc[i] = 0;
+        for (int64_t j = 0; j < n; j++) {
+            int64_t at = (o * n + j) * inner;
+            for (int64_t i = 0; i < inner; i++) {
+                acc[i] += t->data[at + i];
+                u->data[at + i] = (float)acc[i];
+            }
+        }
+    }
+    free(acc);
+    return u;
+}
+
+typedef struct SortItem { float v; int64_t i; } SortItem;
+
+static int sort_cmp(const void *pa, const void *pb)
+{
+    const SortItem *a = pa, *b = pb;
+    int na = isnan(a->v), nb = isnan(b->v);
+    if (na != nb) return na - nb;                 /* NaN after every number */
+    if (!na && a->v != b->v) return a->v < b->v ? -1 : 1;
+    return (a->i > b->i) - (a->i < b->i);         /* stable */
+}
+
+Tensor *rdn_tensor_sort(const Tensor *t, int axis, int want_indices, RdnErr *err)
+{
+    char sb[128];
+    const char *name = want_indices ? "argsort" : "sort";
+    if (axis < 0 || axis >= t->ndim)
+        return rdn_err(err, "%s: axis %d is out of range for a tensor of shape %s", name, axis,
+                       SHAPE(t, sb)), NULL;
+    int64_t outer, n, inner;
+    lanes(t, axis, &outer, &n, &inner);
+    Tensor *u = rdn_tensor_new(t->ndim, t->shape, err);
+    if (!u || u->size == 0) return u;
+    SortItem *it = rdn_calloc((size_t)n, sizeof *it, name, err);
+    if (!it) {
+        rdn_tensor_free(u);
+        return NULL;
+    }
+    for (int64_t o = 0; o < outer; o++)
+        for (int64_t i = 0; i < inner; i++) {
+            const float *src = t->data + o * n * inner + i;
+            float *dst = u->data + o * n * inner + i;
+            for (int64_t j = 0; j < n; j++) it[j] = (SortItem){src[j * inner], j};
+            qsort(it, (size_t)n, sizeof *it, sort_cmp);
+            for (int64_t j = 0; j < n; j++)
+                dst[j * inner] = want_indices ? (float)it[j].i : it[j].v;
+        }
+    free(it);
+    return u;
+}
+
 double rdn_tensor_norm(const Tensor *t)
 {
     double s = 0;

@@ -46,6 +46,11 @@ int     rdn_tensor_var_all(const Tensor *t, int ddof, int take_sqrt, double *out
 Tensor *rdn_tensor_var_axis(const Tensor *t, int axis, int ddof, int take_sqrt, RdnErr *err);
 /* n tensors of one ndim (>= 1) joined along axis; the other sizes must agree. */
 Tensor *rdn_tensor_concat(int n, const Tensor *const *ts, int axis, RdnErr *err);
+/* Running sums along axis (same shape), accumulated in double. */
+Tensor *rdn_tensor_cumsum(const Tensor *t, int axis, RdnErr *err);
+/* Sorted along axis, ascending and stable, NaN last; with want_indices the positions (as float
+ * numbers) that sort each lane instead (argsort). */
+Tensor *rdn_tensor_sort(const Tensor *t, int axis, int want_indices, RdnErr *err);
 /* sqrt(sum of squares), accumulated in double (L2 / Frobenius norm). */
 double  rdn_tensor_norm(const Tensor *t);
 

@@ -13,8 +13,8 @@ bad() { echo "FAIL - $1"; fail=1; }
 
 cat > "$tmp/rec.rdn" <<'RDN'
 seed(3)
-d = blobs(n: 37, classes: 3, dim: 6)
-net = resnet(width: 6, depth: 4, classes: 3, shared: false)
+d = blobs(n: 37, classes: 3, dim: 5)
+net = resnet(in: 5, width: 6, depth: 4, classes: 3, shared: false)
 rec = record(net, d, to: "transients/run")
 mem = record(net, d)
 save_npy(mem.states, "mem_states.npy")
@@ -72,5 +72,21 @@ rec = record(net, d, to: "../outside")
 RDN
 (cd "$tmp" && "$RDN" --out "$tmp/out2" esc.rdn > "$tmp/log3" 2>&1)
 [ $? = 1 ] && [ ! -e "$tmp/outside" ] && ok "escape refused" || { bad "escape"; cat "$tmp/log3"; }
+
+# memory does not grow with n when streaming: 20,000 inputs, width 128, depth 10 are 215 MB of
+# transients (states.npy 113 MB); the run must stay far below that (data and net included)
+if [ -x /usr/bin/time ]; then
+  cat > "$tmp/mem.rdn" <<'RDN'
+d = blobs(n: 20000, classes: 4, dim: 128)
+net = resnet(width: 128, depth: 10, classes: 4)
+rec = record(net, d, to: "big")
+RDN
+  (cd "$tmp" && /usr/bin/time -v "$RDN" --quiet --out "$tmp/out3" mem.rdn > "$tmp/log4" 2>&1)
+  kb=$(sed -n 's/.*Maximum resident set size (kbytes): *//p' "$tmp/log4")
+  size=$(du -k "$tmp/out3/big/states.npy" 2>/dev/null | cut -f1)
+  if [ -n "$kb" ] && [ "$kb" -lt 120000 ] && [ "${size:-0}" -gt 100000 ]; then
+    ok "streaming 215 MB of transients peaks at $((kb / 1024)) MB resident"
+  else bad "memory while streaming: ${kb:-?} kB resident, states.npy ${size:-?} kB"; cat "$tmp/log4"; fi
+fi
 
 exit $fail

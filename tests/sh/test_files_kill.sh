@@ -73,4 +73,27 @@ cmp -s out/big.csv ref/big.csv || fail "big.csv after a clean run"
 grep -q 'tmp' out/rdn.run.json && fail "the manifest mentions a temporary file"
 "$RDN" verify out/rdn.run.json > verify.txt 2>&1 || { cat verify.txt; fail "verify after the kills"; }
 
+# 4. Ctrl-C (SIGINT) during a large write_csv: exit 130, the temporary removed, the previous
+#    file intact
+rm -rf out2 && mkdir out2 && echo previous > out2/big.csv
+"$RDN" --out out2 -e 'seed(1); t = randn(400000, 10); write_csv(t, "big.csv")' > /dev/null 2> int.txt &
+pid=$!
+i=0
+while [ $i -lt 400 ] && ! [ "$(ls -l out2/.big.csv.tmp.* 2>/dev/null | awk '{print $5}')" -gt 100000 ] 2>/dev/null; do
+    sleep 0.05; i=$((i + 1))
+done
+kill -INT $pid 2>/dev/null
+wait $pid; rc=$?
+pid=
+if [ $rc -eq 130 ]; then
+    grep -q "interrupted" int.txt || fail "SIGINT: no 'interrupted' message"
+    [ "$(cat out2/big.csv)" = previous ] || fail "SIGINT: the previous big.csv was replaced"
+    [ -z "$(ls -A out2 | grep tmp)" ] || fail "SIGINT: temporary left: $(ls -A out2)"
+elif [ $rc -eq 0 ]; then
+    echo "note: the write finished before SIGINT arrived"
+    [ -z "$(ls -A out2 | grep tmp)" ] || fail "temporary left after a complete write"
+else
+    cat int.txt; fail "SIGINT during write_csv: exit $rc, want 130"
+fi
+
 [ $fails -eq 0 ] && echo "test_files_kill: all passed" || { echo "test_files_kill: $fails failed"; exit 1; }

@@ -52,6 +52,14 @@ assert names == sorted(["classes.svg", "figs/ab.svg", "rows.svg", "one.svg", "li
 EOF
 "$RDN" verify o1/p.run.json > v.txt 2>&1 || { cat v.txt; fail "verify of plots"; }
 
+# by: a data set: its class names are the legends
+printf 'a,b,animal\n1,2,cat\n3,4,dog\n5,6,cat\n' > animals.csv
+"$RDN" --out o6 -e 'd = load_csv("animals.csv", label: "animal")
+plot(d.x, by: d, to: "names.svg")' > names.txt 2>&1 || { cat names.txt; fail "plot by: a data set"; }
+[ "$(nlines o6/names.svg)" -eq 2 ] || fail "by: data set: want 2 lines"
+grep -q '>cat<' o6/names.svg && grep -q '>dog<' o6/names.svg || fail "by: data set: class names not in the legend"
+grep -q 'animals.csv' o6/rdn.run.json || fail "the data file read is not in the manifest"
+
 # the mean of each group is what is drawn: two rows per class, the line is their mean
 "$RDN" --out o3 -e 'plot(tensor([[0, 0], [2, 4], [10, 10]]), by: [1, 1, 2], to: "m.svg")' > /dev/null 2>&1 \
     || fail "mean plot"
@@ -72,6 +80,10 @@ grep -q '>resnet<' o5/by.svg && grep -q '>mlp<' o5/by.svg || fail "table by: leg
 grep -q '>mlp loss<' o5/by2.svg || fail "table by: legend 'mlp loss' missing"
 [ "$(nlines o5/cols.svg)" -eq 2 ] || fail "table cols: want 2 lines"
 [ "$(head -1 o5/t.csv)" = "sigma,acc,loss,net" ] || fail "write_csv of a table: header"
+"$RDN" --out o5 -e 'plot(table(["d", "x", "y"], [[10, 0, 1], [10, 1, 2], [20, 0, 3], [20, 1, 1]]), x: "x", by: "d", to: "num.svg")' \
+    > /dev/null 2>&1 || fail "table by: a numeric column"
+[ "$(nlines o5/num.svg)" -eq 2 ] && grep -q '>d=10<' o5/num.svg && grep -q '>d=20<' o5/num.svg \
+    || fail "table by: a numeric column: want lines d=10 and d=20"
 "$RDN" --out o5 -e 'plot(table(["a", "b"], [[1, 2]]), x: "c")' 2> e.txt
 grep -q "the table has no column 'c'" e.txt || { cat e.txt; fail "unknown column not reported"; }
 "$RDN" --out o5 -e 'plot(table(["a", "b"], [[1, "x"]]))' 2> e.txt

@@ -30,10 +30,18 @@ has e-output "$t/out" "42"
 expect e-error 1 "$RDN" -e 'print(nope)'
 has e-error-text "$t/err" "<-e>:1:7: error: unknown name 'nope'"
 expect missing-file 2 "$RDN" "$t/does_not_exist.rdn"
+expect folder-as-script 2 "$RDN" "$t"
+has folder-text "$t/err" "it is a folder"
 
 printf 'print("from stdin")\n' > "$t/p.rdn"
 "$RDN" < "$t/p.rdn" > "$t/out" 2>"$t/err"; s=$?
 [ $s -eq 0 ] && grep -q "from stdin" "$t/out" && ok stdin-program || bad stdin-program
+
+# the builtin table: no name twice, every row documented
+"$RDN" --reference > "$t/ref.md"
+dups=$(grep '^## ' "$t/ref.md" | sort | uniq -d)
+[ -z "$dups" ] && ok builtin-names-unique || { echo "    twice: $dups"; bad builtin-names-unique; }
+grep -q '(undocumented)' "$t/ref.md" && bad builtins-documented || ok builtins-documented
 
 # options after FILE and --set in both spellings
 printf 'param n = 1\nparam name = "a"\nprint(n * 2, name)\n' > "$t/set.rdn"
@@ -118,6 +126,10 @@ expect bad-utf8-string 2 "$RDN" "$t/badutf8.rdn"
 has bad-utf8-text "$t/err" "badutf8.rdn:1:5: error: invalid UTF-8 in string"
 printf 'x = 1 \377\n' > "$t/badutf8b.rdn"
 expect bad-utf8-code 2 "$RDN" "$t/badutf8b.rdn"
+printf 'x = 1\r\nprint(x + 1)\r\nprint(y)\r\n' > "$t/crlf.rdn"
+expect crlf 1 "$RDN" "$t/crlf.rdn"
+has crlf-run "$t/out" "2"
+has crlf-error "$t/err" "crlf.rdn:3:7: error: unknown name 'y'"
 printf 'x = 1\000\nprint(x)\n' > "$t/nul.rdn"
 expect nul-byte 2 "$RDN" "$t/nul.rdn"
 has nul-text "$t/err" "nul.rdn:1:6: error: unexpected NUL byte"

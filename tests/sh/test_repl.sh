@@ -12,7 +12,7 @@ pass=0; fail=0
 screen() { $T capture-pane -t r -p -S -300 2>/dev/null; }
 # wait_for TEXT [SECONDS]: until the screen shows TEXT
 wait_for() {
-  n=0; lim=$(( ${2:-5} * 10 ))
+  n=0; lim=$(( ${2:-15} * 10 ))
   while [ $n -lt $lim ]; do
     screen | grep -F -q -- "$1" && return 0
     sleep 0.1; n=$((n + 1))
@@ -68,7 +68,7 @@ check vars-after-error "82"
 
 # Ctrl-C during a long computation returns to the prompt with variables intact
 $T send-keys -t r 'n = 0' Enter 'while true { n += 1 }' Enter
-sleep 1
+sleep 2
 $T send-keys -t r C-c
 check interrupt "error: interrupted"
 $T send-keys -t r 'n > 0 and x == 41' Enter
@@ -78,8 +78,8 @@ $T send-keys -t r 'this line is abandoned'
 sleep 0.2
 $T send-keys -t r C-c
 sleep 0.2
-$T send-keys -t r 'x + 1' Enter
-check cancel-line "^C"
+$T send-keys -t r 'x + 1000' Enter
+check cancel-line "1041"
 if screen | grep -q "unknown name 'this'"; then fail=$((fail + 1)); echo "FAIL cancelled line ran"; else pass=$((pass + 1)); echo "PASS cancelled line did not run"; fi
 
 # Ctrl-D exits; the history is saved

@@ -55,6 +55,10 @@ save_npy(log(p), "log.npy")
 save_npy(sqrt(p), "sqrt.npy")
 save_npy(relu(a), "relu.npy")
 save_npy(clip(a, lo: -0.5, hi: 0.5), "clip.npy")
+save_npy(cumsum(x, axis: 1), "cumsum1.npy")
+save_npy(cumsum(a), "cumsum_flat.npy")
+save_npy(sort(x), "sort_last.npy")
+save_npy(argsort(a, axis: 0), "argsort0.npy")
 EOF
 if ! "$RDN" --quiet --out "$tmp" "$tmp/ops.rdn" > "$tmp/out" 2>&1; then
   echo "FAIL: the rdn side"; cat "$tmp/out"; exit 1
@@ -77,6 +81,8 @@ want = {
     "reshape": x.reshape(4, -1), "concat": np.concatenate([a, a * 2], 1),
     "tanh": np.tanh(x), "sigmoid": sig(x * 10), "exp": np.exp(a), "log": np.log(p),
     "sqrt": np.sqrt(p), "relu": np.maximum(a, 0), "clip": np.clip(a, -0.5, 0.5),
+    "cumsum1": x.cumsum(1), "cumsum_flat": a.cumsum(), "sort_last": np.sort(x),
+    "argsort0": np.argsort(a, 0, kind="stable"),
 }
 bad = 0
 for name, w in want.items():

@@ -188,6 +188,16 @@ static void test_atomic(void)
     CHECK(write_file(&o, "sub/s.txt", "s", &err) == 0, "%s", err.msg);
     CHECK(o.nwritten == 2 && strcmp(o.written[1].rel, "sub/s.txt") == 0, "second record");
 
+    /* a hash computed by the caller while writing is recorded as given (no read-back) */
+    CHECK(rdn_out_open(&o, "streamed.bin", &w, &err) == 0, "%s", err.msg);
+    fputs("stream", w.f);
+    rdn_sha256_buf("stream", 6, hex);
+    CHECK(rdn_out_commit_sha(&o, &w, hex, &err) == 0, "%s", err.msg);
+    CHECK(o.nwritten == 3 && strcmp(o.written[2].rel, "streamed.bin") == 0 &&
+          strcmp(o.written[2].sha256, hex) == 0, "commit_sha record");
+    CHECK(count_tmp(dir) == 0, "no temporary left");
+    rdn_sha256_buf("x\n", 2, hex);
+
     /* reads: recorded with their hash, deduplicated */
     CHECK(rdn_out_note_read(&o, p, &err) == 0, "%s", err.msg);
     CHECK(rdn_out_note_read(&o, p, &err) == 0, "%s", err.msg);

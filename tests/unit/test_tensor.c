@@ -601,6 +601,43 @@ static void test_var_concat(void)
     rdn_tensor_free(T);
 }
 
+static void test_sort_cumsum(void)
+{
+    RdnErr err = {0};
+    int64_t sh[3] = {3, 5, 2};
+    Tensor *T = mk(3, sh, NULL);
+    RdnRng rng;
+    rdn_rng_seed(&rng, 11);
+    for (int64_t i = 0; i < T->size; i++)   /* small integers: plenty of ties */
+        T->data[i] = (float)rdn_rng_below(&rng, 4);
+    Tensor *S = rdn_tensor_sort(T, 1, 0, &err), *A = rdn_tensor_sort(T, 1, 1, &err);
+    Tensor *C = rdn_tensor_cumsum(T, 1, &err);
+    int ok = S && A && C;
+    for (int o = 0; ok && o < 3; o++)
+        for (int i = 0; i < 2; i++) {
+            double run = 0;
+            for (int j = 0; j < 5; j++) {
+                int64_t at = (o * 5 + j) * 2 + i;
+                int64_t src = (int64_t)A->data[at];
+                ok &= T->data[(o * 5 + src) * 2 + i] == S->data[at];     /* argsort picks sort */
+                if (j) {
+                    int64_t prev = (o * 5 + j - 1) * 2 + i;
+                    ok &= S->data[prev] <= S->data[at];                 /* ascending */
+                    if (S->data[prev] == S->data[at])                    /* stable */
+                        ok &= A->data[prev] < A->data[at];
+                }
+                run += T->data[at];
+                ok &= C->data[at] == (float)run;
+            }
+        }
+    CHECK(ok, "sort/argsort/cumsum along axis 1 match the loop");
+    rdn_tensor_free(S);
+    rdn_tensor_free(A);
+    rdn_tensor_free(C);
+    CHECK(!rdn_tensor_sort(T, 3, 0, &err) && strstr(err.msg, "sort: axis 3"), "%s", err.msg);
+    rdn_tensor_free(T);
+}
+
 int main(void)
 {
     test_new();
@@ -610,5 +647,6 @@ int main(void)
     test_reduce();
     test_shape_ops();
     test_var_concat();
+    test_sort_cumsum();
     return DONE();
 }
