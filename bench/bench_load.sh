@@ -36,7 +36,7 @@ np_rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' $tmp/p.time)
 data_mb=$(cut -d' ' -f2 $tmp/r.out)
 echo "bench_load.sh: Fashion-MNIST train (60000 x 784 float32 = $data_mb MB), best of 5"
 printf '  %-34s %8s s   peak RSS %6d MB (%.2fx the data)\n' "rdn fashion_mnist()" "$rdn_t" \
-  $((rdn_rss / 1024)) "$(echo "$rdn_rss * 1.024 / 1000 / $data_mb" | bc -l)"
+  $((rdn_rss / 1024)) "$(awk -v r="$rdn_rss" -v d="$data_mb" 'BEGIN { print r * 1.024 / 1000 / d }')"
 printf '  %-34s %8s s   peak RSS %6d MB (%.2fx the data)\n' "numpy + gzip (python3)" "$np_t" \
-  $((np_rss / 1024)) "$(echo "$np_rss * 1.024 / 1000 / $data_mb" | bc -l)"
+  $((np_rss / 1024)) "$(awk -v r="$np_rss" -v d="$data_mb" 'BEGIN { print r * 1.024 / 1000 / d }')"
 rm -rf $tmp

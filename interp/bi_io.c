@@ -22,28 +22,6 @@
 
 /* ---- write_csv ---- */
 
-static void csv_num(FILE *f, double v)
-{
-    if (isnan(v)) fputs("nan", f);
-    else if (isinf(v)) fputs(v > 0 ? "inf" : "-inf", f);
-    else if (v == floor(v) && fabs(v) < 1e15) fprintf(f, "%.0f", v);
-    else fprintf(f, "%.9g", v);
-}
-
-static void csv_field(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 /* header: when given, a list of exactly k strings; *names borrowed (NULL when absent). Checked
  * before anything is opened, so a bad header creates nothing. */
 static int header_names(Interp *I, Args *a, int64_t k, const char *what, const ObjList **names)
@@ -70,7 +48,7 @@ static void header_row(FILE *f, const ObjList *names, const char *prefix, int64_
 {
     for (int64_t c = 0; c < k; c++) {
         if (c) fputc(',', f);
-        if (names) csv_field(f, val_cstr(names->items[c]));
+        if (names) rdn_csv_field(f, val_cstr(names->items[c]));
         else fprintf(f, "%s%lld", prefix, (long long)c);
     }
 }
@@ -90,7 +68,7 @@ static int write_tensor_csv(const Tensor *t, const ObjList *names, FILE *f)
         const float *row = t->data + r * k;
         for (int64_t c = 0; c < k; c++) {
             if (c) fputc(',', f);
-            csv_num(f, row[c]);
+            rdn_csv_num(f, row[c]);
         }
         fputc('\n', f);
     }
@@ -107,7 +85,7 @@ static int write_dataset_csv(const Dataset *d, const ObjList *names, FILE *f)
         if (r % CSV_POLL_ROWS == 0 && rdn_interrupt) return -1;
         const float *row = d->x + r * d->dim;
         for (int c = 0; c < d->dim; c++) {
-            csv_num(f, row[c]);
+            rdn_csv_num(f, row[c]);
             fputc(',', f);
         }
         fprintf(f, "%d\n", (int)d->y[r]);

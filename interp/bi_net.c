@@ -13,6 +13,7 @@
 #include "adapt.h"
 #include "builtin.h"
 #include "interp.h"
+#include "manifest.h"
 #include "net.h"
 #include "outfile.h"
 #include "table.h"
@@ -300,39 +301,12 @@ static int bi_prune(Interp *I, Args *a, Value *out)
 
 /* ---- files ---- */
 
-static json_t *value_json(Value v)
-{
-    switch (v.type) {
-    case VAL_NIL: return json_null();
-    case VAL_BOOL: return json_boolean(v.as.b);
-    case VAL_NUM:
-        if (v.as.num == floor(v.as.num) && fabs(v.as.num) < 9007199254740992.0)
-            return json_integer((json_int_t)v.as.num);
-        return isfinite(v.as.num) ? json_real(v.as.num) : json_null();
-    case VAL_STR: return json_string(val_cstr(v));
-    default: {
-        char *s = val_repr(v);
-        json_t *j = json_string(s ? s : "?");
-        free(s);
-        return j;
-    }
-    }
-}
-
-/* A small provenance record: who wrote the model and under which settings. */
+/* The provenance record inside a model file: the run's manifest record so far (manifest.c), the
+ * net's initial-weights seed, and the record of the file it was loaded from, if any. */
 static char *provenance(Interp *I, const Net *net)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "rdn", json_string(RDN_VERSION));
-    json_object_set_new(o, "script", json_string(I->script_name ? I->script_name : "rdn"));
-    json_object_set_new(o, "seed", json_integer((json_int_t)I->seed));
-    json_object_set_new(o, "threads", json_integer(I->threads));
-    json_object_set_new(o, "blas", json_string(rdn_blas_name()));
+    json_t *o = manifest_record(I);
     json_object_set_new(o, "init_seed", json_integer((json_int_t)net->init_seed));
-    json_t *p = json_object();
-    for (int i = 0; i < I->nparams; i++)
-        json_object_set_new(p, I->params[i].name, value_json(I->params[i].value));
-    json_object_set_new(o, "params", p);
     if (net->provenance) {
         json_t *prev = json_loads(net->provenance, 0, NULL);
         json_object_set_new(o, "loaded_from", prev ? prev : json_string(net->provenance));

@@ -72,16 +72,13 @@ static json_t *files_json(const RdnOutFile *files, int n, const char *key, const
     return arr;
 }
 
-int manifest_finish(Interp *I)
+/* The record of the run so far: version, script (path, name, SHA-256, text), seed, params, --set
+ * strings, threads, BLAS, data files read and files written (all but `skip`). The manifest is this
+ * record; model files carry it inside (bi_net.c). */
+static json_t *run_record(Interp *I, const char *skip)
 {
     RdnOut *o = &I->out;
     const char *name = I->script_name ? I->script_name : "rdn";
-    char mname[PATH_MAX];
-    snprintf(mname, sizeof mname, "%s.run.json", name);
-    int nw = 0;
-    for (int i = 0; i < o->nwritten; i++) nw += strcmp(o->written[i].rel, mname) != 0;
-    if (nw == 0) return 0;
-
     const char *text = I->script_text ? I->script_text : "";
     char sha[65];
     rdn_sha256_buf(text, strlen(text), sha);
@@ -113,8 +110,23 @@ int manifest_finish(Interp *I)
     json_object_set_new(root, "threads", json_integer(I->threads));
     json_object_set_new(root, "blas", json_string(rdn_blas_name()));
     json_object_set_new(root, "read", files_json(o->read, o->nread, "path", NULL));
-    json_object_set_new(root, "written", files_json(o->written, o->nwritten, "name", mname));
+    json_object_set_new(root, "written", files_json(o->written, o->nwritten, "name", skip));
+    return root;
+}
 
+json_t *manifest_record(Interp *I) { return run_record(I, NULL); }
+
+int manifest_finish(Interp *I)
+{
+    RdnOut *o = &I->out;
+    const char *name = I->script_name ? I->script_name : "rdn";
+    char mname[PATH_MAX];
+    snprintf(mname, sizeof mname, "%s.run.json", name);
+    int nw = 0;
+    for (int i = 0; i < o->nwritten; i++) nw += strcmp(o->written[i].rel, mname) != 0;
+    if (nw == 0) return 0;
+
+    json_t *root = run_record(I, mname);
     char *s = json_dumps(root, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_ENSURE_ASCII);
     json_decref(root);
     if (!s) {

@@ -117,6 +117,15 @@ int rdn_table_col(const Table *t, const char *name)
 }
 
 /* Shortest text that reads back as the same double for floats we produce: %.9g, integers plain. */
+static void fmt_num(char *buf, size_t n, double v);
+
+void rdn_csv_num(FILE *f, double v)
+{
+    char buf[64];
+    fmt_num(buf, sizeof buf, v);
+    fputs(buf, f);
+}
+
 static void fmt_num(char *buf, size_t n, double v)
 {
     if (isnan(v))
@@ -129,7 +138,7 @@ static void fmt_num(char *buf, size_t n, double v)
         snprintf(buf, n, "%.9g", v);
 }
 
-static void csv_field(FILE *f, const char *s)
+void rdn_csv_field(FILE *f, const char *s)
 {
     if (strpbrk(s, ",\"\r\n") == NULL) {
         fputs(s, f);
@@ -145,21 +154,18 @@ static void csv_field(FILE *f, const char *s)
 
 int rdn_table_write_csv(const Table *t, FILE *f, RdnErr *err)
 {
-    char buf[64];
     for (int c = 0; c < t->ncols; c++) {
         if (c) fputc(',', f);
-        csv_field(f, t->cols[c].name);
+        rdn_csv_field(f, t->cols[c].name);
     }
     fputc('\n', f);
     for (int r = 0; r < t->nrows; r++) {
         for (int c = 0; c < t->ncols; c++) {
             if (c) fputc(',', f);
             if (t->cols[c].is_str)
-                csv_field(f, t->cols[c].str[r]);
-            else {
-                fmt_num(buf, sizeof buf, t->cols[c].num[r]);
-                fputs(buf, f);
-            }
+                rdn_csv_field(f, t->cols[c].str[r]);
+            else
+                rdn_csv_num(f, t->cols[c].num[r]);
         }
         fputc('\n', f);
     }

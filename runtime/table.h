@@ -31,6 +31,9 @@ int    rdn_table_push(Table *t, const double *nums, const char *const *strs, Rdn
 int    rdn_table_col(const Table *t, const char *name);   /* index or -1 */
 /* CSV: one header row, RFC 4180 quoting, numbers with %.9g (integers without a point), '\n'. */
 int    rdn_table_write_csv(const Table *t, FILE *f, RdnErr *err);
+/* One CSV field (quoted when it holds , " CR or LF) and one number as write_csv writes them. */
+void   rdn_csv_field(FILE *f, const char *s);
+void   rdn_csv_num(FILE *f, double v);
 /* Aligned text for the REPL; max_rows 0 = all (else head and tail with "..."). Caller frees. */
 char  *rdn_table_format(const Table *t, int max_rows);
 

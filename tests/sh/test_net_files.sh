@@ -39,6 +39,12 @@ st=$?
 # the provenance record rides in the file
 "$RDN" --quiet --out out -e 'n = load("m.rdnm"); print(n.provenance)' >o 2>e
 grep -q '"script"' o && grep -q '"blas"' o && ok "provenance record" || { bad "provenance"; cat o e; }
+# ... and it is the run's manifest record: script text and SHA-256, params, seed, init seed
+printf 'param width = 3\nseed(11)\nsave(resnet(width: width, depth: 2), "p.rdnm")\n' > prov.rdn
+"$RDN" --quiet --out out prov.rdn --set width=4 >o 2>e
+"$RDN" --quiet --out out -e 'print(load("p.rdnm").provenance)' >o 2>e
+grep -q '"width":4' o && grep -q '"seed":11' o && grep -q '"init_seed"' o && grep -q 'save(resnet(width: width' o \
+  && grep -q '"sha256"' o && ok "provenance is the manifest record" || { bad "provenance fields"; cat o e; }
 # Ctrl-C during fit: stops at a batch boundary, exit status 130, a message saying so
 "$RDN" -e 'd = blobs(n: 20000, classes: 3, dim: 64, seed: 1)
 net = resnet(width: 64, depth: 30, classes: 3)

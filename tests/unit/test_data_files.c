@@ -183,6 +183,17 @@ static void test_npy(void)
     CHECK(!rdn_npy_parse("\x93NUMPY\x04\x00\x00\x00\x00\x00", 12, "a", &e) && strstr(e.msg, "version 4.0"),
           "version: %s", e.msg);
 
+    /* regression (fuzz): a header ending inside the shape's digits, in a buffer with no NUL after
+     * it, must not be read past (strtoll ran off the end; ASan catches a regression) */
+    {
+        const char *hdr = "\x93NUMPY\x01\x00\x35\x00{'descr': '<f4', 'fortran_order': False, 'shape': (12";
+        size_t hn = 10 + 0x35;
+        char *exact = malloc(hn);
+        memcpy(exact, hdr, hn);
+        CHECK(!rdn_npy_parse(exact, hn, "a", &e) && strstr(e.msg, "malformed"), "unterminated: %s", e.msg);
+        free(exact);
+    }
+
     /* the written header: as numpy.save writes it, padded to 64 bytes */
     char h[256];
     int64_t s2[2] = {3, 4}, s1[1] = {5};
