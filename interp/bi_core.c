@@ -69,11 +69,14 @@ static int bi_format(Interp *I, Args *a, Value *out)
         if (*p == '%') { bput(&b, "%", 1); p++; continue; }
         while (*p && strchr("-+ 0#", *p)) p++;
         int width = 0, prec = -1;
-        while (*p >= '0' && *p <= '9') width = width * 10 + (*p++ - '0');
+        /* saturating: the limit check below reports absurd widths */
+        for (; *p >= '0' && *p <= '9'; p++)
+            if (width <= 100000) width = width * 10 + (*p - '0');
         if (*p == '.') {
             prec = 0;
             p++;
-            while (*p >= '0' && *p <= '9') prec = prec * 10 + (*p++ - '0');
+            for (; *p >= '0' && *p <= '9'; p++)
+                if (prec <= 100000) prec = prec * 10 + (*p - '0');
         }
         char conv = *p;
         if (!conv || !strchr("dfegsxi", conv)) {

@@ -459,6 +459,10 @@ int rdn_fit(Net *net, const Dataset *train, const Dataset *val, const FitOpts *o
         }
         if (as) {
             int ch = rdn_adapt_after_epoch(as, net, ep, prev_val, row[3], val, pf, err);
+            if (ch == RDN_INTERRUPTED) { /* the check stopped before changing anything */
+                rc = RDN_INTERRUPTED;
+                goto done;
+            }
             if (ch < 0) goto fail;
             if (ch > 0) {
                 int L1 = net->shared ? 1 : net->depth;

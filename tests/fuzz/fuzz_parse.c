@@ -9,6 +9,10 @@
 #include <unistd.h>
 #include "core.h"
 
+/* Undefined behaviour is a finding too: stop at the first report instead of printing and going on. */
+const char *__ubsan_default_options(void);
+const char *__ubsan_default_options(void) { return "halt_on_error=1:print_stacktrace=1"; }
+
 static char outdir[] = "/tmp/rdn_fuzz_parse.XXXXXX";
 static FILE *devnull;
 
