@@ -11,6 +11,17 @@ enum { EX_OK = 0, EX_ERR = -1, EX_BREAK = 1, EX_CONTINUE = 2, EX_RETURN = 3 };
 
 static int eval(Interp *I, Ast *n, Env *env, Value *out);
 static int exec(Interp *I, Ast *n, Env *env, Value *ret);
+
+/* The truth of a condition. A tensor has none: `t == u` compares element by element, so taking
+ * it as true would silently pass every test; the error points to all() and any(). */
+static int truth(Interp *I, const Span *at, Value v, int *t)
+{
+    if (v.type == VAL_TENSOR)
+        return rt_error(I, at, "a tensor is neither true nor false (tensor comparisons are element "
+                               "by element): use all(...) or any(...)");
+    *t = val_truthy(v);
+    return 0;
+}
 int core_import(Interp *I, Ast *n, Env *env);
 int core_param(Interp *I, Ast *n, Env *env);
 
@@ -565,14 +576,21 @@ static int eval_inner(Interp *I, Ast *n, Env *env, Value *out)
     case AST_NOT: {
         Value a;
         if (eval(I, n->a, env, &a)) return -1;
-        *out = val_bool(!val_truthy(a));
+        int t = 0;
+        int r = truth(I, &n->a->span, a, &t);
         val_decref(a);
+        if (r) return r;
+        *out = val_bool(!t);
         return 0;
     }
     case AST_AND: case AST_OR: {
         Value a;
         if (eval(I, n->a, env, &a)) return -1;
-        int t = val_truthy(a);
+        int t = 0;
+        if (truth(I, &n->a->span, a, &t)) {
+            val_decref(a);
+            return -1;
+        }
         if ((n->kind == AST_AND && !t) || (n->kind == AST_OR && t)) {
             *out = a;
             return 0;
@@ -808,8 +826,9 @@ static int exec(Interp *I, Ast *n, Env *env, Value *last)
     case AST_IF: {
         Value c;
         if (eval(I, n->a, env, &c)) return -1;
-        int t = val_truthy(c);
+        int t = 0, r = truth(I, &n->a->span, c, &t);
         val_decref(c);
+        if (r) return r;
         if (t) return exec_nested(I, n->b, env);
         if (!n->c) return 0;
         if (n->c->kind == AST_IF) return exec(I, n->c, env, NULL);
@@ -821,8 +840,10 @@ static int exec(Interp *I, Ast *n, Env *env, Value *last)
             if (r) return r;
             Value c;
             if (eval(I, n->a, env, &c)) return -1;
-            int t = val_truthy(c);
+            int t = 0;
+            r = truth(I, &n->a->span, c, &t);
             val_decref(c);
+            if (r) return r;
             if (!t) return 0;
             r = exec_nested(I, n->b, env);
             if (r == EX_BREAK) return 0;

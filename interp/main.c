@@ -153,7 +153,9 @@ static int run(Interp *I, Source *src)
     int r = core_check_sets(I, src);
     if (r) return r;
     r = core_run(I, src, NULL, NULL);
-    if (r == 0 && manifest_finish(I) != 0) r = ERR_RUNTIME;
+    /* files written before an error or an interruption get their manifest too */
+    I->run_status = r;
+    if (manifest_finish(I) != 0 && r == 0) r = ERR_RUNTIME;
     return r;
 }
 

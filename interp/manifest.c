@@ -111,6 +111,8 @@ static json_t *run_record(Interp *I, const char *skip)
     json_object_set_new(root, "blas", json_string(rdn_blas_name()));
     json_object_set_new(root, "read", files_json(o->read, o->nread, "path", NULL));
     json_object_set_new(root, "written", files_json(o->written, o->nwritten, "name", skip));
+    /* a run that failed after writing files still says what it wrote, and that it failed */
+    json_object_set_new(root, "exit_status", json_integer(I->run_status));
     return root;
 }
 
@@ -405,11 +407,16 @@ int manifest_verify(const char *manifest_path, const char *rdn_exe, int quiet)
         status = 130;
         goto done;
     }
-    int child_ok = WIFEXITED(ws) && WEXITSTATUS(ws) == 0;
+    /* the rerun must end as the recorded run did (0 for manifests without exit_status) */
+    json_t *es = json_object_get(m, "exit_status");
+    int want = json_is_integer(es) ? (int)json_integer_value(es) : 0;
+    if (want != 0 && !quiet)
+        printf("note: the recorded run ended with exit status %d; the rerun must too\n", want);
+    int child_ok = WIFEXITED(ws) && WEXITSTATUS(ws) == want;
     if (!child_ok) {
         if (WIFEXITED(ws))
-            fprintf(stderr, "rdn verify: the rerun failed with exit status %d; its last output:\n",
-                    WEXITSTATUS(ws));
+            fprintf(stderr, "rdn verify: the rerun ended with exit status %d (recorded: %d); its last "
+                            "output:\n", WEXITSTATUS(ws), want);
         else
             fprintf(stderr, "rdn verify: the rerun was killed by signal %d; its last output:\n",
                     WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
