@@ -109,7 +109,8 @@ bench: rdn $(BENCH_BIN)
 	@for s in $(sort $(wildcard bench/bench_*.sh)); do sh $$s || exit 1; done
 
 demo: deps rdn
-	./rdn examples/quickstart.rdn
+	./rdn --out demo examples/quickstart.rdn
+	@echo "(the figures, tables and manifest are in demo/)"
 
 test: deps
 	$(MAKE) all
