@@ -13,18 +13,6 @@
 static void destroy_dataset(void *p) { rdn_dataset_free(p); }
 Value val_dataset(struct Dataset *d) { return val_box(VAL_DATASET, d, destroy_dataset); }
 
-/* Raises a runtime error, prefixed with the builtin's name unless the message has it already. */
-static int fail(Interp *I, const Args *a, const RdnErr *e)
-{
-    const char *name = a->bi ? a->bi->name : "";
-    size_t k = strlen(name);
-    if (e->code == RDN_INTERRUPTED || (strncmp(e->msg, name, k) == 0 && e->msg[k] == ':'))
-        return rt_error_from(I, &a->call, e);
-    RdnErr p = *e;
-    rdn_err(&p, "%s: %.900s", name, e->msg);
-    return rt_error_from(I, &a->call, &p);
-}
-
 /* The same, located at the argument naming the file the message is about. */
 static int fail_at(Interp *I, const Args *a, int pos, const char *kw, const RdnErr *e)
 {
@@ -34,7 +22,7 @@ static int fail_at(Interp *I, const Args *a, int pos, const char *kw, const RdnE
 
 static int ret(Interp *I, const Args *a, Dataset *d, const RdnErr *e, Value *out)
 {
-    if (!d) return fail(I, a, e);
+    if (!d) return rt_error_call(I, a, e);
     *out = val_dataset(d);
     return 0;
 }
@@ -203,9 +191,9 @@ static int bi_save_npy(Interp *I, Args *a, Value *out)
         return arg_error(I, a, 1, "path", "save_npy: %s", e.msg);
     if (rdn_npy_write(w.f, t, &e)) {
         rdn_out_abort(&w);
-        return fail(I, a, &e);
+        return rt_error_call(I, a, &e);
     }
-    if (rdn_out_commit(&I->out, &w, &e) != RDN_OK) return fail(I, a, &e);
+    if (rdn_out_commit(&I->out, &w, &e) != RDN_OK) return rt_error_call(I, a, &e);
     *out = VNIL;
     return 0;
 }
@@ -231,7 +219,7 @@ static int bi_dataset(Interp *I, Args *a, Value *out)
     }
     RdnErr e = {0};
     Dataset *d = rdn_data_from_tensors(x, y, (int)k, &e);
-    if (!d) return fail(I, a, &e);
+    if (!d) return rt_error_call(I, a, &e);
     if (have_names && d->nclasses > k) {
         int nc = d->nclasses;
         rdn_dataset_free(d);
@@ -264,7 +252,7 @@ static int bi_split(Interp *I, Args *a, Value *out)
         return arg_error(I, a, 1, "frac", "split: the fraction must be between 0 and 1, got %g", frac);
     RdnErr e = {0};
     Dataset *x, *y;
-    if (rdn_data_split(d, frac, shuffle, seed, &x, &y, &e)) return fail(I, a, &e);
+    if (rdn_data_split(d, frac, shuffle, seed, &x, &y, &e)) return rt_error_call(I, a, &e);
     Value l = val_list(2);
     val_list_push(l, val_dataset(x));
     val_list_push(l, val_dataset(y));
@@ -402,7 +390,7 @@ static int bi_batches(Interp *I, Args *a, Value *out)
     Dataset *src = d, *tmp = NULL;
     if (shuffle) {
         tmp = rdn_data_shuffle(d, interp_draw_seed(I), &e);
-        if (!tmp) return fail(I, a, &e);
+        if (!tmp) return rt_error_call(I, a, &e);
         src = tmp;
     }
     Value l = val_list((src->n + size - 1) / size);
@@ -411,7 +399,7 @@ static int bi_batches(Interp *I, Args *a, Value *out)
         if (!b) {
             val_decref(l);
             rdn_dataset_free(tmp);
-            return fail(I, a, &e);
+            return rt_error_call(I, a, &e);
         }
         val_list_push(l, val_dataset(b));
     }

@@ -15,19 +15,6 @@ static void rec_destroy(void *p) { rdn_record_free(p); }
 
 static Value val_recording(Recording *r) { return val_box(VAL_RECORDING, r, rec_destroy); }
 
-/* Raises err located at the call, prefixed by the builtin's name unless already there. */
-static int fail(Interp *I, Args *a, RdnErr *err)
-{
-    const char *name = a->bi ? a->bi->name : "";
-    size_t nl = strlen(name);
-    if (err->code != RDN_INTERRUPTED && nl && !(strncmp(err->msg, name, nl) == 0 && err->msg[nl] == ':')) {
-        RdnErr e2 = *err;
-        snprintf(e2.msg, sizeof e2.msg, "%.60s: %.900s", name, err->msg);
-        return rt_error_from(I, &a->call, &e2);
-    }
-    return rt_error_from(I, &a->call, err);
-}
-
 static int get_net(Interp *I, Args *a, int pos, Net **net)
 {
     return arg_obj(I, a, pos, NULL, VAL_NET, (void **)net);
@@ -84,14 +71,14 @@ static int get_kind(Interp *I, Args *a, int *k)
 
 static int box_tensor(Interp *I, Args *a, Tensor *t, RdnErr *err, Value *out)
 {
-    if (!t) return fail(I, a, err);
+    if (!t) return rt_error_call(I, a, err);
     *out = val_tensor(t);
     return 0;
 }
 
 static int box_table(Interp *I, Args *a, Table *t, RdnErr *err, Value *out)
 {
-    if (!t) return fail(I, a, err);
+    if (!t) return rt_error_call(I, a, err);
     *out = val_table(t);
     return 0;
 }
@@ -122,7 +109,7 @@ static int bi_record(Interp *I, Args *a, Value *out)
         /* errors about the folder are located at to: */
         if (err.code != RDN_INTERRUPTED && !strncmp(err.msg, "record: to:", 11))
             return arg_error(I, a, -1, "to", "%s", err.msg);
-        return fail(I, a, &err);
+        return rt_error_call(I, a, &err);
     }
     *out = val_recording(r);
     return 0;
@@ -159,7 +146,7 @@ static int bi_integral_error(Interp *I, Args *a, Value *out)
     if (get_rec(I, a, 0, &r)) return -1;
     RdnErr err = {0};
     double e;
-    if (rdn_dyn_integral_error(r, &e, &err)) return fail(I, a, &err);
+    if (rdn_dyn_integral_error(r, &e, &err)) return rt_error_call(I, a, &err);
     *out = val_num(e);
     return 0;
 }
@@ -215,7 +202,7 @@ static int bi_attractors(Interp *I, Args *a, Value *out)
     RdnErr err = {0};
     Table *pi = NULL;
     Table *t = rdn_dyn_attractors(net, d, &o, per_input ? &pi : NULL, &err);
-    if (!t) return fail(I, a, &err);
+    if (!t) return rt_error_call(I, a, &err);
     if (per_input) {
         rdn_table_free(t);
         *out = val_table(pi);

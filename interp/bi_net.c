@@ -23,18 +23,6 @@
 static void destroy_net(void *p) { rdn_net_free(p); }
 Value val_net(struct Net *n) { return val_box(VAL_NET, n, destroy_net); }
 
-/* Raises a runtime error, prefixed with the builtin's name unless the message has it already. */
-static int fail(Interp *I, const Args *a, const RdnErr *e)
-{
-    const char *name = a->bi ? a->bi->name : "";
-    size_t k = strlen(name);
-    if (e->code == RDN_INTERRUPTED || (strncmp(e->msg, name, k) == 0 && e->msg[k] == ':'))
-        return rt_error_from(I, &a->call, e);
-    RdnErr p = *e;
-    rdn_err(&p, "%s: %.900s", name, e->msg);
-    return rt_error_from(I, &a->call, &p);
-}
-
 /* seed: given, or drawn from the script's generator (so runs repeat, calls differ). */
 static int get_seed(Interp *I, const Args *a, uint64_t *seed)
 {
@@ -90,7 +78,7 @@ static int make_net(Interp *I, Args *a, const NetSpec *sp, Value *out)
 {
     RdnErr err = {0};
     Net *net = rdn_net_new(sp, &err);
-    if (!net) return fail(I, a, &err);
+    if (!net) return rt_error_call(I, a, &err);
     *out = val_net(net);
     return 0;
 }
@@ -174,7 +162,7 @@ static int bi_fit(Interp *I, Args *a, Value *out)
     if (rc) {
         /* interrupted: the net keeps the parameters of the last finished batch (trained in place) */
         rdn_table_free(hist);
-        return fail(I, a, &err);
+        return rt_error_call(I, a, &err);
     }
     *out = val_table(hist);
     return 0;
@@ -220,7 +208,7 @@ static int bi_predict(Interp *I, Args *a, Value *out)
     if (!pred || rdn_net_predict(net, d, pred, &err)) {
         free(pred);
         rdn_tensor_free(res);
-        return fail(I, a, &err);
+        return rt_error_call(I, a, &err);
     }
     for (int64_t i = 0; i < n; i++) res->data[i] = (float)pred[i];
     free(pred);
@@ -235,7 +223,7 @@ static int bi_accuracy(Interp *I, Args *a, Value *out)
     if (get_net_data(I, a, &net, &d)) return -1;
     double acc;
     RdnErr err = {0};
-    if (rdn_net_evaluate(net, d, LOSS_XENT, NULL, &acc, &err)) return fail(I, a, &err);
+    if (rdn_net_evaluate(net, d, LOSS_XENT, NULL, &acc, &err)) return rt_error_call(I, a, &err);
     *out = val_num(acc);
     return 0;
 }
@@ -249,7 +237,7 @@ static int bi_loss(Interp *I, Args *a, Value *out)
     if (arg_choice(I, a, -1, "loss", "xent|mse", 0, &loss)) return -1;
     double l;
     RdnErr err = {0};
-    if (rdn_net_evaluate(net, d, (LossKind)loss, &l, NULL, &err)) return fail(I, a, &err);
+    if (rdn_net_evaluate(net, d, (LossKind)loss, &l, NULL, &err)) return rt_error_call(I, a, &err);
     *out = val_num(l);
     return 0;
 }
@@ -264,7 +252,7 @@ static int bi_confusion(Interp *I, Args *a, Value *out)
     for (int64_t i = 0; i < d->n; i++)
         if (d->y[i] < 0 || d->y[i] >= k) {
             rdn_err(&err, "input %lld has label %d but the net has %d classes", (long long)i, d->y[i], k);
-            return fail(I, a, &err);
+            return rt_error_call(I, a, &err);
         }
     int64_t shape[2] = {k, k};
     Tensor *t = rdn_tensor_new(2, shape, &err);
@@ -272,7 +260,7 @@ static int bi_confusion(Interp *I, Args *a, Value *out)
     if (!pred || rdn_net_predict(net, d, pred, &err)) {
         free(pred);
         rdn_tensor_free(t);
-        return fail(I, a, &err);
+        return rt_error_call(I, a, &err);
     }
     for (int64_t i = 0; i < d->n; i++) t->data[(int64_t)d->y[i] * k + pred[i]] += 1.0f;
     free(pred);
@@ -293,7 +281,7 @@ static int bi_prune(Interp *I, Args *a, Value *out)
     Net *c = rdn_net_clone(net, &err);
     if (!c || rdn_net_set_depth(c, depth, &err)) {
         rdn_net_free(c);
-        return fail(I, a, &err);
+        return rt_error_call(I, a, &err);
     }
     *out = val_net(c);
     return 0;
@@ -325,7 +313,7 @@ static int bi_save(Interp *I, Args *a, Value *out)
     if (!path) return arg_error(I, a, 1, "path", "save: missing the file name");
     RdnErr err = {0};
     RdnWriter w;
-    if (rdn_out_open(&I->out, path, &w, &err)) return fail(I, a, &err);
+    if (rdn_out_open(&I->out, path, &w, &err)) return rt_error_call(I, a, &err);
     char *prov = provenance(I, net), *old = net->provenance;
     net->provenance = prov;
     int rc = rdn_net_write(net, w.f, &err);
@@ -333,9 +321,9 @@ static int bi_save(Interp *I, Args *a, Value *out)
     free(prov);
     if (rc) {
         rdn_out_abort(&w);
-        return fail(I, a, &err);
+        return rt_error_call(I, a, &err);
     }
-    if (rdn_out_commit(&I->out, &w, &err)) return fail(I, a, &err);
+    if (rdn_out_commit(&I->out, &w, &err)) return rt_error_call(I, a, &err);
     *out = VNIL;
     return 0;
 }
@@ -394,7 +382,7 @@ static int bi_load(Interp *I, Args *a, Value *out)
         }
     }
     free(alt);
-    if (!net) return fail(I, a, &err);
+    if (!net) return rt_error_call(I, a, &err);
     *out = val_net(net);
     return 0;
 }

@@ -61,6 +61,9 @@ int arg_error(Interp *I, const Args *a, int pos, const char *kw, const char *fmt
 /* Raises a runtime RdnErr (prefixing "NAME: " is the caller's job); RDN_INTERRUPTED becomes an
  * interruption (exit 130 in a script, back to the prompt in the REPL). */
 int rt_error_from(Interp *I, const Span *at, const RdnErr *err);
+/* rt_error_from located at the call, the message prefixed with the builtin's name ("fit: ...")
+ * unless it already starts with it. */
+int rt_error_call(Interp *I, const Args *a, const RdnErr *err);
 
 /* ---- arguments: pos is the positional index that may carry the value (-1: keyword only),
  * kw the keyword that may carry it (NULL: positional only). ---- */

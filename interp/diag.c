@@ -262,3 +262,14 @@ const char *suggest(const char *s, const char *words, char *buf, size_t bufsize)
     }
     return best <= limit ? buf : NULL;
 }
+
+int rt_error_call(Interp *I, const Args *a, const RdnErr *err)
+{
+    const char *name = a->bi ? a->bi->name : "";
+    size_t k = strlen(name);
+    if (err->code == RDN_INTERRUPTED || !k || (strncmp(err->msg, name, k) == 0 && err->msg[k] == ':'))
+        return rt_error_from(I, &a->call, err);
+    RdnErr p = *err;
+    snprintf(p.msg, sizeof p.msg, "%.60s: %.900s", name, err->msg);
+    return rt_error_from(I, &a->call, &p);
+}
