@@ -3,6 +3,7 @@
 # (Blocks fenced ```rdn-norun are shown, not run: REPL transcripts, error examples.)
 set -u
 RDN=${RDN:-./rdn}
+case $RDN in /*) ;; *) RDN=$PWD/$RDN ;; esac   # the blocks run in their own folders
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0
