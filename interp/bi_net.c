@@ -159,8 +159,22 @@ static int bi_fit(Interp *I, Args *a, Value *out)
     Table *hist = NULL;
     RdnErr err = {0};
     int rc = rdn_fit(net, train, val, &o, &hist, NULL, &err);
+    if (hist) { /* net.history: the last fit's epochs, kept also when Ctrl-C stops the run */
+        RdnErr e2 = {0};
+        Table *keep = rdn_table_copy(hist, &e2);
+        if (keep) {
+            rdn_table_free(net->history);
+            net->history = keep;
+        }
+    }
     if (rc) {
-        /* interrupted: the net keeps the parameters of the last finished batch (trained in place) */
+        /* interrupted: the net keeps the parameters of the last finished batch (trained in place)
+         * and net.history the finished epochs */
+        if (rc == RDN_INTERRUPTED && hist) {
+            size_t l = strlen(err.msg);
+            snprintf(err.msg + l, sizeof err.msg - l, "; net.history holds the %d finished epoch%s",
+                     hist->nrows, hist->nrows == 1 ? "" : "s");
+        }
         rdn_table_free(hist);
         return rt_error_call(I, a, &err);
     }
@@ -453,6 +467,12 @@ static int net_get(Interp *I, Value self, const char *m, const Span *at, Value *
     else if (!strcmp(m, "step")) *out = val_num(n->step);
     else if (!strcmp(m, "seed")) *out = val_num((double)n->init_seed);
     else if (!strcmp(m, "provenance")) *out = n->provenance ? val_str(n->provenance) : VNIL;
+    else if (!strcmp(m, "history")) {
+        RdnErr err = {0};
+        Table *h = n->history ? rdn_table_copy(n->history, &err) : NULL;
+        if (n->history && !h) return rt_error_from(I, at, &err);
+        *out = h ? val_table(h) : VNIL;
+    }
     else {
         float *data;
         int nd;
@@ -505,7 +525,7 @@ static int net_set(Interp *I, Value self, const char *m, Value v, const Span *at
 }
 
 const TypeOps OPS_NET = {VAL_NET, "net",
-                         "depth width in classes params kind act shared step seed provenance W b V c E e",
+                         "depth width in classes params kind act shared step seed provenance history W b V c E e",
                          net_repr, net_get, net_set};
 
 /* ---- the table ---- */
@@ -550,7 +570,8 @@ const Builtin BI_NET[] = {
      "is adapted during training (see adaptive; the changes are in the history's .changes).\n\n"
      "A NaN or infinite loss stops training with an error naming the epoch and batch, and the "
      "parameters of the last batch with a finite loss are restored. Ctrl-C stops at the next "
-     "batch boundary with the net consistent. Progress goes to stderr (a bar on a terminal, one "
+     "batch boundary with the net consistent, and `net.history` holds the finished epochs (it "
+     "always holds the last fit's history). Progress goes to stderr (a bar on a terminal, one "
      "line per epoch otherwise, nothing with --quiet).\n\n"
      "Example: `h = fit(net, train, epochs: 20, lr: 0.1, val: test)`"},
     {"predict", bi_predict, 2, 2, "", "predict(net, data)",

@@ -145,6 +145,7 @@ void rdn_net_free(Net *net)
     free(net->params);
     free(net->grads);
     free(net->provenance);
+    rdn_table_free(net->history);
     free(net);
 }
 
@@ -155,6 +156,7 @@ Net *rdn_net_clone(const Net *src, RdnErr *err)
     *net = *src;
     net->params = net->grads = NULL;
     net->provenance = NULL;
+    net->history = NULL;
     int L = src->shared ? 1 : src->depth;
     if (alloc_slabs(net, L, err)) {
         free(net);

@@ -41,6 +41,8 @@ typedef struct Net {
     float *E, *e, *W, *b, *V, *c;    /* views into params (E, e NULL without embedding) */
     float *gE, *ge, *gW, *gb, *gV, *gc; /* the same views into grads */
     char *provenance;                /* JSON record carried in model files (owned, may be NULL) */
+    Table *history;                  /* the last fit's history, also of an interrupted fit (the
+                                        finished epochs); owned, NULL before any fit; not saved */
 } Net;
 
 Net  *rdn_net_new(const NetSpec *spec, RdnErr *err);
