@@ -61,7 +61,7 @@ $(B)/librdnrt.a: $(RT_OBJ)
 $(BIN): $(IN_OBJ) $(GEN_OBJ) $(B)/librdnrt.a
 	$(CC) $(ALLCFLAGS) -o $@ $(IN_OBJ) $(GEN_OBJ) $(B)/librdnrt.a $(LIBS)
 
-$(B)/tests/%: tests/unit/%.c $(B)/librdnrt.a tests/unit/check.h
+$(B)/tests/%: tests/unit/%.c $(B)/librdnrt.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -Itests/unit -o $@ $< $(B)/librdnrt.a $(LIBS)
 
