@@ -93,7 +93,8 @@ extern const Builtin BI_TABLE[];    /* interp/bi_table.c: table */
 extern const Builtin BI_DATA[];     /* interp/bi_data.c */
 extern const Builtin BI_NET[];      /* interp/bi_net.c */
 extern const Builtin BI_DYN[];      /* interp/bi_dyn.c */
-extern const Builtin BI_IO[];       /* interp/bi_io.c: write_csv, plot */
+extern const Builtin BI_CSV[];      /* interp/bi_csv.c: write_csv */
+extern const Builtin BI_PLOT[];     /* interp/bi_plot.c: plot */
 extern const Builtin BI_ADAPT[];    /* interp/bi_adapt.c */
 extern const TypeOps OPS_TENSOR, OPS_TABLE, OPS_DATASET, OPS_NET, OPS_RECORDING, OPS_ADAPT;
 
