@@ -46,6 +46,10 @@ typedef struct AttractorOpts {
     int max_period;    /* longest cycle looked for (default 8) */
 } AttractorOpts;
 void rdn_attractor_defaults(AttractorOpts *o);
+/* Where an input's trajectory ends: its last residuals agree (a fixed point), repeat with a
+ * period 2..max_period (a cycle), or neither (moving). */
+typedef enum AttractorKind { ATTRACTOR_FIXED, ATTRACTOR_CYCLE, ATTRACTOR_MOVING } AttractorKind;
+const char *rdn_attractor_kind_name(AttractorKind k);   /* "fixed", "cycle", "moving" */
 /* Table attractor, kind ("fixed" | "cycle" | "moving"), period, size, one count column per class
  * (class_<name>), residual_norm, residual_mean. per_input (may be NULL) gets a table input, label,
  * attractor, kind, period. */
