@@ -332,6 +332,40 @@ double rdn_pow(double x, double y)
     return x < 0 && yodd ? -r : r;
 }
 
+/* log(1 + x) by Goldberg's trick: u = 1 + x rounded, then log u scaled by x / (u - 1), which
+ * corrects the rounding of u (a few ulps). */
+double rdn_log1p(double x)
+{
+    if (x != x) return x + x;
+    if (x == INFINITY) return x;
+    double u = 1.0 + x;
+    if (u == 1.0) return x;
+    if (u <= 0.0) return rdn_log(u);
+    return rdn_log(u) * (x / (u - 1.0));
+}
+
+/* log |Gamma(x)|: Lanczos' approximation (g = 7, 9 terms) for x >= 0.5 and the reflection
+ * formula below; about 1e-15 relative except near its zeros x = 1, 2 (absolute there). */
+double rdn_lgamma(double x)
+{
+    static const double c[9] = {0.99999999999980993,  676.5203681218851,   -1259.1392167224028,
+                                771.32342877765313,   -176.61502916214059, 12.507343278686905,
+                                -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7};
+    static const double half_log_2pi = 0.91893853320467274178, pi = 3.14159265358979323846;
+    if (x != x) return x + x;
+    if (isinf(x)) return INFINITY;
+    if (x == 1.0 || x == 2.0) return 0.0;
+    if (x < 0.5) {
+        if (x == floor(x)) return INFINITY; /* the poles 0, -1, -2, ... */
+        double s = rdn_sin(pi * (x - 2.0 * floor(x / 2.0))); /* sin(pi x), argument reduced */
+        return rdn_log(pi / fabs(s)) - rdn_lgamma(1.0 - x);
+    }
+    double z = x - 1.0, a = c[0];
+    for (int i = 1; i < 9; i++) a += c[i] / (z + i);
+    double t = z + 7.5;
+    return half_log_2pi + (z + 0.5) * rdn_log(t) - t + rdn_log(a);
+}
+
 /* sin and cos: x = n pi/2 + (y0 + y1) with pi/2 in three pieces (musl's __rem_pio2, medium
  * case, always with its second step), then musl's kernels on [-pi/4, pi/4]. */
 static int rem_pio2(double x, double *y0, double *y1)

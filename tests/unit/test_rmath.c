@@ -193,6 +193,8 @@ static void double_accuracy(void)
         {"sin", rdn_sin, sinl, -100, 100, 1.0},
         {"cos", rdn_cos, cosl, -100, 100, 1.0},
         {"sin[big]", rdn_sin, sinl, -5e5, 5e5, 1.0},
+        {"log1p", rdn_log1p, log1pl, -0.999, 10, 3.0},
+        {"log1p[0]", rdn_log1p, log1pl, -1e-6, 1e-6, 3.0},
     };
     uint64_t s = 99;
     for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++) {
@@ -222,6 +224,26 @@ static void double_accuracy(void)
           "log specials and subnormals");
     CHECK(rdn_tanh(INFINITY) == 1 && rdn_tanh(-INFINITY) == -1 && signbit(rdn_tanh(-0.0)),
           "tanh specials");
+}
+
+/* lgamma: error relative to max(1, |lgamma x|) (absolute near its zeros at 1 and 2), in units
+ * of 2^-52 */
+static void lgamma_checks(void)
+{
+    double worst = 0, wx = 0;
+    for (int j = 1; j <= 400000; j++) {
+        double x = j % 2 ? j * 5e-4 : ldexp(1.0 + j * 1e-6, j % 40 - 20) * 3;
+        long double ref = lgammal((long double)x);
+        double den = fabsl(ref) > 1 ? (double)fabsl(ref) : 1.0;
+        double u = (double)fabsl((long double)rdn_lgamma(x) - ref) / den / 0x1p-52;
+        if (u > worst) worst = u, wx = x;
+    }
+    printf("%-10s max error %.1f x 2^-52 relative to max(1, |lgamma|) (at %a), x in (0, 200]\n",
+           "lgamma", worst, wx);
+    CHECK(worst <= 64, "lgamma: %.1f at %a", worst, wx);
+    CHECK(rdn_lgamma(1) == 0 && rdn_lgamma(2) == 0 && rdn_lgamma(0) == INFINITY &&
+              fabs(rdn_lgamma(0.5) - 0.57236494292470008707) < 1e-15 &&
+              fabs(rdn_lgamma(-0.5) - 1.2655121234846453965) < 1e-14, "lgamma values");
 }
 
 static void pow_checks(void)
@@ -289,5 +311,6 @@ int main(void)
     simd_identity(fns, nf);
     double_accuracy();
     pow_checks();
+    lgamma_checks();
     return DONE();
 }
