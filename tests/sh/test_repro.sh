@@ -94,6 +94,17 @@ if [ -f "$tmp/w200-t1/repro.run.json" ]; then
         || { bad "verify across paths"; tail -8 "$tmp/verify.txt"; }
 fi
 
+# --compute openblas: recorded as such, and verify reruns in that mode with a warning
+run openblas -- "$RDN" --compute openblas --set width=24 --set n=48 --set depth=4
+if [ -f "$tmp/openblas/repro.run.json" ]; then
+    grep -q '"compute": "openblas"' "$tmp/openblas/repro.run.json" && ok "--compute openblas is in the manifest" \
+        || bad "--compute openblas not recorded"
+    (cd "$tmp/openblas" && "$RDN" verify repro.run.json >"$tmp/verify2.txt" 2>&1)
+    st=$?
+    [ $st -eq 0 ] && grep -q -- "--compute openblas" "$tmp/verify2.txt" && grep -q "bits depend on the CPU" "$tmp/verify2.txt" \
+        && ok "verify of an openblas run: same mode, with a warning" || { bad "verify of an openblas run (exit $st)"; tail -5 "$tmp/verify2.txt"; }
+fi
+
 # the machine without AVX-512, and the one without FMA, emulated
 small="--set width=24 --set n=48 --set depth=4"
 if [ "$(uname -m)" != x86_64 ]; then
