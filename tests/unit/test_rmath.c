@@ -12,6 +12,7 @@
 #include <float.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 static float u2f(uint32_t u)
@@ -296,6 +297,33 @@ static void pow_checks(void)
     CHECK(worst <= 80, "pow, large y: %.3f ulp at %a ^ %a", worst, wx, wy);
 }
 
+/* RDN_RMATH_FULL=1: every one of the 2^32 float bit patterns through every vector path, in
+ * blocks, against the scalar functions */
+static void simd_identity_full(const FFn *fns, int nf)
+{
+    enum { BLOCK = 1 << 20 };
+    float *x = malloc(BLOCK * sizeof *x), *ys = malloc(BLOCK * sizeof *ys), *yv = malloc(BLOCK * sizeof *yv);
+    CHECK(x && ys && yv, "allocation");
+    if (!x || !ys || !yv) return;
+    for (int isa = RDN_ISA_AVX2; isa <= RDN_ISA_AVX512; isa++) {
+        if (!rdn_isa_supported((RdnIsa)isa)) continue;
+        for (int i = 0; i < nf; i++) {
+            uint64_t bad = 0;
+            for (uint64_t b0 = 0; b0 < 0x100000000ull; b0 += BLOCK) {
+                for (int j = 0; j < BLOCK; j++) x[j] = u2f((uint32_t)(b0 + (uint64_t)j));
+                for (int j = 0; j < BLOCK; j++) ys[j] = fns[i].f(x[j]);
+                rdn_vmapf_isa(isa, fns[i].vfn, yv, x, BLOCK);
+                for (int j = 0; j < BLOCK; j++) bad += f2u(ys[j]) != f2u(yv[j]);
+            }
+            printf("%-10s %s path: all 2^32 floats, bit-identical to scalar: %s\n", fns[i].name,
+                   rdn_isa_name((RdnIsa)isa), bad ? "NO" : "yes");
+            CHECK(bad == 0, "%s on %s: %llu of 2^32 differ", fns[i].name, rdn_isa_name((RdnIsa)isa),
+                  (unsigned long long)bad);
+        }
+    }
+    free(x), free(ys), free(yv);
+}
+
 int main(void)
 {
     FFn fns[] = {
@@ -309,6 +337,7 @@ int main(void)
     float_specials();
     float_accuracy(fns, nf, full && *full == '1' ? 1 : 256);
     simd_identity(fns, nf);
+    if (full && *full == '1') simd_identity_full(fns, nf);
     double_accuracy();
     pow_checks();
     lgamma_checks();
