@@ -101,7 +101,7 @@ static float *identity_inputs(int64_t *n_out, uint32_t stride)
         0.70710677f, 0.70710683f, 1.4142135f, 1.0000001f, 0.99999994f, 0x1.62e43p-1f,
     };
     int ns = (int)(sizeof special / sizeof special[0]);
-    int64_t n = ns + (int64_t)(0x100000000ull / stride) + 2000001 + 12345;
+    int64_t n = ns + (int64_t)(0x100000000ull / stride) + 1 + 2000001 + 12345; /* +1: the bit-pattern loop can take one more */
     float *x = malloc((size_t)n * sizeof *x);
     if (!x) return NULL;
     int64_t k = 0;
