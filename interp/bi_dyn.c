@@ -1,6 +1,6 @@
-/* bi_dyn.c: the "Dynamics" builtins of LANGUAGE.md (record and every measure of MODEL.md
+/* bi_dyn.c: the dynamics builtins of docs/dynamics.md (record and every measure of docs/model.md
  * "Transients", "Attractors", "Local dynamics", "Noise evolution") and the recording type
- * (OPS_RECORDING). The numbers come from runtime/record.c and runtime/dynamics.c; this file reads
+ * (OPS_RECORDING). The numbers come from runtime/record.c and runtime/dyn_*.c; this file reads
  * arguments, locates errors at the argument at fault and boxes results. */
 #include <math.h>
 #include <stdio.h>
@@ -442,7 +442,7 @@ const TypeOps OPS_RECORDING = {
 
 const Builtin BI_DYN[] = {
     {"record", bi_record, 2, 2, "keep to", "record(net, data, keep: \"both\", to: nil)",
-     "Runs `data` through `net` and keeps the transients of every input (MODEL.md, \"Transients\"): "
+     "Runs `data` through `net` and keeps the transients of every input (docs/model.md, \"Transients\"): "
      "the states h_0 .. h_T and the residuals r_0 .. r_{T-1} (r_t = eta sigma(W_t h_t + b_t) for a "
      "ResNet, h_{t+1} - h_t for an MLP), with the labels. Returns a `recording`.\n\n"
      "`keep:` \"states\", \"residuals\", \"both\" (default) or \"summary\": per class and layer, the "
@@ -497,7 +497,7 @@ const Builtin BI_DYN[] = {
      "attractors(net, data, steps: 200, tol: 1e-3, max_period: 8, per_input: false)",
      "Iterates a shared-weight ResNet's map h -> h + eta sigma(W h + b) past its depth "
      "(depth + `steps` iterations in all) and says where each input's residual goes "
-     "(MODEL.md, \"Attractors\"). Distances are ||a - b||_2 / sqrt(width), as for delta. With K "
+     "(docs/model.md, \"Attractors\"). Distances are ||a - b||_2 / sqrt(width), as for delta. With K "
      "iterations and P = `max_period`:\n\n"
      "- fixed: the last P changes ||r_{K-j} - r_{K-j-1}|| are all < `tol`;\n"
      "- cycle of period p (2 <= p <= P, the smallest): ||r_{K-1-j} - r_{K-1-j-p}|| < `tol` for "
@@ -533,7 +533,7 @@ const Builtin BI_DYN[] = {
      "Example: `print(mean(growth_rate(net, test)))`"},
     {"noise_evolution", bi_noise_evolution, 2, 2, "sigma trials kind seed",
      "noise_evolution(net, data, sigma: 0.1, trials: 1, kind: \"gaussian\", seed:)",
-     "How input noise travels through the layers (MODEL.md, \"Noise evolution\"). Each input is "
+     "How input noise travels through the layers (docs/model.md, \"Noise evolution\"). Each input is "
      "perturbed exactly as `perturb` does: `kind` \"gaussian\" x + sigma N(0, 1), \"uniform\" "
      "x + U(-sigma, sigma), \"saltpepper\" (each entry with probability sigma becomes the smallest "
      "or largest entry of the data). Trial 0 uses `seed` itself, so it is exactly "

@@ -541,7 +541,7 @@ const TypeOps OPS_NET = {VAL_NET, "net",
 const Builtin BI_NET[] = {
     {"resnet", bi_resnet, 0, 0, "in width depth classes act shared step seed",
      "resnet(in:, width: in, depth: 10, classes: 10, act: \"logistic\", shared: true, step: 1, seed:)",
-     "A residual network (MODEL.md): h_{t+1} = h_t + step * act(W_t h_t + b_t), t = 0..T-1, then "
+     "A residual network (docs/model.md): h_{t+1} = h_t + step * act(W_t h_t + b_t), t = 0..T-1, then "
      "logits = V h_T + c.\n\n" NET_KW_DOC
      "`shared:` true (default) uses one W, b for every layer (the net is an iterated map and its "
      "depth is only a number); false gives each layer its own. `step:` eta (1).\n\n"

@@ -1,4 +1,4 @@
-/* record.h: recordings of transients (MODEL.md "Transients"): the states h_0..h_T and residuals
+/* record.h: recordings of transients (docs/model.md "Transients"): the states h_0..h_T and residuals
  * r_0..r_{T-1} of every input, kept in memory, reduced to per-class statistics ("summary"), or
  * streamed to standard .npy files in chunks so that memory does not grow with n.
  *
