@@ -67,8 +67,4 @@ const float *rdn_record_rows(const Recording *r, int which, int64_t i0, int64_t 
                              RdnErr *err);
 int rdn_record_has(const Recording *r, int which);
 
-/* A .npy (format 1.0) header for a little-endian C-order array: dtype "<f4" or "<i4". Writes the
- * whole header (padded to a multiple of 64 bytes) to f; returns its length in bytes, or -1. */
-long rdn_record_npy_header(FILE *f, const char *dtype, int ndim, const int64_t *shape, RdnErr *err);
-
 #endif
