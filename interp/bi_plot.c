@@ -288,12 +288,11 @@ static int table_num_col(Interp *I, Args *a, const Table *t, const char *name, c
 {
     int c = rdn_table_col(t, name);
     if (c < 0) {
-        char words[4096] = "", buf[256];
-        for (int i = 0; i < t->ncols; i++) {
-            strncat(words, t->cols[i].name, sizeof words - strlen(words) - 2);
-            strncat(words, " ", sizeof words - strlen(words) - 1);
-        }
-        const char *s = suggest(name, words, buf, sizeof buf);
+        char buf[256];
+        Words words = {0};
+        for (int i = 0; i < t->ncols; i++) words_add(&words, t->cols[i].name);
+        const char *s = suggest(name, words_str(&words), buf, sizeof buf);
+        words_free(&words);
         return arg_error(I, a, -1, kw, "plot: %s: the table has no column '%s'%s%s%s", kw, name,
                          s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
     }

@@ -84,6 +84,12 @@ int arg_num_list(Interp *I, const Args *a, int pos, const char *kw, double **out
 
 /* Did-you-mean: the closest word of `words` (space-separated) to `s`, or NULL if none is close. */
 const char *suggest(const char *s, const char *words, char *buf, size_t bufsize);
+/* The one way to build the word list suggest() reads: words_add appends "word " (running out of
+ * memory only shortens the list: a suggestion is a courtesy); words_str is "" when empty. */
+typedef struct Words { char *s; size_t len, cap; } Words;
+void words_add(Words *w, const char *word);
+const char *words_str(const Words *w);
+void words_free(Words *w);
 
 /* ---- the tables (one file per area owns its rows; each ends with a {NULL} row) ---- */
 extern const Builtin BI_CORE[];     /* interp/bi_core.c: print, format, seed, len, ... */
