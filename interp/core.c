@@ -268,6 +268,26 @@ int core_run(Interp *I, Source *src, Env *env, Value *last)
     return 0;
 }
 
+Source *frame_push(Core *C, const char *name, Source *src, Span at, Span call)
+{
+    if (C->nframes == C->capframes) {
+        C->capframes = C->capframes ? 2 * C->capframes : 64;
+        C->frames = realloc(C->frames, sizeof *C->frames * (size_t)C->capframes);
+        if (!C->frames) abort();
+    }
+    if (C->nframes > 0) C->frames[C->nframes - 1].at = call;
+    C->frames[C->nframes++] = (Frame){name, src, at};
+    Source *saved = C->cur;
+    C->cur = src;
+    return saved;
+}
+
+void frame_pop(Core *C, Source *saved)
+{
+    C->cur = saved;
+    C->nframes--;
+}
+
 /* ---- param and --set ---- */
 
 int core_set_overrides(Interp *I)
@@ -490,21 +510,12 @@ int core_import(Interp *I, Ast *n, Env *env)
     if (!st) abort();
     C->import_stack = st;
     st[C->nimport_stack++] = key;
-    if (C->nframes == C->capframes) {
-        C->capframes = C->capframes ? 2 * C->capframes : 64;
-        C->frames = realloc(C->frames, sizeof *C->frames * (size_t)C->capframes);
-        if (!C->frames) abort();
-    }
-    if (C->nframes > 0) C->frames[C->nframes - 1].at = n->span;
-    C->frames[C->nframes++] = (Frame){name, src, {0, 0, 0, 0}};
-    Source *saved = C->cur;
-    C->cur = src;
+    Source *saved = frame_push(C, name, src, (Span){0, 0, 0, 0}, n->span);
     C->importing++;
     Env *menv = env_new(C, NULL);
     int r = eval_block(I, src->root, menv, NULL);
     C->importing--;
-    C->cur = saved;
-    C->nframes--;
+    frame_pop(C, saved);
     C->nimport_stack--;
     if (r) {
         env_decref(menv);

@@ -431,15 +431,7 @@ static int call_func(Interp *I, ObjFunc *f, Args *a, Value *out)
             return -1;
         }
     /* the frame: from here on errors are located inside the function */
-    if (C->nframes == C->capframes) {
-        C->capframes = C->capframes ? 2 * C->capframes : 64;
-        C->frames = realloc(C->frames, sizeof *C->frames * (size_t)C->capframes);
-        if (!C->frames) abort();
-    }
-    if (C->nframes > 0) C->frames[C->nframes - 1].at = a->call;
-    C->frames[C->nframes++] = (Frame){fname, f->src, d->span};
-    Source *saved = C->cur;
-    C->cur = f->src;
+    Source *saved = frame_push(C, fname, f->src, d->span, a->call);
     int r = 0;
     for (int i = a->npos; i < d->nitems && r == 0; i++) {
         Ast *p = d->items[i];
@@ -453,8 +445,7 @@ static int call_func(Interp *I, ObjFunc *f, Args *a, Value *out)
         if (r == EX_RETURN) r = 0;
         else if (r == 0) *out = VNIL;
     }
-    C->cur = saved;
-    C->nframes--;
+    frame_pop(C, saved);
     env_decref(fenv);
     return r;
 }
