@@ -104,9 +104,12 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzzbin/%)
 $(B)/fuzzbin/%: tests/fuzz/%.c $(filter-out $(B)/obj/interp/main.o,$(IN_OBJ)) $(GEN_OBJ) $(B)/librdnrt.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -fsanitize=fuzzer -o $@ $^ $(LIBS)
+# harness=folder: the language tests that also seed a harness (read in place, never copied)
+FUZZ_LANG_SEEDS := fuzz_parse=tests/lang/core fuzz_tensor=tests/lang/tensor
 fuzz-run: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do n=$$(basename $$f); mkdir -p $(B)/corpus/$$n; \
 	  seeds=tests/fuzz/seeds/$$n; [ -d $$seeds ] || seeds=""; \
+	  for m in $(FUZZ_LANG_SEEDS); do [ "$${m%%=*}" = $$n ] && seeds="$$seeds $${m#*=}"; done; \
 	  echo "== fuzz $$n for $(FUZZ_SECONDS)s"; \
 	  $$f -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 $(B)/corpus/$$n $$seeds 2>$(B)/$$n.log \
 	    || { tail -50 $(B)/$$n.log; exit 1; }; grep -E 'stat::number_of_executed_units|INFO: .*corp' $(B)/$$n.log | tail -2; done

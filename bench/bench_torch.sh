@@ -2,9 +2,10 @@
 # bench_torch.sh: the same workloads in PyTorch (Debian python3-torch, 2 threads) beside rdn's
 # bench_train figures (read from build/bench/bench_train.txt, written by bench_train just before),
 # printed as one side-by-side table with the targets. Skipped with a message when torch is
-# not installed.
+# not installed. The PyTorch workload is bench/torch_ref.py (the project's own script; TORCH_REF=path
+# runs another).
 PY=/usr/bin/python3
-REF=${TORCH_REF:-/work/shared/bench/torch_ref.py}
+REF=${TORCH_REF:-$(dirname "$0")/torch_ref.py}
 RES=${RDN_BENCH_RESULTS:-build/bench/bench_train.txt}
 if ! "$PY" -c 'import torch' >/dev/null 2>&1; then
     echo "bench_torch: skipped (no torch for $PY)"; exit 0

@@ -112,6 +112,22 @@ int arg_choice(Interp *I, const Args *a, int pos, const char *kw, const char *ch
     return r;
 }
 
+int arg_seed(Interp *I, const Args *a, uint64_t *seed)
+{
+    Value v;
+    if (!arg_get(a, -1, "seed", &v) || v.type == VAL_NIL) {
+        *seed = interp_draw_seed(I);
+        return 0;
+    }
+    double s;
+    if (arg_num(I, a, -1, "seed", 0, &s)) return -1;
+    if (!(s >= 0 && s <= 9007199254740992.0 && s == floor(s)))
+        return arg_error(I, a, -1, "seed", "%s: seed must be a whole number >= 0, got %g",
+                         a->bi->name, s);
+    *seed = (uint64_t)s;
+    return 0;
+}
+
 int arg_obj(Interp *I, const Args *a, int pos, const char *kw, ValType type, void **out)
 {
     Value v;

@@ -117,7 +117,7 @@ const TypeOps OPS_ADAPT = {VAL_ADAPT, "adaptive", "tol every min_depth grow max_
 const Builtin BI_ADAPT[] = {
     {"adaptive", bi_adaptive, 0, 0, "tol every min_depth grow max_depth probe seed",
      "adaptive(tol: 1e-3, every: 1, min_depth: 2, grow: 0, max_depth:, probe:, seed:)",
-     "Depth adaptation settings for `fit(net, data, adapt: ...)` (MODEL.md, \"Depth adaptation\").\n\n"
+     "Depth adaptation settings for `fit(net, data, adapt: ...)` (docs/model.md, \"Depth adaptation\").\n\n"
      "Every `every` epochs a fixed probe set of `probe` training inputs runs through the net and "
      "the mean residual change per layer is measured:\n\n"
      "    delta_t = mean over the probe of ||r_{t+1} - r_t||_2 / sqrt(width),  t = 0 .. depth-2\n\n"

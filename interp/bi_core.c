@@ -414,15 +414,12 @@ static int bi_help(Interp *I, Args *a, Value *out)
     }
     if (v.type == VAL_STR) {
         char best[128];
-        size_t len = 1;
-        for (int i = 0; builtin_at(i); i++) len += strlen(builtin_at(i)->name) + 1;
-        char *words = calloc(1, len);
-        if (!words) abort();
-        for (int i = 0; builtin_at(i); i++) { strcat(words, builtin_at(i)->name); strcat(words, " "); }
-        const char *s = suggest(val_cstr(v), words, best, sizeof best);
+        Words words = {0};
+        for (int i = 0; builtin_at(i); i++) words_add(&words, builtin_at(i)->name);
+        const char *s = suggest(val_cstr(v), words_str(&words), best, sizeof best);
         int r = s ? arg_error(I, a, 0, NULL, "help: no builtin '%s' (did you mean '%s'?)", val_cstr(v), s)
                   : arg_error(I, a, 0, NULL, "help: no builtin '%s'", val_cstr(v));
-        free(words);
+        words_free(&words);
         return r;
     }
     const TypeOps *ops = typeops_for(v.type);

@@ -21,30 +21,6 @@ static int fail_at(Interp *I, const Args *a, int pos, const char *kw, const RdnE
     return arg_error(I, a, pos, kw, "%s: %.900s", a->bi->name, e->msg);
 }
 
-static int ret(Interp *I, const Args *a, Dataset *d, const RdnErr *e, Value *out)
-{
-    if (!d) return rt_error_call(I, a, e);
-    *out = val_dataset(d);
-    return 0;
-}
-
-/* seed: given, or drawn from the script's generator (so runs repeat, calls differ). */
-static int get_seed(Interp *I, const Args *a, uint64_t *seed)
-{
-    Value v;
-    if (!arg_get(a, -1, "seed", &v)) {
-        *seed = interp_draw_seed(I);
-        return 0;
-    }
-    double s;
-    if (arg_num(I, a, -1, "seed", 0, &s)) return -1;
-    if (!(s >= 0 && s <= 9007199254740992.0 && s == floor(s)))
-        return arg_error(I, a, -1, "seed", "%s: seed must be a whole number >= 0, got %g",
-                         a->bi->name, s);
-    *seed = (uint64_t)s;
-    return 0;
-}
-
 #define NMAX 100000000L
 
 /* ---- synthetic sets ---- */
@@ -55,10 +31,10 @@ static int bi_spirals(Interp *I, Args *a, Value *out)
     double noise;
     uint64_t seed;
     if (arg_int(I, a, -1, "n", 1000, 1, NMAX, &n) || arg_int(I, a, -1, "classes", 3, 1, 1000, &k) ||
-        arg_num(I, a, -1, "noise", 0.05, &noise) || get_seed(I, a, &seed))
+        arg_num(I, a, -1, "noise", 0.05, &noise) || arg_seed(I, a, &seed))
         return -1;
     RdnErr e = {0};
-    return ret(I, a, rdn_data_spirals(n, (int)k, noise, seed, &e), &e, out);
+    return rt_box(I, a, VAL_DATASET, rdn_data_spirals(n, (int)k, noise, seed, &e), &e, out);
 }
 
 static int bi_moons(Interp *I, Args *a, Value *out)
@@ -67,10 +43,10 @@ static int bi_moons(Interp *I, Args *a, Value *out)
     double noise;
     uint64_t seed;
     if (arg_int(I, a, -1, "n", 1000, 1, NMAX, &n) || arg_num(I, a, -1, "noise", 0.1, &noise) ||
-        get_seed(I, a, &seed))
+        arg_seed(I, a, &seed))
         return -1;
     RdnErr e = {0};
-    return ret(I, a, rdn_data_moons(n, noise, seed, &e), &e, out);
+    return rt_box(I, a, VAL_DATASET, rdn_data_moons(n, noise, seed, &e), &e, out);
 }
 
 static int bi_circles(Interp *I, Args *a, Value *out)
@@ -79,10 +55,10 @@ static int bi_circles(Interp *I, Args *a, Value *out)
     double noise;
     uint64_t seed;
     if (arg_int(I, a, -1, "n", 1000, 1, NMAX, &n) || arg_num(I, a, -1, "noise", 0.05, &noise) ||
-        get_seed(I, a, &seed))
+        arg_seed(I, a, &seed))
         return -1;
     RdnErr e = {0};
-    return ret(I, a, rdn_data_circles(n, noise, seed, &e), &e, out);
+    return rt_box(I, a, VAL_DATASET, rdn_data_circles(n, noise, seed, &e), &e, out);
 }
 
 static int bi_xor(Interp *I, Args *a, Value *out)
@@ -91,10 +67,10 @@ static int bi_xor(Interp *I, Args *a, Value *out)
     double noise;
     uint64_t seed;
     if (arg_int(I, a, -1, "n", 1000, 1, NMAX, &n) || arg_num(I, a, -1, "noise", 0.05, &noise) ||
-        get_seed(I, a, &seed))
+        arg_seed(I, a, &seed))
         return -1;
     RdnErr e = {0};
-    return ret(I, a, rdn_data_xor(n, noise, seed, &e), &e, out);
+    return rt_box(I, a, VAL_DATASET, rdn_data_xor(n, noise, seed, &e), &e, out);
 }
 
 static int bi_blobs(Interp *I, Args *a, Value *out)
@@ -104,13 +80,13 @@ static int bi_blobs(Interp *I, Args *a, Value *out)
     uint64_t seed;
     if (arg_int(I, a, -1, "n", 1000, 1, NMAX, &n) || arg_int(I, a, -1, "classes", 3, 1, 1000, &k) ||
         arg_int(I, a, -1, "dim", 2, 1, 100000, &dim) ||
-        arg_num(I, a, -1, "spread", 0.5, &spread) || get_seed(I, a, &seed))
+        arg_num(I, a, -1, "spread", 0.5, &spread) || arg_seed(I, a, &seed))
         return -1;
     if ((double)n * (double)dim > 4e9)
         return arg_error(I, a, -1, "n", "blobs: n x dim = %.0f numbers is too many",
                          (double)n * (double)dim);
     RdnErr e = {0};
-    return ret(I, a, rdn_data_blobs(n, (int)k, (int)dim, spread, seed, &e), &e, out);
+    return rt_box(I, a, VAL_DATASET, rdn_data_blobs(n, (int)k, (int)dim, spread, seed, &e), &e, out);
 }
 
 /* ---- loaders ---- */
@@ -122,7 +98,7 @@ static int bi_load_idx(Interp *I, Args *a, Value *out)
     if (!img) return arg_error(I, a, 0, "images", "load_idx: the image file is missing");
     if (!lab) return arg_error(I, a, 1, "labels", "load_idx: the label file is missing");
     RdnErr e = {0};
-    return ret(I, a, rdn_data_load_idx(img, lab, &I->out, &e), &e, out);
+    return rt_box(I, a, VAL_DATASET, rdn_data_load_idx(img, lab, &I->out, &e), &e, out);
 }
 
 static int mnist_like(Interp *I, Args *a, Value *out, int fashion)
@@ -136,7 +112,7 @@ static int mnist_like(Interp *I, Args *a, Value *out, int fashion)
         return arg_error(I, a, -1, NULL, "mnist: give the folder of the MNIST files with dir: "
                                          "(e.g. mnist(dir: \"data/mnist\"))");
     RdnErr e = {0};
-    return ret(I, a, rdn_data_mnist(dir, split, fashion, &I->out, &e), &e, out);
+    return rt_box(I, a, VAL_DATASET, rdn_data_mnist(dir, split, fashion, &I->out, &e), &e, out);
 }
 static int bi_mnist(Interp *I, Args *a, Value *out) { return mnist_like(I, a, out, 0); }
 static int bi_fashion(Interp *I, Args *a, Value *out) { return mnist_like(I, a, out, 1); }
@@ -263,7 +239,7 @@ static int bi_split(Interp *I, Args *a, Value *out)
     uint64_t seed;
     if (arg_obj(I, a, 0, "data", VAL_DATASET, (void **)&d) ||
         arg_num(I, a, 1, "frac", 0.8, &frac) || arg_bool(I, a, -1, "shuffle", 1, &shuffle) ||
-        get_seed(I, a, &seed))
+        arg_seed(I, a, &seed))
         return -1;
     if (!(frac >= 0 && frac <= 1))
         return arg_error(I, a, 1, "frac", "split: the fraction must be between 0 and 1, got %g", frac);
@@ -281,9 +257,9 @@ static int bi_shuffle(Interp *I, Args *a, Value *out)
 {
     Dataset *d;
     uint64_t seed;
-    if (arg_obj(I, a, 0, "data", VAL_DATASET, (void **)&d) || get_seed(I, a, &seed)) return -1;
+    if (arg_obj(I, a, 0, "data", VAL_DATASET, (void **)&d) || arg_seed(I, a, &seed)) return -1;
     RdnErr e = {0};
-    return ret(I, a, rdn_data_shuffle(d, seed, &e), &e, out);
+    return rt_box(I, a, VAL_DATASET, rdn_data_shuffle(d, seed, &e), &e, out);
 }
 
 static int bi_take(Interp *I, Args *a, Value *out)
@@ -295,7 +271,7 @@ static int bi_take(Interp *I, Args *a, Value *out)
         arg_int(I, a, -1, "from", 0, 0, 1L << 40, &from))
         return -1;
     RdnErr e = {0};
-    return ret(I, a, rdn_data_take(d, from, n, &e), &e, out);
+    return rt_box(I, a, VAL_DATASET, rdn_data_take(d, from, n, &e), &e, out);
 }
 
 /* A label given as a class index or a class name. */
@@ -354,7 +330,7 @@ static int bi_where(Interp *I, Args *a, Value *out)
     RdnErr e = {0};
     Dataset *s = rdn_data_where(d, labs, nl, &e);
     if (labs != &one) free(labs);
-    return ret(I, a, s, &e, out);
+    return rt_box(I, a, VAL_DATASET, s, &e, out);
 }
 
 static int bi_normalize(Interp *I, Args *a, Value *out)
@@ -383,7 +359,7 @@ static int bi_perturb(Interp *I, Args *a, Value *out)
     if (arg_obj(I, a, 0, "data", VAL_DATASET, (void **)&d) ||
         arg_num(I, a, -1, "sigma", 0.1, &sigma) ||
         arg_choice(I, a, -1, "kind", "gaussian|uniform|saltpepper", 0, &kind) ||
-        get_seed(I, a, &seed))
+        arg_seed(I, a, &seed))
         return -1;
     if (!isfinite(sigma) || sigma < 0 || (kind == 2 && sigma > 1))
         return arg_error(I, a, -1, "sigma", "perturb: sigma must be %s, got %g",
@@ -391,7 +367,7 @@ static int bi_perturb(Interp *I, Args *a, Value *out)
                                    : "a finite number >= 0", sigma);
     static const int kinds[3] = {RDN_NOISE_GAUSSIAN, RDN_NOISE_UNIFORM, RDN_NOISE_SALTPEPPER};
     RdnErr e = {0};
-    return ret(I, a, rdn_data_perturb(d, kinds[kind], sigma, seed, &e), &e, out);
+    return rt_box(I, a, VAL_DATASET, rdn_data_perturb(d, kinds[kind], sigma, seed, &e), &e, out);
 }
 
 static int bi_batches(Interp *I, Args *a, Value *out)

@@ -1,6 +1,6 @@
-/* bi_dyn.c: the "Dynamics" builtins of LANGUAGE.md (record and every measure of MODEL.md
+/* bi_dyn.c: the dynamics builtins of docs/dynamics.md (record and every measure of docs/model.md
  * "Transients", "Attractors", "Local dynamics", "Noise evolution") and the recording type
- * (OPS_RECORDING). The numbers come from runtime/record.c and runtime/dynamics.c; this file reads
+ * (OPS_RECORDING). The numbers come from runtime/record.c and runtime/dyn_*.c; this file reads
  * arguments, locates errors at the argument at fault and boxes results. */
 #include <math.h>
 #include <stdio.h>
@@ -44,42 +44,12 @@ static int get_tol(Interp *I, Args *a, double def, double *tol)
     return 0;
 }
 
-static int get_seed(Interp *I, Args *a, uint64_t *seed)
-{
-    Value v;
-    if (arg_get(a, -1, "seed", &v) && v.type != VAL_NIL) {
-        double s;
-        if (arg_num(I, a, -1, "seed", 0, &s)) return -1;
-        if (!(s >= 0) || s != floor(s) || s > 9007199254740992.0)
-            return arg_error(I, a, -1, "seed", "%s: seed must be a whole number >= 0, got %g",
-                             a->bi->name, s);
-        *seed = (uint64_t)s;
-    } else {
-        *seed = interp_draw_seed(I);
-    }
-    return 0;
-}
-
 static int get_kind(Interp *I, Args *a, int *k)
 {
     static const int kinds[3] = {RDN_NOISE_GAUSSIAN, RDN_NOISE_UNIFORM, RDN_NOISE_SALTPEPPER};
     int c;
     if (arg_choice(I, a, -1, "kind", "gaussian|uniform|saltpepper", 0, &c)) return -1;
     *k = kinds[c];
-    return 0;
-}
-
-static int box_tensor(Interp *I, Args *a, Tensor *t, RdnErr *err, Value *out)
-{
-    if (!t) return rt_error_call(I, a, err);
-    *out = val_tensor(t);
-    return 0;
-}
-
-static int box_table(Interp *I, Args *a, Table *t, RdnErr *err, Value *out)
-{
-    if (!t) return rt_error_call(I, a, err);
-    *out = val_table(t);
     return 0;
 }
 
@@ -120,7 +90,7 @@ static int bi_residual_norms(Interp *I, Args *a, Value *out)
     Recording *r;
     if (get_rec(I, a, 0, &r)) return -1;
     RdnErr err = {0};
-    return box_tensor(I, a, rdn_dyn_residual_norms(r, &err), &err, out);
+    return rt_box(I, a, VAL_TENSOR, rdn_dyn_residual_norms(r, &err), &err, out);
 }
 
 static int bi_residual_change(Interp *I, Args *a, Value *out)
@@ -128,7 +98,7 @@ static int bi_residual_change(Interp *I, Args *a, Value *out)
     Recording *r;
     if (get_rec(I, a, 0, &r)) return -1;
     RdnErr err = {0};
-    return box_tensor(I, a, rdn_dyn_residual_change(r, &err), &err, out);
+    return rt_box(I, a, VAL_TENSOR, rdn_dyn_residual_change(r, &err), &err, out);
 }
 
 static int bi_converged_at(Interp *I, Args *a, Value *out)
@@ -137,7 +107,7 @@ static int bi_converged_at(Interp *I, Args *a, Value *out)
     double tol;
     if (get_rec(I, a, 0, &r) || get_tol(I, a, 1e-3, &tol)) return -1;
     RdnErr err = {0};
-    return box_tensor(I, a, rdn_dyn_converged_at(r, tol, &err), &err, out);
+    return rt_box(I, a, VAL_TENSOR, rdn_dyn_converged_at(r, tol, &err), &err, out);
 }
 
 static int bi_integral_error(Interp *I, Args *a, Value *out)
@@ -161,14 +131,14 @@ static int bi_accuracy_by_layer(Interp *I, Args *a, Value *out)
         Recording *r = val_ptr(v);
         if (rdn_dyn_check_shape(net, r, "accuracy_by_layer", &err))
             return arg_error(I, a, 1, NULL, "%s", err.msg);
-        return box_table(I, a, rdn_dyn_accuracy_by_layer_rec(net, r, &err), &err, out);
+        return rt_box(I, a, VAL_TABLE, rdn_dyn_accuracy_by_layer_rec(net, r, &err), &err, out);
     }
     Dataset *d;
     if (arg_get(a, 1, NULL, &v) && v.type != VAL_DATASET)
         return arg_error(I, a, 1, NULL, "accuracy_by_layer: expected a dataset or a recording, got %s",
                          val_type_name(v.type));
     if (get_data(I, a, 1, net, &d)) return -1;
-    return box_table(I, a, rdn_dyn_accuracy_by_layer(net, d, &err), &err, out);
+    return rt_box(I, a, VAL_TABLE, rdn_dyn_accuracy_by_layer(net, d, &err), &err, out);
 }
 
 static int bi_separability(Interp *I, Args *a, Value *out)
@@ -177,7 +147,7 @@ static int bi_separability(Interp *I, Args *a, Value *out)
     int of;
     if (get_rec(I, a, 0, &r) || arg_choice(I, a, -1, "of", "states|residuals", 0, &of)) return -1;
     RdnErr err = {0};
-    return box_table(I, a, rdn_dyn_separability(r, of, &err), &err, out);
+    return rt_box(I, a, VAL_TABLE, rdn_dyn_separability(r, of, &err), &err, out);
 }
 
 static int bi_attractors(Interp *I, Args *a, Value *out)
@@ -270,10 +240,10 @@ static int bi_growth_rate(Interp *I, Args *a, Value *out)
     long dirs;
     uint64_t seed;
     if (get_net(I, a, 0, &net) || get_data(I, a, 1, net, &d) ||
-        arg_int(I, a, -1, "dirs", 4, 1, 1024, &dirs) || get_seed(I, a, &seed))
+        arg_int(I, a, -1, "dirs", 4, 1, 1024, &dirs) || arg_seed(I, a, &seed))
         return -1;
     RdnErr err = {0};
-    return box_tensor(I, a, rdn_dyn_growth_rate(net, d, (int)dirs, seed, &err), &err, out);
+    return rt_box(I, a, VAL_TENSOR, rdn_dyn_growth_rate(net, d, (int)dirs, seed, &err), &err, out);
 }
 
 static int get_sigma(Interp *I, Args *a, const char *kw, double s, int k)
@@ -296,10 +266,10 @@ static int bi_noise_evolution(Interp *I, Args *a, Value *out)
     uint64_t seed;
     if (get_net(I, a, 0, &net) || get_data(I, a, 1, net, &d) ||
         arg_num(I, a, -1, "sigma", 0.1, &sigma) || arg_int(I, a, -1, "trials", 1, 1, 1000000, &trials) ||
-        get_kind(I, a, &kind) || get_sigma(I, a, "sigma", sigma, kind) || get_seed(I, a, &seed))
+        get_kind(I, a, &kind) || get_sigma(I, a, "sigma", sigma, kind) || arg_seed(I, a, &seed))
         return -1;
     RdnErr err = {0};
-    return box_table(I, a, rdn_dyn_noise_evolution(net, d, sigma, (int)trials, kind, seed, &err),
+    return rt_box(I, a, VAL_TABLE, rdn_dyn_noise_evolution(net, d, sigma, (int)trials, kind, seed, &err),
                      &err, out);
 }
 
@@ -334,14 +304,14 @@ static int bi_robustness(Interp *I, Args *a, Value *out)
             free(sig);
             return -1;
         }
-    if (get_seed(I, a, &seed)) {
+    if (arg_seed(I, a, &seed)) {
         free(sig);
         return -1;
     }
     RdnErr err = {0};
     Table *t = rdn_dyn_robustness(net, d, sig, ns, (int)trials, kind, seed, &err);
     free(sig);
-    return box_table(I, a, t, &err, out);
+    return rt_box(I, a, VAL_TABLE, t, &err, out);
 }
 
 /* ------------------------------------------------------------------ the recording type */
@@ -442,7 +412,7 @@ const TypeOps OPS_RECORDING = {
 
 const Builtin BI_DYN[] = {
     {"record", bi_record, 2, 2, "keep to", "record(net, data, keep: \"both\", to: nil)",
-     "Runs `data` through `net` and keeps the transients of every input (MODEL.md, \"Transients\"): "
+     "Runs `data` through `net` and keeps the transients of every input (docs/model.md, \"Transients\"): "
      "the states h_0 .. h_T and the residuals r_0 .. r_{T-1} (r_t = eta sigma(W_t h_t + b_t) for a "
      "ResNet, h_{t+1} - h_t for an MLP), with the labels. Returns a `recording`.\n\n"
      "`keep:` \"states\", \"residuals\", \"both\" (default) or \"summary\": per class and layer, the "
@@ -497,7 +467,7 @@ const Builtin BI_DYN[] = {
      "attractors(net, data, steps: 200, tol: 1e-3, max_period: 8, per_input: false)",
      "Iterates a shared-weight ResNet's map h -> h + eta sigma(W h + b) past its depth "
      "(depth + `steps` iterations in all) and says where each input's residual goes "
-     "(MODEL.md, \"Attractors\"). Distances are ||a - b||_2 / sqrt(width), as for delta. With K "
+     "(docs/model.md, \"Attractors\"). Distances are ||a - b||_2 / sqrt(width), as for delta. With K "
      "iterations and P = `max_period`:\n\n"
      "- fixed: the last P changes ||r_{K-j} - r_{K-j-1}|| are all < `tol`;\n"
      "- cycle of period p (2 <= p <= P, the smallest): ||r_{K-1-j} - r_{K-1-j-p}|| < `tol` for "
@@ -533,7 +503,7 @@ const Builtin BI_DYN[] = {
      "Example: `print(mean(growth_rate(net, test)))`"},
     {"noise_evolution", bi_noise_evolution, 2, 2, "sigma trials kind seed",
      "noise_evolution(net, data, sigma: 0.1, trials: 1, kind: \"gaussian\", seed:)",
-     "How input noise travels through the layers (MODEL.md, \"Noise evolution\"). Each input is "
+     "How input noise travels through the layers (docs/model.md, \"Noise evolution\"). Each input is "
      "perturbed exactly as `perturb` does: `kind` \"gaussian\" x + sigma N(0, 1), \"uniform\" "
      "x + U(-sigma, sigma), \"saltpepper\" (each entry with probability sigma becomes the smallest "
      "or largest entry of the data). Trial 0 uses `seed` itself, so it is exactly "

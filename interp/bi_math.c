@@ -163,7 +163,7 @@ static int map_fn(Interp *I, Args *a, int fn, Value *out)
     RdnErr err = {0};
     Tensor *u = rdn_tensor_map(fn, t, &err);
     rdn_tensor_free(own);
-    if (!u) return call_error(I, a, &err);
+    if (!u) return rt_error_call(I, a, &err);
     *out = val_tensor(u);
     return 0;
 }
@@ -195,7 +195,7 @@ static int bi_clip(Interp *I, Args *a, Value *out)
     RdnErr err = {0};
     Tensor *u = rdn_tensor_clip(t, lo, hi, &err);
     rdn_tensor_free(own);
-    if (!u) return call_error(I, a, &err);
+    if (!u) return rt_error_call(I, a, &err);
     *out = val_tensor(u);
     return 0;
 }

@@ -23,23 +23,6 @@
 static void destroy_net(void *p) { rdn_net_free(p); }
 Value val_net(struct Net *n) { return val_box(VAL_NET, n, destroy_net); }
 
-/* seed: given, or drawn from the script's generator (so runs repeat, calls differ). */
-static int get_seed(Interp *I, const Args *a, uint64_t *seed)
-{
-    Value v;
-    if (!arg_get(a, -1, "seed", &v) || v.type == VAL_NIL) {
-        *seed = interp_draw_seed(I);
-        return 0;
-    }
-    double s;
-    if (arg_num(I, a, -1, "seed", 0, &s)) return -1;
-    if (!(s >= 0 && s <= 9007199254740992.0 && s == floor(s)))
-        return arg_error(I, a, -1, "seed", "%s: seed must be a whole number >= 0, got %g",
-                         a->bi->name, s);
-    *seed = (uint64_t)s;
-    return 0;
-}
-
 static int has_kw(const Args *a, const char *kw)
 {
     Value v;
@@ -93,7 +76,7 @@ static int bi_resnet(Interp *I, Args *a, Value *out)
     if (!(step > 0) || !isfinite(step) || step > 1e6)
         return arg_error(I, a, -1, "step", "resnet: step must be a positive number, got %g", step);
     sp.step = (float)step;
-    if (get_seed(I, a, &sp.init_seed)) return -1;
+    if (arg_seed(I, a, &sp.init_seed)) return -1;
     return make_net(I, a, &sp, out);
 }
 
@@ -117,7 +100,7 @@ static int bi_mlp(Interp *I, Args *a, Value *out)
         return make_net(I, a, &sp, out);
     }
     if (read_sizes(I, a, &sp)) return -1;
-    if (get_seed(I, a, &sp.init_seed)) return -1;
+    if (arg_seed(I, a, &sp.init_seed)) return -1;
     return make_net(I, a, &sp, out);
 }
 
@@ -152,7 +135,7 @@ static int bi_fit(Interp *I, Args *a, Value *out)
         if (arg_obj(I, a, -1, "adapt", VAL_ADAPT, (void **)&ad)) return -1;
         o.adapt = ad;
     }
-    if (get_seed(I, a, &o.shuffle_seed)) return -1;
+    if (arg_seed(I, a, &o.shuffle_seed)) return -1;
     o.quiet = I->quiet;
     o.progress = stderr;
     o.progress_tty = I->progress_tty;
@@ -541,7 +524,7 @@ const TypeOps OPS_NET = {VAL_NET, "net",
 const Builtin BI_NET[] = {
     {"resnet", bi_resnet, 0, 0, "in width depth classes act shared step seed",
      "resnet(in:, width: in, depth: 10, classes: 10, act: \"logistic\", shared: true, step: 1, seed:)",
-     "A residual network (MODEL.md): h_{t+1} = h_t + step * act(W_t h_t + b_t), t = 0..T-1, then "
+     "A residual network (docs/model.md): h_{t+1} = h_t + step * act(W_t h_t + b_t), t = 0..T-1, then "
      "logits = V h_T + c.\n\n" NET_KW_DOC
      "`shared:` true (default) uses one W, b for every layer (the net is an iterated map and its "
      "depth is only a number); false gives each layer its own. `step:` eta (1).\n\n"

@@ -19,6 +19,7 @@
 #include "interp.h"
 #include "outfile.h"
 #include "plot.h"
+#include "proc.h"
 #include "table.h"
 #include "tensor.h"
 
@@ -288,12 +289,11 @@ static int table_num_col(Interp *I, Args *a, const Table *t, const char *name, c
 {
     int c = rdn_table_col(t, name);
     if (c < 0) {
-        char words[4096] = "", buf[256];
-        for (int i = 0; i < t->ncols; i++) {
-            strncat(words, t->cols[i].name, sizeof words - strlen(words) - 2);
-            strncat(words, " ", sizeof words - strlen(words) - 1);
-        }
-        const char *s = suggest(name, words, buf, sizeof buf);
+        char buf[256];
+        Words words = {0};
+        for (int i = 0; i < t->ncols; i++) words_add(&words, t->cols[i].name);
+        const char *s = suggest(name, words_str(&words), buf, sizeof buf);
+        words_free(&words);
         return arg_error(I, a, -1, kw, "plot: %s: the table has no column '%s'%s%s%s", kw, name,
                          s ? " (did you mean '" : "", s ? s : "", s ? "'?)" : "");
     }
@@ -430,46 +430,15 @@ static int run_gnuplot(const char *gp, const char *script, size_t len, int to_st
 {
     *msg = NULL;
     int efd = memfd_create("rdn-gnuplot-stderr", MFD_CLOEXEC);
-    int pfd[2];
-    if (efd < 0 || pipe2(pfd, O_CLOEXEC) != 0) {
+    /* -d: ignore the user's ~/.gnuplot, so figures depend on the script only */
+    char *const argv[] = {"gnuplot", "-d", NULL};
+    ProcSpec ps = {gp, argv, script, len, to_stdout ? -1 : efd, efd, 0};
+    int st = 0;
+    if (efd < 0 || proc_run(&ps, &st) != 0) {
         *msg = dupf("cannot start gnuplot: %s", strerror(errno));
         if (efd >= 0) close(efd);
         return -1;
     }
-    fflush(stdout);
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid < 0) {
-        *msg = dupf("cannot start gnuplot: %s", strerror(errno));
-        close(efd); close(pfd[0]); close(pfd[1]);
-        return -1;
-    }
-    if (pid == 0) {
-        dup2(pfd[0], 0);
-        dup2(efd, 2);
-        if (!to_stdout) dup2(efd, 1);
-        /* -d: ignore the user's ~/.gnuplot, so figures depend on the script only */
-        execl(gp, "gnuplot", "-d", (char *)NULL);
-        dprintf(2, "cannot run %s: %s\n", gp, strerror(errno));
-        _exit(127);
-    }
-    close(pfd[0]);
-    struct sigaction ign = {0}, old;
-    ign.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &ign, &old);   /* gnuplot may stop reading early: see its status instead */
-    size_t off = 0;
-    while (off < len) {
-        ssize_t n = write(pfd[1], script + off, len - off);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            break;
-        }
-        off += (size_t)n;
-    }
-    close(pfd[1]);
-    int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
-    sigaction(SIGPIPE, &old, NULL);
     int ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
     if (!ok) {
         char buf[2048];
@@ -485,7 +454,6 @@ static int run_gnuplot(const char *gp, const char *script, size_t len, int to_st
     close(efd);
     return ok ? 0 : -1;
 }
-
 
 static int ends_with(const char *s, const char *suf)
 {

@@ -74,7 +74,7 @@ static int bi_table(Interp *I, Args *a, Value *out)
             types[c] = 's';
     }
     if (!(t = rdn_table_new(ncols, cn, types, &err))) {
-        call_error(I, a, &err);
+        rt_error_call(I, a, &err);
         goto done;
     }
     for (int64_t r = 0; r < nrows; r++) {
@@ -109,7 +109,7 @@ static int bi_table(Interp *I, Args *a, Value *out)
             }
         }
         if (rdn_table_push(t, num, str, &err)) {
-            call_error(I, a, &err);
+            rt_error_call(I, a, &err);
             goto done;
         }
     }

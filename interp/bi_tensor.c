@@ -262,16 +262,6 @@ int arg_axis(Interp *I, const Args *a, const Tensor *t, int *has, int *axis)
     return 0;
 }
 
-/* Raises a runtime error as "NAME: message" at the call. */
-int call_error(Interp *I, const Args *a, const RdnErr *err)
-{
-    RdnErr e = *err;
-    if (err->code != RDN_INTERRUPTED)
-        snprintf(e.msg, sizeof e.msg, "%.60s: %.900s", a->bi->name, err->msg);
-    return rt_error_from(I, &a->call, &e);
-}
-
-
 /* ---------------------------------------------------------------------------------------------
  * Builtins
  * ------------------------------------------------------------------------------------------- */
@@ -301,7 +291,7 @@ static int new_from_args(Interp *I, Args *a, Tensor **t)
     int64_t shape[RDN_MAX_DIMS];
     if (arg_shape(I, a, 0, 0, &ndim, shape)) return -1;
     RdnErr err = {0};
-    if (!(*t = rdn_tensor_new(ndim, shape, &err))) return call_error(I, a, &err);
+    if (!(*t = rdn_tensor_new(ndim, shape, &err))) return rt_error_call(I, a, &err);
     return 0;
 }
 
@@ -343,7 +333,7 @@ static int bi_eye(Interp *I, Args *a, Value *out)
                          ndim);
     RdnErr err = {0};
     Tensor *t = rdn_tensor_eye(shape[0], &err);
-    if (!t) return call_error(I, a, &err);
+    if (!t) return rt_error_call(I, a, &err);
     *out = val_tensor(t);
     return 0;
 }
@@ -386,7 +376,7 @@ static int bi_linspace(Interp *I, Args *a, Value *out)
         return arg_error(I, a, isfinite(lo) ? 1 : 0, NULL, "linspace: ends must be finite");
     RdnErr err = {0};
     Tensor *t = rdn_tensor_linspace(lo, hi, n, &err);
-    if (!t) return call_error(I, a, &err);
+    if (!t) return rt_error_call(I, a, &err);
     *out = val_tensor(t);
     return 0;
 }
@@ -468,7 +458,7 @@ static int bi_transpose(Interp *I, Args *a, Value *out)
     RdnErr err = {0};
     Tensor *u = rdn_tensor_transpose(t, &err);
     rdn_tensor_free(own);
-    if (!u) return call_error(I, a, &err);
+    if (!u) return rt_error_call(I, a, &err);
     *out = val_tensor(u);
     return 0;
 }

@@ -28,8 +28,6 @@ int arg_tensor(Interp *I, const Args *a, int pos, Tensor **t, Tensor **own);
 int arg_shape(Interp *I, const Args *a, int from, int allow_minus1, int *ndim, int64_t *shape);
 /* The axis: keyword normalised against t's dims; *has 0 when absent or nil. */
 int arg_axis(Interp *I, const Args *a, const Tensor *t, int *has, int *axis);
-/* Raises a runtime error as "NAME: message" at the call. */
-int call_error(Interp *I, const Args *a, const RdnErr *err);
 
 /* bi_ops.c: binop on two values with the call's location (for max(a, b)). */
 int value_binop(Interp *I, const Args *a, int op, Value x, Value y, Value *out);

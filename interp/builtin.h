@@ -11,6 +11,7 @@
  * rt_error_from. Arguments are borrowed. */
 #ifndef RDN_BUILTIN_H
 #define RDN_BUILTIN_H
+#include <stdint.h>
 #include "rdn_err.h"
 #include "value.h"
 
@@ -64,6 +65,10 @@ int rt_error_from(Interp *I, const Span *at, const RdnErr *err);
 /* rt_error_from located at the call, the message prefixed with the builtin's name ("fit: ...")
  * unless it already starts with it. */
 int rt_error_call(Interp *I, const Args *a, const RdnErr *err);
+/* The usual end of a builtin around a runtime call that returns a new object or NULL: with p,
+ * *out is p boxed as a value of `type` (VAL_TENSOR, VAL_TABLE, VAL_DATASET or VAL_NET; owned)
+ * and 0 is returned; without, err is raised as rt_error_call does. (interp/builtins.c) */
+int rt_box(Interp *I, const Args *a, ValType type, void *p, const RdnErr *err, Value *out);
 
 /* ---- arguments: pos is the positional index that may carry the value (-1: keyword only),
  * kw the keyword that may carry it (NULL: positional only). ---- */
@@ -77,6 +82,9 @@ int arg_str(Interp *I, const Args *a, int pos, const char *kw, const char *def, 
 /* choices "sgd|momentum|adam": *out is the index; an unknown word is an error with did-you-mean. */
 int arg_choice(Interp *I, const Args *a, int pos, const char *kw, const char *choices, int def,
                int *out);
+/* The seed: keyword: a whole number >= 0 (at most 2^53); absent or nil: a draw from the script's
+ * generator, so runs repeat and successive calls differ. */
+int arg_seed(Interp *I, const Args *a, uint64_t *seed);
 /* Required domain objects: absent or of another type is an error. *out borrowed. */
 int arg_obj(Interp *I, const Args *a, int pos, const char *kw, ValType type, void **out);
 /* A list of numbers (or a 1-D tensor) into a malloc'd double array. */
@@ -84,6 +92,12 @@ int arg_num_list(Interp *I, const Args *a, int pos, const char *kw, double **out
 
 /* Did-you-mean: the closest word of `words` (space-separated) to `s`, or NULL if none is close. */
 const char *suggest(const char *s, const char *words, char *buf, size_t bufsize);
+/* The one way to build the word list suggest() reads: words_add appends "word " (running out of
+ * memory only shortens the list: a suggestion is a courtesy); words_str is "" when empty. */
+typedef struct Words { char *s; size_t len, cap; } Words;
+void words_add(Words *w, const char *word);
+const char *words_str(const Words *w);
+void words_free(Words *w);
 
 /* ---- the tables (one file per area owns its rows; each ends with a {NULL} row) ---- */
 extern const Builtin BI_CORE[];     /* interp/bi_core.c: print, format, seed, len, ... */

@@ -1,5 +1,6 @@
 /* builtins.c: the registry: every area's table, concatenated in a fixed order, and the TypeOps
  * of each domain type. The REPL's help and completion and docs/reference.md read from here. */
+#include <stdlib.h>
 #include <string.h>
 #include "builtin.h"
 
@@ -22,6 +23,19 @@ const Builtin *builtin_find(const char *name)
         for (const Builtin *b = TABLES[t]; b->name; b++)
             if (strcmp(b->name, name) == 0) return b;
     return NULL;
+}
+
+int rt_box(Interp *I, const Args *a, ValType type, void *p, const RdnErr *err, Value *out)
+{
+    if (!p) return rt_error_call(I, a, err);
+    switch (type) {
+    case VAL_TENSOR: *out = val_tensor(p); break;
+    case VAL_TABLE: *out = val_table(p); break;
+    case VAL_DATASET: *out = val_dataset(p); break;
+    case VAL_NET: *out = val_net(p); break;
+    default: abort();   /* a programming error: no such boxing */
+    }
+    return 0;
 }
 
 const TypeOps *typeops_for(ValType t)

@@ -157,28 +157,15 @@ static void collect(Checker *k, Scope *s, Ast *block)
 
 static void unknown(Checker *k, Scope *s, Ast *n)
 {
-    size_t cap = 256, len = 0;
-    char *words = malloc(cap), best[128];
-    if (!words) abort();
-    words[0] = 0;
+    char best[128];
+    Words words = {0};
     for (Scope *t = s; t; t = t->parent)
-        for (int i = 0; i < t->n; i++) {
-            size_t l = strlen(t->names[i]);
-            if (len + l + 2 > cap) {
-                cap = 2 * (len + l + 2);
-                words = realloc(words, cap);
-                if (!words) abort();
-            }
-            memcpy(words + len, t->names[i], l);
-            len += l;
-            words[len++] = ' ';
-            words[len] = 0;
-        }
-    const char *sg = suggest(n->str, words, best, sizeof best);
+        for (int i = 0; i < t->n; i++) words_add(&words, t->names[i]);
+    const char *sg = suggest(n->str, words_str(&words), best, sizeof best);
     for (int i = 0; !sg && builtin_at(i); i++) sg = suggest(n->str, builtin_at(i)->name, best, sizeof best);
     if (sg) cerr(k, n->span, "unknown name '%s' (did you mean '%s'?)", n->str, sg);
     else cerr(k, n->span, "unknown name '%s'", n->str);
-    free(words);
+    words_free(&words);
     scope_add(s, n->str);          /* report each unknown name once per scope */
 }
 
@@ -198,16 +185,13 @@ static void check_fn_call(Checker *k, Ast *fn, Ast *n)
         int j = 0;
         while (j < fn->nitems && fn->items[j]->str != arg->str) j++;
         if (j < fn->nitems) continue;
-        size_t len = 1;
-        for (int q = 0; q < fn->nitems; q++) len += strlen(fn->items[q]->str) + 1;
-        char *words = calloc(1, len);
-        if (!words) abort();
-        for (int q = 0; q < fn->nitems; q++) { strcat(words, fn->items[q]->str); strcat(words, " "); }
+        Words words = {0};
+        for (int q = 0; q < fn->nitems; q++) words_add(&words, fn->items[q]->str);
         Span sp = arg->c ? arg->c->span : arg->span;
-        const char *sg = suggest(arg->str, words, best, sizeof best);
+        const char *sg = suggest(arg->str, words_str(&words), best, sizeof best);
         if (sg) cerr(k, sp, "%s: unknown keyword '%s' (did you mean '%s'?)", fn->str, arg->str, sg);
         else cerr(k, sp, "%s: unknown keyword '%s'", fn->str, arg->str);
-        free(words);
+        words_free(&words);
     }
     for (int j = npos; j < fn->nitems && !spread; j++) {
         if (fn->items[j]->a) continue;
@@ -326,20 +310,16 @@ static void walk(Checker *k, Scope *s, Ast *n)
             Scope ms = {0};
             collect(k, &ms, m);
             int found = 0;
-            size_t len = 1;
-            for (int i = 0; i < ms.n; i++) {
-                found |= ms.names[i] == n->str;
-                len += strlen(ms.names[i]) + 1;
-            }
+            for (int i = 0; i < ms.n; i++) found |= ms.names[i] == n->str;
             if (!found) {
-                char *words = calloc(1, len), best[128];
-                if (!words) abort();
-                for (int i = 0; i < ms.n; i++) { strcat(words, ms.names[i]); strcat(words, " "); }
-                const char *sg = suggest(n->str, words, best, sizeof best);
+                char best[128];
+                Words words = {0};
+                for (int i = 0; i < ms.n; i++) words_add(&words, ms.names[i]);
+                const char *sg = suggest(n->str, words_str(&words), best, sizeof best);
                 Span sp = n->c ? n->c->span : n->span;
                 if (sg) cerr(k, sp, "module '%s' has no member '%s' (did you mean '%s'?)", n->a->str, n->str, sg);
                 else cerr(k, sp, "module '%s' has no member '%s'", n->a->str, n->str);
-                free(words);
+                words_free(&words);
             }
             free(ms.names);
             free(ms.fns);

@@ -268,6 +268,26 @@ int core_run(Interp *I, Source *src, Env *env, Value *last)
     return 0;
 }
 
+Source *frame_push(Core *C, const char *name, Source *src, Span at, Span call)
+{
+    if (C->nframes == C->capframes) {
+        C->capframes = C->capframes ? 2 * C->capframes : 64;
+        C->frames = realloc(C->frames, sizeof *C->frames * (size_t)C->capframes);
+        if (!C->frames) abort();
+    }
+    if (C->nframes > 0) C->frames[C->nframes - 1].at = call;
+    C->frames[C->nframes++] = (Frame){name, src, at};
+    Source *saved = C->cur;
+    C->cur = src;
+    return saved;
+}
+
+void frame_pop(Core *C, Source *saved)
+{
+    C->cur = saved;
+    C->nframes--;
+}
+
 /* ---- param and --set ---- */
 
 int core_set_overrides(Interp *I)
@@ -297,16 +317,11 @@ int core_check_sets(Interp *I, Source *src)
     Core *C = core_of(I);
     if (!C->nset) return 0;
     if (!src->root && core_prepare(I, src, stderr)) return ERR_USAGE;
-    size_t len = 1;
+    char best[128];
+    Words wl = {0};
     for (int i = 0; i < src->root->nitems; i++)
-        if (src->root->items[i]->kind == AST_PARAMDECL) len += strlen(src->root->items[i]->str) + 1;
-    char *words = calloc(1, len), best[128];
-    if (!words) abort();
-    for (int i = 0; i < src->root->nitems; i++)
-        if (src->root->items[i]->kind == AST_PARAMDECL) {
-            strcat(words, src->root->items[i]->str);
-            strcat(words, " ");
-        }
+        if (src->root->items[i]->kind == AST_PARAMDECL) words_add(&wl, src->root->items[i]->str);
+    const char *words = words_str(&wl);
     int bad = 0;
     for (int i = 0; i < C->nset; i++) {
         int found = 0;
@@ -323,7 +338,7 @@ int core_check_sets(Interp *I, Source *src)
                                  src->name, C->set_names[i], words);
         else fprintf(stderr, "rdn: error: --set %s: %s declares no param\n", I->argv_sets[i], src->name);
     }
-    free(words);
+    words_free(&wl);
     return bad ? ERR_USAGE : 0;
 }
 
@@ -473,16 +488,15 @@ int core_import(Interp *I, Ast *n, Env *env)
         const StdlibFile *f = rdn_stdlib;
         while (f->name && strcmp(f->name, n->str) != 0) f++;
         if (!f->name) {
-            size_t len = 1;
-            for (const StdlibFile *g = rdn_stdlib; g->name; g++) len += strlen(g->name) + 1;
-            char *words = calloc(1, len), best[128];
-            if (!words) abort();
-            for (const StdlibFile *g = rdn_stdlib; g->name; g++) { strcat(words, g->name); strcat(words, " "); }
+            char best[128];
+            Words wl = {0};
+            for (const StdlibFile *g = rdn_stdlib; g->name; g++) words_add(&wl, g->name);
+            const char *words = words_str(&wl);
             const char *s = suggest(n->str, words, best, sizeof best);
             int r = s ? rt_error(I, at, "import: no module '%s' in the standard library (did you mean '%s'?)", n->str, s)
                       : rt_error(I, at, "import: no module '%s' in the standard library (modules: %s; use import \"file.rdn\" for a file)",
                                  n->str, words);
-            free(words);
+            words_free(&wl);
             return r;
         }
         char sname[300];
@@ -496,21 +510,12 @@ int core_import(Interp *I, Ast *n, Env *env)
     if (!st) abort();
     C->import_stack = st;
     st[C->nimport_stack++] = key;
-    if (C->nframes == C->capframes) {
-        C->capframes = C->capframes ? 2 * C->capframes : 64;
-        C->frames = realloc(C->frames, sizeof *C->frames * (size_t)C->capframes);
-        if (!C->frames) abort();
-    }
-    if (C->nframes > 0) C->frames[C->nframes - 1].at = n->span;
-    C->frames[C->nframes++] = (Frame){name, src, {0, 0, 0, 0}};
-    Source *saved = C->cur;
-    C->cur = src;
+    Source *saved = frame_push(C, name, src, (Span){0, 0, 0, 0}, n->span);
     C->importing++;
     Env *menv = env_new(C, NULL);
     int r = eval_block(I, src->root, menv, NULL);
     C->importing--;
-    C->cur = saved;
-    C->nframes--;
+    frame_pop(C, saved);
     C->nimport_stack--;
     if (r) {
         env_decref(menv);

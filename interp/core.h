@@ -102,6 +102,12 @@ typedef struct Core {
 
 static inline Core *core_of(Interp *I) { return (Core *)I->core; }
 
+/* Enters a call frame (a function call or an import; core.c): the caller's frame records `call`
+ * as the call being made, the new frame is (name, src, at) and code now runs in src. Returns the
+ * source to give back to frame_pop, which leaves the frame. */
+Source *frame_push(Core *C, const char *name, Source *src, Span at, Span call);
+void frame_pop(Core *C, Source *saved);
+
 /* interp/core.c: state lifetime, interning, sources, running programs */
 int   core_init(Interp *I);          /* fills I->core, seeds rng; 0 ok */
 void  core_free(Interp *I);          /* releases every value, env and source */

@@ -263,6 +263,31 @@ const char *suggest(const char *s, const char *words, char *buf, size_t bufsize)
     return best <= limit ? buf : NULL;
 }
 
+void words_add(Words *w, const char *word)
+{
+    size_t k = strlen(word);
+    if (w->len + k + 2 > w->cap) {
+        size_t cap = w->cap ? w->cap : 256;
+        while (w->len + k + 2 > cap) cap *= 2;
+        char *s = realloc(w->s, cap);
+        if (!s) return;
+        w->s = s;
+        w->cap = cap;
+    }
+    memcpy(w->s + w->len, word, k);
+    w->len += k;
+    w->s[w->len++] = ' ';
+    w->s[w->len] = '\0';
+}
+
+const char *words_str(const Words *w) { return w->s ? w->s : ""; }
+
+void words_free(Words *w)
+{
+    free(w->s);
+    *w = (Words){0};
+}
+
 int rt_error_call(Interp *I, const Args *a, const RdnErr *err)
 {
     const char *name = a->bi ? a->bi->name : "";

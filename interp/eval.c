@@ -45,24 +45,11 @@ static int poll(Interp *I, const Span *at)
 
 int unknown_name(Interp *I, Env *env, const char *name, const Span *at)
 {
-    size_t cap = 4096, len = 0;
-    char *words = malloc(cap), best[128];
-    if (!words) abort();
-    words[0] = 0;
+    char best[128];
+    Words words = {0};
     for (Env *e = env; e; e = e->parent)
-        for (int i = 0; i < e->n; i++) {
-            size_t k = strlen(e->names[i]);
-            if (len + k + 2 > cap) {
-                cap = 2 * (len + k + 2);
-                words = realloc(words, cap);
-                if (!words) abort();
-            }
-            memcpy(words + len, e->names[i], k);
-            len += k;
-            words[len++] = ' ';
-            words[len] = 0;
-        }
-    const char *s = suggest(name, words, best, sizeof best);
+        for (int i = 0; i < e->n; i++) words_add(&words, e->names[i]);
+    const char *s = suggest(name, words_str(&words), best, sizeof best);
     if (!s) {
         /* builtins */
         int bestd = 0;
@@ -72,7 +59,7 @@ int unknown_name(Interp *I, Env *env, const char *name, const Span *at)
         }
         (void)bestd;
     }
-    free(words);
+    words_free(&words);
     if (s) return rt_error(I, at, "unknown name '%s' (did you mean '%s'?)", name, s);
     return rt_error(I, at, "unknown name '%s'", name);
 }
@@ -268,19 +255,15 @@ static int index_value(Interp *I, Value obj, int nidx, Value *idx, const Span *s
 /* "record has no field 'x' (did you mean 'y'?)" over the record's keys. */
 static int no_field(Interp *I, Value r, const char *name, const Span *at)
 {
-    size_t len = 1;
-    for (int64_t i = 0; i < val_record_len(r); i++) len += strlen(val_record_key(r, i)) + 1;
-    char *words = calloc(1, len), best[128];
-    if (!words) abort();
-    for (int64_t i = 0; i < val_record_len(r); i++) {
-        strcat(words, val_record_key(r, i));
-        strcat(words, " ");
-    }
+    char best[128];
+    Words wl = {0};
+    for (int64_t i = 0; i < val_record_len(r); i++) words_add(&wl, val_record_key(r, i));
+    const char *words = words_str(&wl);
     const char *s = suggest(name, words, best, sizeof best);
     int rc = s ? rt_error(I, at, "record has no field '%s' (did you mean '%s'?)", name, s)
-         : *words ? rt_error(I, at, "record has no field '%s' (fields: %.*s)", name, (int)(len - 2), words)
+         : *words ? rt_error(I, at, "record has no field '%s' (fields: %.*s)", name, (int)wl.len - 1, words)
          : rt_error(I, at, "record has no field '%s' (it is empty)", name);
-    free(words);
+    words_free(&wl);
     return rc;
 }
 
@@ -312,18 +295,12 @@ static int get_member(Interp *I, Value obj, const char *name, const Span *at, Va
             val_incref(*out);
             return 0;
         }
-        size_t len = 0;
-        for (int i = 0; i < m->env->n; i++) len += strlen(m->env->names[i]) + 1;
-        char *words = calloc(1, len + 1);
-        if (!words) abort();
-        for (int i = 0; i < m->env->n; i++) {
-            strcat(words, m->env->names[i]);
-            strcat(words, " ");
-        }
-        const char *s = suggest(name, words, best, sizeof best);
+        Words words = {0};
+        for (int i = 0; i < m->env->n; i++) words_add(&words, m->env->names[i]);
+        const char *s = suggest(name, words_str(&words), best, sizeof best);
         int r = s ? rt_error(I, at, "module '%s' has no member '%s' (did you mean '%s'?)", m->name, name, s)
                   : rt_error(I, at, "module '%s' has no member '%s'", m->name, name);
-        free(words);
+        words_free(&words);
         return r;
     }
     const TypeOps *ops = typeops_for(obj.type);
@@ -431,15 +408,12 @@ static int call_func(Interp *I, ObjFunc *f, Args *a, Value *out)
         int j = 0;
         while (j < d->nitems && strcmp(d->items[j]->str, a->kw_name[k]) != 0) j++;
         if (j == d->nitems) {
-            size_t len = 0;
-            for (int i = 0; i < d->nitems; i++) len += strlen(d->items[i]->str) + 1;
-            char *words = calloc(1, len + 1);
-            if (!words) abort();
-            for (int i = 0; i < d->nitems; i++) { strcat(words, d->items[i]->str); strcat(words, " "); }
-            const char *s = suggest(a->kw_name[k], words, best, sizeof best);
+            Words words = {0};
+            for (int i = 0; i < d->nitems; i++) words_add(&words, d->items[i]->str);
+            const char *s = suggest(a->kw_name[k], words_str(&words), best, sizeof best);
             if (s) rt_error(I, &a->kw_span[k], "%s: unknown keyword '%s' (did you mean '%s'?)", fname, a->kw_name[k], s);
             else rt_error(I, &a->kw_span[k], "%s: unknown keyword '%s'", fname, a->kw_name[k]);
-            free(words);
+            words_free(&words);
             env_decref(fenv);
             return -1;
         }
@@ -458,15 +432,7 @@ static int call_func(Interp *I, ObjFunc *f, Args *a, Value *out)
             return -1;
         }
     /* the frame: from here on errors are located inside the function */
-    if (C->nframes == C->capframes) {
-        C->capframes = C->capframes ? 2 * C->capframes : 64;
-        C->frames = realloc(C->frames, sizeof *C->frames * (size_t)C->capframes);
-        if (!C->frames) abort();
-    }
-    if (C->nframes > 0) C->frames[C->nframes - 1].at = a->call;
-    C->frames[C->nframes++] = (Frame){fname, f->src, d->span};
-    Source *saved = C->cur;
-    C->cur = f->src;
+    Source *saved = frame_push(C, fname, f->src, d->span, a->call);
     int r = 0;
     for (int i = a->npos; i < d->nitems && r == 0; i++) {
         Ast *p = d->items[i];
@@ -480,8 +446,7 @@ static int call_func(Interp *I, ObjFunc *f, Args *a, Value *out)
         if (r == EX_RETURN) r = 0;
         else if (r == 0) *out = VNIL;
     }
-    C->cur = saved;
-    C->nframes--;
+    frame_pop(C, saved);
     env_decref(fenv);
     return r;
 }

@@ -18,6 +18,7 @@
 #include "isa.h"
 #include "manifest.h"
 #include "outfile.h"
+#include "proc.h"
 #include "tensor.h"
 #include "version.h"
 
@@ -442,31 +443,17 @@ static int verify_rerun(Verify *v)
                v->threads == 1 ? "" : "s", v->compute, v->tmp);
         fflush(stdout);
     }
-    fflush(stderr);
     /* Ctrl-C reaches the rerun (same process group); this process waits for it to stop, then
      * removes the temporary folder and reports the interruption. */
-    struct sigaction ign = {0}, old_int;
-    ign.sa_handler = SIG_IGN;
-    sigaction(SIGINT, &ign, &old_int);
-    pid_t pid = fork();
-    if (pid < 0) {
-        fprintf(stderr, "rdn verify: cannot start the rerun: %s\n", strerror(errno));
-        sigaction(SIGINT, &old_int, NULL);
+    int lfd = open(v->logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    ProcSpec ps = {v->exe, (char *const *)v->argv, NULL, 0, lfd, lfd, 1};
+    int ws = 0, rc = proc_run(&ps, &ws);
+    int e = errno;
+    if (lfd >= 0) close(lfd);
+    if (rc != 0) {
+        fprintf(stderr, "rdn verify: cannot start the rerun: %s\n", strerror(e));
         return 1;
     }
-    if (pid == 0) {
-        signal(SIGINT, SIG_DFL);
-        int lfd = open(v->logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        int nfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-        if (lfd >= 0) { dup2(lfd, 1); dup2(lfd, 2); }
-        if (nfd >= 0) dup2(nfd, 0);
-        execv(v->exe, (char *const *)v->argv);
-        fprintf(stderr, "cannot run %s: %s\n", v->exe, strerror(errno));
-        _exit(127);
-    }
-    int ws = 0;
-    while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {}
-    sigaction(SIGINT, &old_int, NULL);
     v->ws = ws;
     if ((WIFSIGNALED(ws) && WTERMSIG(ws) == SIGINT) || (WIFEXITED(ws) && WEXITSTATUS(ws) == 130)) {
         fprintf(stderr, "rdn verify: interrupted\n");

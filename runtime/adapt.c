@@ -1,4 +1,4 @@
-/* adapt.c: depth adaptation during training (MODEL.md "Depth adaptation").
+/* adapt.c: depth adaptation during training (docs/model.md "Depth adaptation").
  * Every `every` epochs a fixed probe set of training inputs runs through the net; the mean
  * residual change delta_t decides: cut where the dynamics have converged, or grow when they have
  * not and the validation loss still falls. Every change is logged to a table and a line. */

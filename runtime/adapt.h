@@ -1,4 +1,4 @@
-/* adapt.h: depth adaptation during training (MODEL.md "Depth adaptation").
+/* adapt.h: depth adaptation during training (docs/model.md "Depth adaptation").
  * rdn_fit calls these; the measure is the mean residual change delta_t over a fixed probe set. */
 #ifndef RDN_ADAPT_H
 #define RDN_ADAPT_H
@@ -8,7 +8,7 @@
 #include "table.h"
 
 typedef struct AdaptOpts {
-    double tol;       /* > 0; default 1e-3 (mean delta per unit, MODEL.md) */
+    double tol;       /* > 0; default 1e-3 (mean delta per unit, docs/model.md) */
     int every;        /* >= 1 epochs between checks; default 1 */
     int min_depth;    /* >= 1; default 2 */
     int grow;         /* depth step when growing; 0 (default): never grow */
@@ -25,7 +25,7 @@ typedef struct AdaptOpts {
 void rdn_adapt_defaults(AdaptOpts *o);
 /* The settings with the defaults (0) resolved against the net and data (for printing). */
 AdaptOpts rdn_adapt_resolve(const AdaptOpts *o, const Net *net, const Dataset *train);
-/* The mean residual change over n inputs x [n, in]: delta [depth-1] (MODEL.md: delta_t =
+/* The mean residual change over n inputs x [n, in]: delta [depth-1] (docs/model.md: delta_t =
  * ||r_{t+1} - r_t||_2 / sqrt(d), averaged over the inputs). Works in chunks (bounded memory). */
 int  rdn_adapt_mean_delta(const Net *net, const float *x, int64_t n, double *delta, RdnErr *err);
 /* The converged layer t* for mean deltas delta[0..nd): smallest t with delta[s] < tol for every

@@ -64,8 +64,10 @@ Dataset *rdn_data_parse_csv(const char *buf, size_t len, const char *name, const
 Tensor *rdn_npy_load(const char *path, RdnOut *note, RdnErr *err);
 Tensor *rdn_npy_parse(const void *buf, size_t len, const char *name, RdnErr *err);
 int     rdn_npy_write(FILE *f, const Tensor *t, RdnErr *err);
-/* The header (magic through the '\n' padding to 64 bytes) for a float32 array of shape. */
-size_t  rdn_npy_header(char *buf, size_t cap, int ndim, const int64_t *shape);
+/* The format 1.0 header (magic through the '\n' padding to a multiple of 64 bytes) of a
+ * little-endian C-order array of shape and dtype ("<f4", "<i4", ...): its length, 0 if it does not
+ * fit in cap. The one .npy header writer (save_npy and record's streamed files). */
+size_t  rdn_npy_header(char *buf, size_t cap, const char *dtype, int ndim, const int64_t *shape);
 
 /* ---- operations (data_ops.c) ---- */
 /* Splits into a (about frac of the inputs) and b (the rest). With shuffle, the inputs are

@@ -284,15 +284,17 @@ out:
     return t;
 }
 
-size_t rdn_npy_header(char *buf, size_t cap, int ndim, const int64_t *shape)
+size_t rdn_npy_header(char *buf, size_t cap, const char *dtype, int ndim, const int64_t *shape)
 {
     char dict[256];
-    int n = snprintf(dict, sizeof dict, "{'descr': '<f4', 'fortran_order': False, 'shape': (");
-    for (int i = 0; i < ndim; i++)
+    int n = snprintf(dict, sizeof dict, "{'descr': '%.8s', 'fortran_order': False, 'shape': (",
+                     dtype);
+    for (int i = 0; i < ndim && n < (int)sizeof dict; i++)
         n += snprintf(dict + n, sizeof dict - (size_t)n, "%lld,%s", (long long)shape[i],
                       i + 1 < ndim ? " " : "");
     if (ndim > 1) n--; /* NumPy writes (3,) for one dimension, (3, 4) for more */
-    n += snprintf(dict + n, sizeof dict - (size_t)n, "), }");
+    if (n < (int)sizeof dict) n += snprintf(dict + n, sizeof dict - (size_t)n, "), }");
+    if (n >= (int)sizeof dict) return 0;
     size_t total = 10 + (size_t)n + 1;
     total = (total + 63) / 64 * 64;
     if (total > cap) return 0;
@@ -309,7 +311,7 @@ size_t rdn_npy_header(char *buf, size_t cap, int ndim, const int64_t *shape)
 int rdn_npy_write(FILE *f, const Tensor *t, RdnErr *err)
 {
     char h[512];
-    size_t hl = rdn_npy_header(h, sizeof h, t->ndim, t->shape);
+    size_t hl = rdn_npy_header(h, sizeof h, "<f4", t->ndim, t->shape);
     if (!hl) return rdn_err(err, "save_npy: header too long");
     if (fwrite(h, 1, hl, f) != hl || fwrite(t->data, sizeof(float), (size_t)t->size, f) != (size_t)t->size)
         return rdn_err(err, "save_npy: write error: %s", strerror(errno));

@@ -1,4 +1,4 @@
-/* dynamics.h: the measures of MODEL.md "Transients", "Attractors", "Local dynamics" and "Noise
+/* dynamics.h: the measures of docs/model.md "Transients", "Attractors", "Local dynamics" and "Noise
  * evolution", on recordings (record.h) or directly on a net and a data set. One file per measure:
  * dyn_transients.c, dyn_accuracy.c, dyn_separability.c, dyn_attractors.c, dyn_local.c,
  * dyn_noise.c (their shared helpers: dyn_common.c, dyn_impl.h).

@@ -1,4 +1,4 @@
-/* net.c: ResNets and MLPs (MODEL.md "Networks"): creation with PyTorch-Linear initialisation from a
+/* net.c: ResNets and MLPs (docs/model.md "Networks"): creation with PyTorch-Linear initialisation from a
  * seed, the forward pass (optionally recording states and residuals straight into [n, T+1, d] and
  * [n, T, d] layouts), the head, depth changes, evaluation and prediction. Training is in train.c,
  * model files in model_io.c. */

@@ -1,4 +1,4 @@
-/* net.h: ResNets and MLPs (MODEL.md "Networks"), training (MODEL.md "Training"), model files.
+/* net.h: ResNets and MLPs (docs/model.md "Networks"), training (docs/model.md "Gradients and optimizers"), model files.
  *
  * Parameters live in one slab (params) and gradients in another of the same layout (grads).
  * Layout in the slab, in this order:

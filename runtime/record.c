@@ -3,6 +3,7 @@
  * streaming they go to chunk buffers that are appended to the .npy files. Per-input measures and
  * per-class statistics are accumulated from each chunk while it is hot. */
 #include "record.h"
+#include "data.h"
 #include "tensor.h"
 #include <math.h>
 #include <pthread.h>
@@ -50,39 +51,6 @@ void rdn_record_free(Recording *r)
     free(r->shift);
     free(r->shift_set);
     free(r);
-}
-
-/* The .npy header into out (at least 256 bytes): returns its length, a multiple of 64. */
-static int npy_header(char *out, const char *dtype, int ndim, const int64_t *shape)
-{
-    char dict[200], shp[160];
-    int k = 0;
-    shp[0] = 0;
-    for (int i = 0; i < ndim; i++)
-        k += snprintf(shp + k, sizeof shp - (size_t)k, "%s%lld", i ? ", " : "", (long long)shape[i]);
-    if (ndim == 1) snprintf(shp + k, sizeof shp - (size_t)k, ",");
-    int len = snprintf(dict, sizeof dict, "{'descr': '%s', 'fortran_order': False, 'shape': (%s), }",
-                       dtype, shp);
-    /* magic(6) + version(2) + hlen(2) + dict + padding + '\n' = multiple of 64 */
-    int total = 10 + len + 1;
-    int pad = (64 - total % 64) % 64;
-    unsigned hlen = (unsigned)(len + pad + 1);
-    unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hlen & 0xff),
-                             (unsigned char)(hlen >> 8)};
-    memcpy(out, pre, 10);
-    memcpy(out + 10, dict, (size_t)len);
-    memset(out + 10 + len, ' ', (size_t)pad);
-    out[10 + len + pad] = '\n';
-    return 10 + (int)hlen;
-}
-
-long rdn_record_npy_header(FILE *f, const char *dtype, int ndim, const int64_t *shape, RdnErr *err)
-{
-    char h[256];
-    int n = npy_header(h, dtype, ndim, shape);
-    if (fwrite(h, 1, (size_t)n, f) != (size_t)n)
-        return rdn_err(err, "record: cannot write .npy header"), -1;
-    return n;
 }
 
 int rdn_record_has(const Recording *r, int which)
@@ -370,8 +338,8 @@ static int stream_open(RdnOut *out, const char *dir, const char *name, const cha
     s->open = 1;
     sha256_init(&s->sha);
     char h[256];
-    s->off = npy_header(h, dtype, ndim, shape);
-    if (stream_write(s, h, (size_t)s->off)) return rdn_err(err, "record: to: cannot write %s/%s", dir, name);
+    s->off = (long)rdn_npy_header(h, sizeof h, dtype, ndim, shape);
+    if (s->off == 0 || stream_write(s, h, (size_t)s->off)) return rdn_err(err, "record: to: cannot write %s/%s", dir, name);
     return 0;
 }
 

@@ -1,4 +1,4 @@
-/* record.h: recordings of transients (MODEL.md "Transients"): the states h_0..h_T and residuals
+/* record.h: recordings of transients (docs/model.md "Transients"): the states h_0..h_T and residuals
  * r_0..r_{T-1} of every input, kept in memory, reduced to per-class statistics ("summary"), or
  * streamed to standard .npy files in chunks so that memory does not grow with n.
  *
@@ -66,9 +66,5 @@ const char *rdn_record_keep_name(RecKeep k);
 const float *rdn_record_rows(const Recording *r, int which, int64_t i0, int64_t m, float *buf,
                              RdnErr *err);
 int rdn_record_has(const Recording *r, int which);
-
-/* A .npy (format 1.0) header for a little-endian C-order array: dtype "<f4" or "<i4". Writes the
- * whole header (padded to a multiple of 64 bytes) to f; returns its length in bytes, or -1. */
-long rdn_record_npy_header(FILE *f, const char *dtype, int ndim, const int64_t *shape, RdnErr *err);
 
 #endif

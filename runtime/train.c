@@ -1,4 +1,4 @@
-/* train.c: exact gradients by backpropagation through all layers (MODEL.md "Training"), the SGD,
+/* train.c: exact gradients by backpropagation through all layers (docs/model.md "Gradients and optimizers"), the SGD,
  * momentum and Adam steps, and rdn_fit: seeded shuffling, validation, the history table, progress
  * output, the NaN/Inf guard, interruption at batch boundaries and depth adaptation hooks.
  *

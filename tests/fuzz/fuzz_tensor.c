@@ -1,11 +1,11 @@
 /* fuzz_tensor.c: libFuzzer harness for the tensor builtins, operators, indexing and printing
- * (interp/bi_tensor.c, runtime/tensor*.c) driven through the evaluator. fuzz_parse runs with the
- * core builtins only; this one also lets the tensor builtins (BI_TENSOR) run. An input that
- * names any other builtin (file writes, training, data loaders) or imports anything is skipped:
- * every identifier in the raw bytes is checked, strings and comments included, so no builtin can
- * be reached without being named. Tensors are capped at 4096 elements here so that a loop of
- * products within the step limit stays fast. Any crash, sanitizer report, leak or hang is a
- * finding. */
+ * (interp/bi_tensor.c, bi_math.c, bi_ops.c, bi_print.c, bi_table.c, runtime/tensor*.c) driven
+ * through the evaluator. fuzz_parse runs with the core builtins only; this one also lets the
+ * tensor builtins (BI_TENSOR, BI_MATH, BI_TABLE) run. An input that names any other builtin
+ * (file writes, training, data loaders) or imports anything is skipped: every identifier in the
+ * raw bytes is checked, strings and comments included, so no builtin can be reached without being
+ * named. Tensors are capped at 4096 elements here so that a loop of products within the step
+ * limit stays fast. Any crash, sanitizer report, leak or hang is a finding. */
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -52,7 +52,9 @@ static int allowed(const uint8_t *data, size_t size)
             word[n] = 0;
             if (!strcmp(word, "import")) return 0;
             const Builtin *b = builtin_find(word);
-            if (b && !in_table(b, BI_CORE) && !in_table(b, BI_TENSOR)) return 0;
+            if (b && !in_table(b, BI_CORE) && !in_table(b, BI_TENSOR) && !in_table(b, BI_MATH) &&
+                !in_table(b, BI_TABLE))
+                return 0;
         }
         i = j;
     }

@@ -1,6 +1,6 @@
 #!/bin/sh
 # test_files.sh: manifests and verify. One script run twice gives byte-identical outputs and
-# manifests; the manifest holds what LANGUAGE.md lists; `rdn verify` passes, then names a changed
+# manifests; the manifest holds what docs/files.md lists; `rdn verify` passes, then names a changed
 # output (an edited copy, a changed data file, a tampered record) and exits 1.
 RDN=${RDN:-./rdn}
 PY=/usr/bin/python3

@@ -1,4 +1,4 @@
-/* test_adapt.c: depth adaptation (runtime/adapt.c) against MODEL.md "Depth adaptation":
+/* test_adapt.c: depth adaptation (runtime/adapt.c) against docs/model.md "Depth adaptation":
  * the mean delta against a plain-C loop, cuts of nets converged by construction, no cut when
  * the dynamics keep moving, min_depth/max_depth, growth, settings validation. Training after a
  * cut (gradients by finite differences, rdn_fit with adapt) is in test_adapt_train.c. */
@@ -16,7 +16,7 @@ static double sigma(Act a, double z)
     return 1 / (1 + exp(-z));
 }
 
-/* The plain-C reference of MODEL.md's mean delta for a ResNet or MLP without embedding. */
+/* The plain-C reference of docs/model.md's mean delta for a ResNet or MLP without embedding. */
 static void ref_delta(const Net *n, const Dataset *d, double *delta)
 {
     int T = n->depth, w = n->width;

@@ -197,14 +197,19 @@ static void test_npy(void)
     /* the written header: as numpy.save writes it, padded to 64 bytes */
     char h[256];
     int64_t s2[2] = {3, 4}, s1[1] = {5};
-    size_t hl = rdn_npy_header(h, sizeof h, 2, s2);
+    size_t hl = rdn_npy_header(h, sizeof h, "<f4", 2, s2);
     const char *want = "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }";
     CHECK(hl == 128 && h[127] == '\n' && memcmp(h + 10, want, strlen(want)) == 0 && h[126] == ' ',
           "header (3, 4): %.*s", (int)hl, h);
-    hl = rdn_npy_header(h, sizeof h, 1, s1);
+    hl = rdn_npy_header(h, sizeof h, "<f4", 1, s1);
     CHECK(hl % 64 == 0 && strstr(h + 10, "'shape': (5,), }"), "header (5,)");
-    hl = rdn_npy_header(h, sizeof h, 0, s1);
+    hl = rdn_npy_header(h, sizeof h, "<f4", 0, s1);
     CHECK(hl % 64 == 0 && strstr(h + 10, "'shape': (), }"), "header ()");
+    hl = rdn_npy_header(h, sizeof h, "<i4", 1, s1);   /* record's labels.npy */
+    const char *want_i4 = "{'descr': '<i4', 'fortran_order': False, 'shape': (5,), }";
+    CHECK(hl == 128 && h[127] == '\n' && memcmp(h + 10, want_i4, strlen(want_i4)) == 0,
+          "header <i4 (5,): %.*s", (int)hl, h);
+    CHECK(rdn_npy_header(h, 32, "<f4", 2, s2) == 0, "a header larger than the buffer: 0");
 
     /* write and read back through a file */
     char dir[] = "/tmp/rdn_test_npy_XXXXXX";

@@ -38,7 +38,7 @@ static double act(Act a, double z)
     return a == ACT_LOGISTIC ? 1 / (1 + exp(-z)) : a == ACT_TANH ? tanh(z) : (z > 0 ? z : 0);
 }
 
-/* The reference: MODEL.md "Networks" in double, one input at a time. hs [T+1, d], rs [T, d]. */
+/* The reference: docs/model.md "Networks" in double, one input at a time. hs [T+1, d], rs [T, d]. */
 static void ref_forward(const Net *net, const float *x, double *hs, double *rs)
 {
     int d = net->width, D = net->in, T = net->depth;

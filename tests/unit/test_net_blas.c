@@ -1,6 +1,6 @@
 /* test_net_blas.c: the BLAS wrapper against the plain-C reference loops (every transpose, leading
  * dimensions larger than the rows, alpha/beta), and the forward pass against a naive
- * double-precision evaluation of MODEL.md's formulas. */
+ * double-precision evaluation of the formulas of docs/model.md. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -12,7 +12,7 @@
 
 static double act(Act a, double z) { return a == ACT_LOGISTIC ? 1 / (1 + exp(-z)) : a == ACT_TANH ? tanh(z) : (z > 0 ? z : 0); }
 
-/* mean loss of the batch in double, straight from MODEL.md, reading params as doubles */
+/* mean loss of the batch in double, straight from docs/model.md, reading params as doubles */
 static double naive_loss(const Net *net, const double *P, const float *x, const int32_t *y, int n, LossKind loss)
 {
     int d = net->width, D = net->in, T = net->depth, k = net->classes;
