@@ -22,7 +22,8 @@ static int bi_print(Interp *I, Args *a, Value *out)
     const char *sep, *end;
     if (arg_str(I, a, -1, "sep", " ", &sep) || arg_str(I, a, -1, "end", "\n", &end)) return -1;
     for (int i = 0; i < a->npos; i++) {
-        char *s = val_to_text(a->pos[i]);
+        char *s = a->pos[i].type == VAL_STR ? NULL : val_to_text(a->pos[i]);
+        if (!s && a->pos[i].type != VAL_STR) return mem_error(I, &a->pos_span[i], "the text to print");
         if (i) fputs(sep, stdout);
         if (a->pos[i].type == VAL_STR) fwrite(val_cstr(a->pos[i]), 1, ((ObjStr *)a->pos[i].as.obj)->len, stdout);
         else fputs(s, stdout);
@@ -33,15 +34,20 @@ static int bi_print(Interp *I, Args *a, Value *out)
     return 0;
 }
 
-typedef struct Buf { char *s; size_t len, cap; } Buf;
+typedef struct Buf { char *s; size_t len, cap; int failed; } Buf;
 
 static void bput(Buf *b, const char *s, size_t n)
 {
+    if (b->failed) return;
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 64;
         while (b->len + n + 1 > cap) cap *= 2;
-        b->s = realloc(b->s, cap);
-        if (!b->s) abort();
+        char *p = mem_realloc(b->s, cap, 1, "a formatted string");
+        if (!p) {                                  /* pending: format raises it at the end */
+            b->failed = 1;
+            return;
+        }
+        b->s = p;
         b->cap = cap;
     }
     memcpy(b->s + b->len, s, n);
@@ -105,10 +111,18 @@ static int bi_format(Interp *I, Args *a, Value *out)
             }
         if (conv == 's') {
             char *t = val_to_text(v);
+            if (!t) {
+                free(b.s);
+                return mem_error(I, &a->pos_span[next], "a formatted string");
+            }
             snprintf(spec, sizeof spec, "%.*s", sl, start);
             int n = snprintf(NULL, 0, spec, t);
-            char *big = malloc((size_t)n + 1);
-            if (!big) abort();
+            char *big = n >= 0 ? mem_alloc((size_t)n + 1, 1, "a formatted string") : NULL;
+            if (!big) {
+                free(t);
+                free(b.s);
+                return mem_error(I, &a->pos_span[next], "a formatted string");
+            }
             snprintf(big, (size_t)n + 1, spec, t);
             bput(&b, big, (size_t)n);
             free(big);
@@ -139,6 +153,10 @@ static int bi_format(Interp *I, Args *a, Value *out)
         free(b.s);
         return arg_error(I, a, next, NULL, "format: %d value%s given but the format uses %d", a->npos - 1,
                          a->npos - 1 == 1 ? "" : "s", next - 1);
+    }
+    if (b.failed) {
+        free(b.s);
+        return mem_error(I, &a->call, "a formatted string");
     }
     *out = val_str_n(b.s, b.len);
     free(b.s);
@@ -347,6 +365,7 @@ static int bi_assert(Interp *I, Args *a, Value *out)
 static int bi_error(Interp *I, Args *a, Value *out)
 {
     char *s = val_to_text(a->pos[0]);
+    if (!s) return mem_error(I, &a->call, "the error's text");
     rt_error(I, &a->call, "%s", s);
     free(s);
     return -1;
@@ -382,6 +401,7 @@ static int bi_help(Interp *I, Args *a, Value *out)
     }
     if (v.type == VAL_FUNC || v.type == VAL_MODULE) {
         char *s = val_repr(v);
+        if (!s) return mem_error(I, &a->call, "help");
         printf("%s (defined in a script)\n", s);
         free(s);
         return 0;
@@ -390,8 +410,8 @@ static int bi_help(Interp *I, Args *a, Value *out)
         char best[128];
         size_t len = 1;
         for (int i = 0; builtin_at(i); i++) len += strlen(builtin_at(i)->name) + 1;
-        char *words = calloc(1, len);
-        if (!words) abort();
+        char *words = mem_alloc(1, len, "a message");
+        if (!words) return mem_error(I, &a->call, "a message");
         for (int i = 0; builtin_at(i); i++) { strcat(words, builtin_at(i)->name); strcat(words, " "); }
         const char *s = suggest(val_cstr(v), words, best, sizeof best);
         int r = s ? arg_error(I, a, 0, NULL, "help: no builtin '%s' (did you mean '%s'?)", val_cstr(v), s)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include "ast.h"
 #include "interp.h"
+#include "mem.h"
 
 /* Limits that keep hostile input from exhausting the C stack or running forever. The
  * interpreter runs on a thread with a large stack (main.c); the fuzz build uses small limits. */
@@ -98,6 +99,8 @@ typedef struct Core {
     int check_only;
     int core_only;           /* fuzzing: only the BI_CORE builtins exist */
     FILE *errf;              /* where errors go (stderr; the fuzzer silences them) */
+    Heap heap;               /* objects being freed, a pending allocation failure (mem.h) */
+    char err_oom[160];       /* the pending error's text when even it could not be allocated */
 } Core;
 
 static inline Core *core_of(Interp *I) { return (Core *)I->core; }
@@ -106,6 +109,7 @@ static inline Core *core_of(Interp *I) { return (Core *)I->core; }
 int   core_init(Interp *I);          /* fills I->core, seeds rng; 0 ok */
 void  core_free(Interp *I);          /* releases every value, env and source */
 const char *core_intern(Core *C, const char *s, size_t n);
+/* NULL when memory ran out (the failure is pending, see mem.h). */
 Source *source_new(Interp *I, const char *name, const char *text, size_t len);
 /* Parses and runs src in env (NULL: the globals). 0 ok; -1 error (pending, see diag_report).
  * *last gets the value of a final expression statement (REPL echo) if last is not NULL. */
@@ -113,6 +117,8 @@ int   core_run(Interp *I, Source *src, Env *env, Value *last);
 /* Parses (unless already parsed) and checks statement placement (break outside a loop, ...);
  * 0 ok, else the number of errors (printed to errf when not NULL). */
 int   core_prepare(Interp *I, Source *src, FILE *errf);
+/* Pushes a call frame (function call or import) under the call limit; 0 ok, -1 raised at `at`. */
+int   frame_push(Interp *I, const Span *at, Frame f);
 /* Loads a file into a Source; -1 with a usage error message printed on failure. */
 Source *source_load(Interp *I, const char *path);
 
@@ -130,14 +136,15 @@ void  diag_clear(Interp *I);
 int   usage_error(Interp *I, const Span *sp, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* interp/env.c */
-Env  *env_new(Core *C, Env *parent);
+Env  *env_new(Core *C, Env *parent);   /* NULL when memory ran out (failure pending) */
 void  env_incref(Env *e);
 void  env_decref(Env *e);
 /* The slot of name in e alone, or NULL. */
 Value *env_find_local(Env *e, const char *name);
 /* The nearest visible slot of name, or NULL. */
 Value *env_find(Env *e, const char *name);
-/* Binds name in e (takes v's reference; replaces an existing binding of e). */
+/* Binds name in e (takes v's reference; replaces an existing binding of e). When memory runs
+ * out v is released and the failure left pending (mem.h). */
 void  env_define(Env *e, const char *name, Value v);
 /* The assignment rule: updates the nearest visible binding, else creates it in e. Takes v. */
 void  env_assign(Env *e, const char *name, Value v);

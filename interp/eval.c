@@ -45,16 +45,19 @@ static int poll(Interp *I, const Span *at)
 int unknown_name(Interp *I, Env *env, const char *name, const Span *at)
 {
     size_t cap = 4096, len = 0;
-    char *words = malloc(cap), best[128];
-    if (!words) abort();
-    words[0] = 0;
+    char *words = mem_alloc(cap, 1, "a message"), best[128];
+    if (!words) return mem_error(I, at, "a message");
     for (Env *e = env; e; e = e->parent)
         for (int i = 0; i < e->n; i++) {
             size_t k = strlen(e->names[i]);
             if (len + k + 2 > cap) {
                 cap = 2 * (len + k + 2);
-                words = realloc(words, cap);
-                if (!words) abort();
+                char *w = mem_realloc(words, cap, 1, "a message");
+                if (!w) {
+                    free(words);
+                    return mem_error(I, at, "a message");
+                }
+                words = w;
             }
             memcpy(words + len, e->names[i], k);
             len += k;
@@ -144,8 +147,8 @@ int binop(Interp *I, int op, Value a, Value b, const Span *at, Value *out)
             if (x->len + y->len > RDN_MAX_STR)
                 return rt_error(I, at, "string too long (%zu bytes; the limit is %zu)", x->len + y->len,
                                 (size_t)RDN_MAX_STR);
-            char *s = malloc(x->len + y->len + 1);
-            if (!s) abort();
+            char *s = mem_alloc(x->len + y->len + 1, 1, "a string");
+            if (!s) return mem_error(I, at, "a string");
             memcpy(s, x->chars, x->len);
             memcpy(s + x->len, y->chars, y->len + 1);
             *out = val_str_n(s, x->len + y->len);
@@ -264,8 +267,8 @@ static int get_member(Interp *I, Value obj, const char *name, const Span *at, Va
         }
         size_t len = 0;
         for (int i = 0; i < m->env->n; i++) len += strlen(m->env->names[i]) + 1;
-        char *words = calloc(1, len + 1);
-        if (!words) abort();
+        char *words = mem_alloc(1, len + 1, "a message");
+        if (!words) return mem_error(I, at, "a message");
         for (int i = 0; i < m->env->n; i++) {
             strcat(words, m->env->names[i]);
             strcat(words, " ");
@@ -372,6 +375,7 @@ static int call_func(Interp *I, ObjFunc *f, Args *a, Value *out)
         return rt_error(I, &a->call, "too many nested calls (more than %d): is the recursion unbounded?",
                         C->max_calls);
     Env *fenv = env_new(C, f->closure);
+    if (!fenv) return mem_error(I, &a->call, "a call");
     for (int i = 0; i < a->npos; i++) {
         val_incref(a->pos[i]);
         env_define(fenv, d->items[i]->str, a->pos[i]);
@@ -382,8 +386,11 @@ static int call_func(Interp *I, ObjFunc *f, Args *a, Value *out)
         if (j == d->nitems) {
             size_t len = 0;
             for (int i = 0; i < d->nitems; i++) len += strlen(d->items[i]->str) + 1;
-            char *words = calloc(1, len + 1);
-            if (!words) abort();
+            char *words = mem_alloc(1, len + 1, "a message");
+            if (!words) {
+                env_decref(fenv);
+                return mem_error(I, &a->kw_span[k], "a message");
+            }
             for (int i = 0; i < d->nitems; i++) { strcat(words, d->items[i]->str); strcat(words, " "); }
             const char *s = suggest(a->kw_name[k], words, best, sizeof best);
             if (s) rt_error(I, &a->kw_span[k], "%s: unknown keyword '%s' (did you mean '%s'?)", fname, a->kw_name[k], s);
@@ -407,13 +414,10 @@ static int call_func(Interp *I, ObjFunc *f, Args *a, Value *out)
             return -1;
         }
     /* the frame: from here on errors are located inside the function */
-    if (C->nframes == C->capframes) {
-        C->capframes = C->capframes ? 2 * C->capframes : 64;
-        C->frames = realloc(C->frames, sizeof *C->frames * (size_t)C->capframes);
-        if (!C->frames) abort();
+    if (frame_push(I, &a->call, (Frame){fname, f->src, d->span})) {
+        env_decref(fenv);
+        return -1;
     }
-    if (C->nframes > 0) C->frames[C->nframes - 1].at = a->call;
-    C->frames[C->nframes++] = (Frame){fname, f->src, d->span};
     Source *saved = C->cur;
     C->cur = f->src;
     int r = 0;
@@ -464,13 +468,16 @@ static int eval_call(Interp *I, Ast *n, Env *env, Value *out)
     Span spspan[SMALL], skspan[SMALL];
     const char *skname[SMALL];
     int heap = na > SMALL;
-    Value *pos = heap ? calloc((size_t)na, sizeof *pos) : spos;
-    Value *kw = heap ? calloc((size_t)na, sizeof *kw) : skw;
-    Span *pspan = heap ? calloc((size_t)na, sizeof *pspan) : spspan;
-    Span *kspan = heap ? calloc((size_t)na, sizeof *kspan) : skspan;
-    const char **kname = heap ? calloc((size_t)na, sizeof *kname) : skname;
-    if (!pos || !kw || !pspan || !kspan || !kname) abort();
+    Value *pos = heap ? mem_alloc((size_t)na, sizeof *pos, "a call's arguments") : spos;
+    Value *kw = heap ? mem_alloc((size_t)na, sizeof *kw, "a call's arguments") : skw;
+    Span *pspan = heap ? mem_alloc((size_t)na, sizeof *pspan, "a call's arguments") : spspan;
+    Span *kspan = heap ? mem_alloc((size_t)na, sizeof *kspan, "a call's arguments") : skspan;
+    const char **kname = heap ? mem_alloc((size_t)na, sizeof *kname, "a call's arguments") : skname;
     int np = 0, nk = 0, r = 0;
+    if (!pos || !kw || !pspan || !kspan || !kname) {
+        r = mem_error(I, &n->span, "a call's arguments");
+        na = 0;
+    }
     for (int i = 0; i < na && r == 0; i++) {
         Ast *arg = n->items[i];
         if (arg->kind == AST_KWARG) {
@@ -645,6 +652,12 @@ static int eval(Interp *I, Ast *n, Env *env, Value *out)
     }
     int r = eval_inner(I, n, env, out);
     C->depth--;
+    if (mem_failed()) {
+        /* a constructor ran out of memory part-way: its value is not the one asked for */
+        if (r == 0) val_decref(*out);
+        *out = VNIL;
+        r = mem_error(I, &n->span, NULL);
+    }
     return r;
 }
 
@@ -736,6 +749,7 @@ static int exec_assign(Interp *I, Ast *n, Env *env)
 static int exec_nested(Interp *I, Ast *block, Env *env)
 {
     Env *e = env_new(core_of(I), env);
+    if (!e) return mem_error(I, &block->span, "a block");
     int r = eval_block(I, block, e, NULL);
     env_decref(e);
     return r;
@@ -791,6 +805,11 @@ static int exec_for(Interp *I, Ast *n, Env *env)
             if ((r = tensor_index(I, it, 1, &ix, &n->a->span, &x))) break;
         }
         Env *e = env_new(core_of(I), env);
+        if (!e) {
+            val_decref(x);
+            r = mem_error(I, &n->span, "a loop");
+            break;
+        }
         env_define(e, n->str, x);
         r = eval_block(I, n->b, e, NULL);
         env_decref(e);
@@ -883,6 +902,10 @@ int eval_block(Interp *I, Ast *block, Env *env, Value *last)
         }
         int r = exec(I, s, env, last);
         C->depth--;
+        if (mem_failed()) {                  /* e.g. a binding that could not be stored */
+            if (r == EX_RETURN && C->ret_set) { val_decref(C->ret); C->ret_set = 0; }
+            r = mem_error(I, &s->span, NULL);
+        }
         if (r != 0) return r;
     }
     return 0;

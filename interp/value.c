@@ -3,16 +3,13 @@
  * their TypeOps). Objects are freed without recursion, so a deeply nested list cannot overflow
  * the C stack when it goes. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core.h"
 
 /* ---- freeing ---- */
-
-static Obj **pending;
-static size_t npending, cappending;
-static int freeing;
 
 static void obj_free(Obj *o)
 {
@@ -53,27 +50,42 @@ void val_decref(Value v)
     if (!val_is_obj(v)) return;
     Obj *o = v.as.obj;
     if (--o->refcount > 0) return;
-    if (npending == cappending) {
-        cappending = cappending ? 2 * cappending : 256;
-        pending = realloc(pending, cappending * sizeof *pending);
-        if (!pending) abort();
+    /* the interpreter's heap (mem.h) holds the objects waiting to be freed */
+    Heap *h = heap_current();
+    if (!h) { obj_free(o); return; }             /* no interpreter: nothing deep is alive */
+    if (h->npending == h->cappending) {
+        size_t cap = h->cappending ? 2 * h->cappending : 256;
+        Obj **p = realloc(h->pending, cap * sizeof *p);
+        if (!p) {                                /* out of memory: free this one right away */
+            obj_free(o);
+            return;
+        }
+        h->pending = p;
+        h->cappending = cap;
     }
-    pending[npending++] = o;
-    if (freeing) return;
-    freeing = 1;
-    while (npending) obj_free(pending[--npending]);
-    freeing = 0;
-    if (cappending > 4096) {
-        free(pending);
-        pending = NULL;
-        cappending = 0;
+    h->pending[h->npending++] = o;
+    if (h->freeing) return;
+    h->freeing = 1;
+    while (h->npending) obj_free(h->pending[--h->npending]);
+    h->freeing = 0;
+    if (h->cappending > 4096) {
+        free(h->pending);
+        h->pending = NULL;
+        h->cappending = 0;
     }
 }
 
+/* What a constructor returns when memory ran out (the failure is pending, the evaluator raises
+ * it when the expression returns): immortal empty objects, never freed, never grown. */
+#define IMMORTAL (INT32_MAX / 2)
+static ObjStr oom_str = {{IMMORTAL, VAL_STR}, 0, (char[1]){0}};
+static ObjList oom_list = {{IMMORTAL, VAL_LIST}, 0, 0, NULL};
+static ObjRange oom_range = {{IMMORTAL, VAL_RANGE}, 0, 0};
+
 static void *obj_new(size_t size, ValType t)
 {
-    Obj *o = calloc(1, size);
-    if (!o) abort();
+    Obj *o = mem_alloc(1, size, "a value");
+    if (!o) return NULL;
     o->refcount = 1;
     o->type = t;
     return o;
@@ -90,11 +102,12 @@ static Value mk(ValType t, void *o)
 
 Value val_str_n(const char *s, size_t n)
 {
-    char *c = malloc(n + 1);
-    if (!c) abort();
-    if (n) memcpy(c, s, n);
-    c[n] = 0;
-    ObjStr *o = obj_new(sizeof *o, VAL_STR);
+    char *c = n < SIZE_MAX ? mem_strndup(s, n, "a string") : NULL;
+    ObjStr *o = c ? obj_new(sizeof *o, VAL_STR) : NULL;
+    if (!o) {
+        free(c);
+        return mk(VAL_STR, &oom_str);
+    }
     o->chars = c;
     o->len = n;
     return mk(VAL_STR, o);
@@ -104,7 +117,11 @@ Value val_str(const char *s) { return val_str_n(s, strlen(s)); }
 
 Value val_str_take(char *s)
 {
-    ObjStr *o = obj_new(sizeof *o, VAL_STR);
+    ObjStr *o = s ? obj_new(sizeof *o, VAL_STR) : NULL;
+    if (!o) {
+        free(s);
+        return mk(VAL_STR, &oom_str);
+    }
     o->chars = s;
     o->len = strlen(s);
     return mk(VAL_STR, o);
@@ -115,10 +132,10 @@ const char *val_cstr(Value v) { return v.type == VAL_STR ? ((ObjStr *)v.as.obj)-
 Value val_list(int64_t cap)
 {
     ObjList *o = obj_new(sizeof *o, VAL_LIST);
+    if (!o) return mk(VAL_LIST, &oom_list);
     if (cap > 0) {
-        o->items = malloc(sizeof(Value) * (size_t)cap);
-        if (!o->items) abort();
-        o->cap = cap;
+        o->items = mem_alloc((size_t)cap, sizeof(Value), "a list");
+        if (o->items) o->cap = cap;            /* else empty: the failure is pending */
     }
     return mk(VAL_LIST, o);
 }
@@ -128,8 +145,12 @@ void val_list_push(Value list, Value item)
     ObjList *l = (ObjList *)list.as.obj;
     if (l->len == l->cap) {
         int64_t cap = l->cap ? 2 * l->cap : 8;
-        Value *it = realloc(l->items, sizeof(Value) * (size_t)cap);
-        if (!it) abort();
+        Value *it = l == &oom_list ? NULL : mem_realloc(l->items, (size_t)cap, sizeof(Value), "a list");
+        if (!it) {
+            if (l == &oom_list) mem_note_failure("a list", sizeof(Value));
+            val_decref(item);
+            return;
+        }
         l->items = it;
         l->cap = cap;
     }
@@ -139,6 +160,7 @@ void val_list_push(Value list, Value item)
 Value val_range(int64_t lo, int64_t hi)
 {
     ObjRange *o = obj_new(sizeof *o, VAL_RANGE);
+    if (!o) return mk(VAL_RANGE, &oom_range);
     o->lo = lo;
     o->hi = hi;
     return mk(VAL_RANGE, o);
@@ -147,6 +169,10 @@ Value val_range(int64_t lo, int64_t hi)
 Value val_box(ValType type, void *ptr, void (*destroy)(void *))
 {
     ObjBox *o = obj_new(sizeof *o, type);
+    if (!o) {
+        if (destroy && ptr) destroy(ptr);
+        return VNIL;
+    }
     o->ptr = ptr;
     o->destroy = destroy;
     return mk(type, o);
@@ -155,6 +181,7 @@ Value val_box(ValType type, void *ptr, void (*destroy)(void *))
 Value val_func(Ast *def, Env *closure, Source *src)
 {
     ObjFunc *o = obj_new(sizeof *o, VAL_FUNC);
+    if (!o) return VNIL;
     o->def = def;
     o->closure = closure;
     o->src = src;
@@ -165,6 +192,7 @@ Value val_func(Ast *def, Env *closure, Source *src)
 Value val_module(const char *name, Env *env)
 {
     ObjModule *o = obj_new(sizeof *o, VAL_MODULE);
+    if (!o) return VNIL;
     o->name = name;
     o->env = env;
     env_incref(env);
@@ -257,15 +285,19 @@ static int equal_at(Value a, Value b, int depth)
 
 /* ---- text ---- */
 
-typedef struct Buf { char *s; size_t len, cap; } Buf;
+typedef struct Buf { char *s; size_t len, cap; int failed; } Buf;
 
 static void bput(Buf *b, const char *s, size_t n)
 {
+    if (b->failed) return;
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 64;
         while (b->len + n + 1 > cap) cap *= 2;
-        char *p = realloc(b->s, cap);
-        if (!p) abort();
+        char *p = mem_realloc(b->s, cap, 1, "the text of a value");
+        if (!p) {                          /* the failure is pending; the text stops here */
+            b->failed = 1;
+            return;
+        }
         b->s = p;
         b->cap = cap;
     }
@@ -391,11 +423,13 @@ static void put_value(Buf *b, Value v, int quote, int depth)
     }
 }
 
+/* NULL only when memory ran out (the failure is pending). */
 char *val_to_text(Value v)
 {
     Buf b = {0};
     bputs(&b, "");
     put_value(&b, v, 0, 0);
+    if (b.failed) { free(b.s); return NULL; }
     return b.s;
 }
 
@@ -404,5 +438,6 @@ char *val_repr(Value v)
     Buf b = {0};
     bputs(&b, "");
     put_value(&b, v, 1, 0);
+    if (b.failed) { free(b.s); return NULL; }
     return b.s;
 }

@@ -62,7 +62,8 @@ Value val_box(ValType type, void *ptr, void (*destroy)(void *));
 const char *val_type_name(ValType t);           /* "number", "tensor", "net", ... */
 int   val_truthy(Value v);
 int   val_equal(Value a, Value b);
-/* Text for print (strings bare) and for the REPL echo (strings quoted). malloc'd. */
+/* Text for print (strings bare) and for the REPL echo (strings quoted). malloc'd; NULL only when
+ * memory ran out (the failure is then pending, see mem.h). */
 char *val_to_text(Value v);
 char *val_repr(Value v);
 

@@ -37,8 +37,8 @@ void rdn_sha256_buf(const void *buf, size_t len, char hex[65])
 
 int rdn_sha256_file(const char *path, char hex[65], RdnErr *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return rdn_err(err, "cannot read '%s': %s", path, strerror(errno));
+    int fd = rdn_open_regular(path, err);
+    if (fd < 0) return RDN_ERROR;
     struct sha256_ctx c;
     sha256_init(&c);
     static __thread uint8_t buf[1 << 16];
