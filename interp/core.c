@@ -546,7 +546,8 @@ int core_import(Interp *I, Ast *n, Env *env)
         free(text);
         if (!src) return mem_error(I, at, "an import");
         RdnErr err;
-        if (rdn_out_note_read(&I->out, path, &err)) return rt_error_from(I, at, &err);
+        if (rdn_out_note_read(&I->out, path, &err) || rdn_out_protect(&I->out, path, &err))
+            return rt_error_from(I, at, &err);
     } else {
         const StdlibFile *f = rdn_stdlib;
         while (f->name && strcmp(f->name, n->str) != 0) f++;

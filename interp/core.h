@@ -165,6 +165,17 @@ int   call_builtin(Interp *I, const Builtin *bi, Args *a, Value *out);
 /* "unknown name" with did-you-mean over the names visible from env and the builtins. */
 int   unknown_name(Interp *I, Env *env, const char *name, const Span *at);
 
+/* interp/repl.c: the REPL's line handling, without the terminal (the fuzz harness drives it).
+ * repl_accept appends a line (ll bytes, no newline) to the statement being typed: REPL_MORE while
+ * it is incomplete, REPL_READY with *src to run (core_run reports its errors) and *text the
+ * statement for the history (malloc'd, may be NULL), REPL_FAILED after an error was printed (too
+ * long, out of memory; the statement is dropped and the session goes on). */
+typedef struct ReplInput { char *buf; size_t len; } ReplInput;
+enum { REPL_MORE, REPL_READY, REPL_FAILED };
+int   repl_accept(Interp *I, ReplInput *in, const char *line, size_t ll, Source **src, char **text);
+void  repl_input_reset(ReplInput *in);
+void  repl_wake(int sig);       /* from the signal handler: wakes the prompt */
+
 /* interp/check.c: `rdn check`: names and builtin keywords; returns the number of errors. */
 int   check_source(Interp *I, Source *src, FILE *errf);
 
