@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "interp.h"
+#include "mem.h"
 #include "tensor.h"
 
 int arg_get(const Args *a, int pos, const char *kw, Value *out)
@@ -99,8 +100,8 @@ int arg_choice(Interp *I, const Args *a, int pos, const char *kw, const char *ch
         if (!q) break;
         p = q + 1;
     }
-    char *list = strdup(choices);
-    if (!list) abort();
+    char *list = mem_strndup(choices, strlen(choices), "a message");
+    if (!list) return mem_error(I, &a->call, "a message");
     for (char *p = list; *p; p++)
         if (*p == '|') *p = ',';
     const char *sug = suggest(s, choices, best, sizeof best);
@@ -149,8 +150,8 @@ int arg_num_list(Interp *I, const Args *a, int pos, const char *kw, double **out
     if (!arg_get(a, pos, kw, &v))
         return arg_error(I, a, pos, kw, "%s: missing %s (a list of numbers)", bname(a), label(a, pos, kw, b, sizeof b));
     if (v.type == VAL_NUM) {
-        *out = malloc(sizeof **out);
-        if (!*out) abort();
+        *out = mem_alloc(1, sizeof **out, "a list of numbers");
+        if (!*out) return mem_error(I, &a->call, NULL);
         (*out)[0] = v.as.num;
         *n = 1;
         return 0;
@@ -162,8 +163,8 @@ int arg_num_list(Interp *I, const Args *a, int pos, const char *kw, double **out
                              bname(a), label(a, pos, kw, b, sizeof b), t->ndim);
         if (t->size > 1 << 30)
             return arg_error(I, a, pos, kw, "%s: %s: too many numbers", bname(a), label(a, pos, kw, b, sizeof b));
-        *out = malloc(sizeof **out * (size_t)(t->size ? t->size : 1));
-        if (!*out) abort();
+        *out = mem_alloc((size_t)t->size, sizeof **out, "a list of numbers");
+        if (!*out) return mem_error(I, &a->call, NULL);
         for (int64_t i = 0; i < t->size; i++) (*out)[i] = t->data[i];
         *n = (int)t->size;
         return 0;
@@ -172,8 +173,8 @@ int arg_num_list(Interp *I, const Args *a, int pos, const char *kw, double **out
     const ObjList *l = (const ObjList *)v.as.obj;
     if (l->len > 1 << 30)
         return arg_error(I, a, pos, kw, "%s: %s: too many numbers", bname(a), label(a, pos, kw, b, sizeof b));
-    double *d = malloc(sizeof *d * (size_t)(l->len ? l->len : 1));
-    if (!d) abort();
+    double *d = mem_alloc((size_t)l->len, sizeof *d, "a list of numbers");
+    if (!d) return mem_error(I, &a->call, NULL);
     for (int64_t i = 0; i < l->len; i++) {
         if (l->items[i].type != VAL_NUM) {
             free(d);

@@ -1,28 +1,39 @@
 /* ast.c: tree nodes and the arena they live in. */
 #include "ast.h"
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 typedef struct Block { struct Block *next; size_t used, size; max_align_t data[]; } Block;
-struct Arena { Block *head; };
+struct Arena { Block *head; int failed; };
 
-enum { ARENA_BLOCK = 64 * 1024 };
+enum { ARENA_BLOCK = 64 * 1024, SCRATCH = 4096 };
 
-Arena *arena_new(void)
+/* What a failed arena hands out to small requests, so the parser can run to its end and report
+ * one "out of memory" instead of crashing part-way; nothing built from it is ever used. */
+static _Thread_local max_align_t scratch[SCRATCH / sizeof(max_align_t)];
+
+Arena *arena_new(void) { return calloc(1, sizeof(Arena)); }
+
+int arena_failed(const Arena *ar) { return !ar || ar->failed; }
+
+static void *arena_fail(Arena *ar, size_t n)
 {
-    Arena *ar = calloc(1, sizeof *ar);
-    if (!ar) abort();
-    return ar;
+    if (ar) ar->failed = 1;
+    if (n > sizeof scratch) return NULL;
+    memset(scratch, 0, n);
+    return scratch;
 }
 
 void *arena_alloc(Arena *ar, size_t n)
 {
+    if (!ar || ar->failed || n > SIZE_MAX / 2) return arena_fail(ar, n);
     n = (n + 15) & ~(size_t)15;
     Block *b = ar->head;
     if (!b || b->size - b->used < n) {
         size_t size = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
         b = malloc(sizeof *b + size);
-        if (!b) abort();
+        if (!b) return arena_fail(ar, n);
         b->used = 0;
         b->size = size;
         if (n > ARENA_BLOCK / 4 && ar->head) {      /* big: keep the current block in front */
@@ -63,6 +74,7 @@ void ast_push(Arena *ar, Ast *list, Ast *item)
     if (list->nitems == list->cap) {
         int cap = list->cap ? 2 * list->cap : 4;
         Ast **items = arena_alloc(ar, sizeof *items * (size_t)cap);
+        if (!items) return;                          /* the arena failed: the parse is refused */
         if (list->nitems) memcpy(items, list->items, sizeof *items * (size_t)list->nitems);
         list->items = items;
         list->cap = cap;

@@ -49,8 +49,11 @@ typedef struct Ast {
 
 /* An arena of nodes and bytes, freed in one go. */
 typedef struct Arena Arena;
-Arena *arena_new(void);
-void  *arena_alloc(Arena *ar, size_t n);       /* zeroed, 16-byte aligned */
+Arena *arena_new(void);                        /* NULL when memory ran out */
+/* Zeroed, 16-byte aligned. When memory runs out the arena is marked failed (the parse is then
+ * refused) and small requests get scratch space that is never read back; large ones get NULL. */
+void  *arena_alloc(Arena *ar, size_t n);
+int    arena_failed(const Arena *ar);
 void   arena_free(Arena *ar);
 
 Ast  *ast_new(Arena *ar, AstKind k, Span sp);

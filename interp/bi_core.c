@@ -23,7 +23,8 @@ static int bi_print(Interp *I, Args *a, Value *out)
     const char *sep, *end;
     if (arg_str(I, a, -1, "sep", " ", &sep) || arg_str(I, a, -1, "end", "\n", &end)) return -1;
     for (int i = 0; i < a->npos; i++) {
-        char *s = val_to_text(a->pos[i]);
+        char *s = a->pos[i].type == VAL_STR ? NULL : val_to_text(a->pos[i]);
+        if (!s && a->pos[i].type != VAL_STR) return mem_error(I, &a->pos_span[i], "the text to print");
         if (i) fputs(sep, stdout);
         if (a->pos[i].type == VAL_STR) fwrite(val_cstr(a->pos[i]), 1, ((ObjStr *)a->pos[i].as.obj)->len, stdout);
         else fputs(s, stdout);
@@ -34,15 +35,20 @@ static int bi_print(Interp *I, Args *a, Value *out)
     return 0;
 }
 
-typedef struct Buf { char *s; size_t len, cap; } Buf;
+typedef struct Buf { char *s; size_t len, cap; int failed; } Buf;
 
 static void bput(Buf *b, const char *s, size_t n)
 {
+    if (b->failed) return;
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 64;
         while (b->len + n + 1 > cap) cap *= 2;
-        b->s = realloc(b->s, cap);
-        if (!b->s) abort();
+        char *p = mem_realloc(b->s, cap, 1, "a formatted string");
+        if (!p) {                                  /* pending: format raises it at the end */
+            b->failed = 1;
+            return;
+        }
+        b->s = p;
         b->cap = cap;
     }
     memcpy(b->s + b->len, s, n);
@@ -106,10 +112,18 @@ static int bi_format(Interp *I, Args *a, Value *out)
             }
         if (conv == 's') {
             char *t = val_to_text(v);
+            if (!t) {
+                free(b.s);
+                return mem_error(I, &a->pos_span[next], "a formatted string");
+            }
             snprintf(spec, sizeof spec, "%.*s", sl, start);
             int n = snprintf(NULL, 0, spec, t);
-            char *big = malloc((size_t)n + 1);
-            if (!big) abort();
+            char *big = n >= 0 ? mem_alloc((size_t)n + 1, 1, "a formatted string") : NULL;
+            if (!big) {
+                free(t);
+                free(b.s);
+                return mem_error(I, &a->pos_span[next], "a formatted string");
+            }
             snprintf(big, (size_t)n + 1, spec, t);
             bput(&b, big, (size_t)n);
             free(big);
@@ -140,6 +154,10 @@ static int bi_format(Interp *I, Args *a, Value *out)
         free(b.s);
         return arg_error(I, a, next, NULL, "format: %d value%s given but the format uses %d", a->npos - 1,
                          a->npos - 1 == 1 ? "" : "s", next - 1);
+    }
+    if (b.failed) {
+        free(b.s);
+        return mem_error(I, &a->call, "a formatted string");
     }
     *out = val_str_n(b.s, b.len);
     free(b.s);
@@ -349,6 +367,7 @@ static int bi_assert(Interp *I, Args *a, Value *out)
 static int bi_error(Interp *I, Args *a, Value *out)
 {
     char *s = val_to_text(a->pos[0]);
+    if (!s) return mem_error(I, &a->call, "the error's text");
     rt_error(I, &a->call, "%s", s);
     free(s);
     return -1;
@@ -408,6 +427,7 @@ static int bi_help(Interp *I, Args *a, Value *out)
     }
     if (v.type == VAL_FUNC || v.type == VAL_MODULE) {
         char *s = val_repr(v);
+        if (!s) return mem_error(I, &a->call, "help");
         printf("%s (defined in a script)\n", s);
         free(s);
         return 0;

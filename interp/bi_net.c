@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "adapt.h"
 #include "builtin.h"
 #include "interp.h"
@@ -328,8 +329,8 @@ static int bi_save(Interp *I, Args *a, Value *out)
 /* Reads the whole file at path into a malloc'd buffer (NUL-terminated); NULL with err. */
 static uint8_t *read_all(const char *path, size_t *len, RdnErr *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return rdn_err(err, "cannot open '%s': %s", path, strerror(errno)), NULL;
+    FILE *f = rdn_fopen_regular(path, err);
+    if (!f) return NULL;
     long n = -1;
     if (fseek(f, 0, SEEK_END) == 0) n = ftell(f);
     if (n < 0 || fseek(f, 0, SEEK_SET) != 0) {
@@ -354,15 +355,10 @@ static int bi_load(Interp *I, Args *a, Value *out)
     if (!path) return arg_error(I, a, 0, "path", "load: missing the file name");
     RdnErr err = {0};
     char *alt = NULL;
-    FILE *probe = fopen(path, "rb");
-    if (probe) fclose(probe);
-    else if (errno == ENOENT && path[0] != '/' && I->out.dir) {
+    if (access(path, F_OK) != 0 && errno == ENOENT && path[0] != '/' && I->out.dir) {
         /* a relative name not found here: try the output folder, where save put it */
         if (asprintf(&alt, "%s/%s", I->out.dir, path) < 0) alt = NULL;
-        if (alt && (probe = fopen(alt, "rb"))) {
-            fclose(probe);
-            path = alt;
-        }
+        if (alt && access(alt, F_OK) == 0) path = alt;
     }
     size_t len = 0;
     uint8_t *buf = read_all(path, &len, &err);

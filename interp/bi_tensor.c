@@ -496,10 +496,16 @@ static int bi_to_list(Interp *I, Args *a, Value *out)
 {
     Tensor *t, *own;
     if (arg_tensor(I, a, 0, &t, &own)) return -1;
-    if (t->size > 10000000) {
+    /* every dimension counts: [2^40, 0] holds no number but would make 2^40 empty lists */
+    double lists = 0, span = 1;
+    for (int d = 0; d < t->ndim; d++) {
+        lists += span;
+        span *= (double)t->shape[d];
+    }
+    if (t->size > 10000000 || lists > 10000000) {
         rdn_tensor_free(own);
-        return arg_error(I, a, 0, NULL, "to_list: %lld elements is too many for a list "
-                         "(at most 1e7)", (long long)t->size);
+        return arg_error(I, a, 0, NULL, "to_list: %lld elements in %.0f lists is too many for a list "
+                         "(at most 1e7 of each)", (long long)t->size, lists);
     }
     int64_t k = 0;
     *out = list_of(t, 0, &k);

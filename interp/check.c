@@ -3,6 +3,7 @@
  * builtin, found without running anything. Scopes follow the runtime's assignment rule: a name
  * assigned in a block belongs to that block unless an enclosing one already has it. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,10 +17,16 @@ typedef struct Scope {
     const char **names; int n, cap;
     Ast **fns;               /* the `fn` that alone binds names[i], or NULL */
     Ast **mods;              /* the top level of the module names[i] imports, or NULL */
+    int *slot; int nslot;    /* hash of the interned names[] pointers: index + 1, 0 empty */
+    char *unk;               /* unk[i]: names[i] is an unknown name already reported */
     struct Scope *parent;
 } Scope;
 
-typedef struct Checker { Interp *I; Source *src; FILE *errf; int nerr; } Checker;
+/* Did-you-mean for the first unknown names only: each search reads every visible name, and a
+ * file of thousands of unknown names must still be checked in linear time. */
+enum { MAX_SUGGESTIONS = 200 };
+
+typedef struct Checker { Interp *I; Source *src; FILE *errf; int nerr, nunknown, oom; } Checker;
 
 static void cerr(Checker *k, Span sp, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void cerr(Checker *k, Span sp, const char *fmt, ...)
@@ -33,42 +40,110 @@ static void cerr(Checker *k, Span sp, const char *fmt, ...)
     if (k->errf) diag_print(k->errf, k->src, sp, msg);
 }
 
+static size_t ptr_hash(const char *p)
+{
+    size_t h = (size_t)(uintptr_t)p;
+    return (h >> 4) * 0x9E3779B97F4A7C15ull;
+}
+
+/* Index of name in s alone, or -1. Small scopes are scanned; big ones use the hash. */
+static int scope_find(const Scope *s, const char *name)
+{
+    if (!s->nslot) {
+        for (int i = 0; i < s->n; i++)
+            if (s->names[i] == name) return i;
+        return -1;
+    }
+    for (size_t j = ptr_hash(name) & (size_t)(s->nslot - 1);; j = (j + 1) & (size_t)(s->nslot - 1)) {
+        int k = s->slot[j];
+        if (!k) return -1;
+        if (s->names[k - 1] == name) return k - 1;
+    }
+}
+
+static void slot_put(Scope *s, int i)
+{
+    size_t j = ptr_hash(s->names[i]) & (size_t)(s->nslot - 1);
+    while (s->slot[j]) j = (j + 1) & (size_t)(s->nslot - 1);
+    s->slot[j] = i + 1;
+}
+
 static int scope_has(const Scope *s, const char *name)
 {
     for (; s; s = s->parent)
-        for (int i = 0; i < s->n; i++)
-            if (s->names[i] == name) return 1;
+        if (scope_find(s, name) >= 0) return 1;
     return 0;
 }
 
-static void scope_bind(Scope *s, const char *name, Ast *fn)
+static void scope_bind_as(Checker *k, Scope *s, const char *name, Ast *fn, int known)
 {
-    for (int i = 0; i < s->n; i++)
-        if (s->names[i] == name) {
-            if (s->fns[i] != fn) s->fns[i] = NULL;      /* bound more than once: unknown callee */
+    int i = scope_find(s, name);
+    if (i >= 0) {
+        if (s->fns[i] != fn) s->fns[i] = NULL;          /* bound more than once: unknown callee */
+        return;
+    }
+    if (s->n == s->cap) {
+        int cap = s->cap ? 2 * s->cap : 8;
+        const char **names = mem_realloc(s->names, (size_t)cap, sizeof *names, "rdn check");
+        if (names) s->names = names;
+        Ast **fns = names ? mem_realloc(s->fns, (size_t)cap, sizeof *fns, "rdn check") : NULL;
+        if (fns) s->fns = fns;
+        Ast **mods = fns ? mem_realloc(s->mods, (size_t)cap, sizeof *mods, "rdn check") : NULL;
+        if (mods) s->mods = mods;
+        char *unk = mods ? mem_realloc(s->unk, (size_t)cap, 1, "rdn check") : NULL;
+        if (!unk) {
+            mem_clear();
+            k->oom = 1;
             return;
         }
-    if (s->n == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 8;
-        s->names = realloc(s->names, sizeof *s->names * (size_t)s->cap);
-        s->fns = realloc(s->fns, sizeof *s->fns * (size_t)s->cap);
-        s->mods = realloc(s->mods, sizeof *s->mods * (size_t)s->cap);
-        if (!s->names || !s->fns || !s->mods) abort();
+        s->unk = unk;
+        s->cap = cap;
     }
     s->fns[s->n] = fn;
     s->mods[s->n] = NULL;
+    s->unk[s->n] = !known;
     s->names[s->n++] = name;
+    if (s->n > 16 && (size_t)s->n * 2 > (size_t)s->nslot) {
+        int nslot = s->nslot ? 2 * s->nslot : 64;
+        while (nslot < 2 * s->n) nslot *= 2;
+        int *slot = mem_alloc((size_t)nslot, sizeof *slot, "rdn check");
+        if (!slot) {                                    /* stay with the linear scan */
+            mem_clear();
+            free(s->slot);
+            s->slot = NULL;
+            s->nslot = 0;
+            return;
+        }
+        free(s->slot);
+        s->slot = slot;
+        s->nslot = nslot;
+        for (int j = 0; j < s->n; j++) slot_put(s, j);
+    } else if (s->nslot) {
+        slot_put(s, s->n - 1);
+    }
 }
 
+static Checker *cur_checker;   /* for scope_add's callers below (one check at a time) */
+static void scope_bind(Scope *s, const char *name, Ast *fn) { scope_bind_as(cur_checker, s, name, fn, 1); }
 static void scope_add(Scope *s, const char *name) { scope_bind(s, name, NULL); }
 
 /* The module a name was imported as (its parsed top level), or NULL. */
 static Ast *scope_mod(const Scope *s, const char *name)
 {
-    for (; s; s = s->parent)
-        for (int i = 0; i < s->n; i++)
-            if (s->names[i] == name) return s->mods[i];
+    for (; s; s = s->parent) {
+        int i = scope_find(s, name);
+        if (i >= 0) return s->mods[i];
+    }
     return NULL;
+}
+
+static void scope_free(Scope *s)
+{
+    free(s->names);
+    free(s->fns);
+    free(s->mods);
+    free(s->unk);
+    free(s->slot);
 }
 
 /* The file an import statement names, resolved as import does. */
@@ -109,9 +184,10 @@ static Ast *module_root(Checker *k, Ast *st)
 /* The fn a name is bound to, if that is the only binding of the nearest scope holding it. */
 static Ast *scope_fn(const Scope *s, const char *name)
 {
-    for (; s; s = s->parent)
-        for (int i = 0; i < s->n; i++)
-            if (s->names[i] == name) return s->fns[i];
+    for (; s; s = s->parent) {
+        int i = scope_find(s, name);
+        if (i >= 0) return s->fns[i];
+    }
     return NULL;
 }
 
@@ -146,8 +222,8 @@ static void collect(Checker *k, Scope *s, Ast *block)
         case AST_IMPORT: {
             const char *nm = import_name(k, st);
             scope_add(s, nm);
-            for (int j = 0; j < s->n; j++)
-                if (s->names[j] == nm) s->mods[j] = module_root(k, st);
+            int j = scope_find(s, nm);
+            if (j >= 0) s->mods[j] = module_root(k, st);
             break;
         }
         default: break;
@@ -157,16 +233,22 @@ static void collect(Checker *k, Scope *s, Ast *block)
 
 static void unknown(Checker *k, Scope *s, Ast *n)
 {
+    const char *sg = NULL;
     char best[128];
-    Words words = {0};
-    for (Scope *t = s; t; t = t->parent)
-        for (int i = 0; i < t->n; i++) words_add(&words, t->names[i]);
-    const char *sg = suggest(n->str, words_str(&words), best, sizeof best);
-    for (int i = 0; !sg && builtin_at(i); i++) sg = suggest(n->str, builtin_at(i)->name, best, sizeof best);
+    if (k->nunknown++ < MAX_SUGGESTIONS) {
+        /* the names a program defines (not the unknown ones already reported), then builtins */
+        Words words = {0};
+        for (Scope *t = s; t; t = t->parent)
+            for (int i = 0; i < t->n; i++)
+                if (!t->unk[i]) words_add(&words, t->names[i]);
+        mem_clear();
+        sg = suggest(n->str, words_str(&words), best, sizeof best);
+        for (int i = 0; !sg && builtin_at(i); i++) sg = suggest(n->str, builtin_at(i)->name, best, sizeof best);
+        words_free(&words);
+    }
     if (sg) cerr(k, n->span, "unknown name '%s' (did you mean '%s'?)", n->str, sg);
     else cerr(k, n->span, "unknown name '%s'", n->str);
-    words_free(&words);
-    scope_add(s, n->str);          /* report each unknown name once per scope */
+    scope_bind_as(k, s, n->str, NULL, 0);     /* report each unknown name once per scope */
 }
 
 /* A call of a function defined with `fn NAME`: keywords, argument counts. */
@@ -257,9 +339,7 @@ static void walk_block(Checker *k, Scope *parent, Ast *block, Ast *fn, const cha
     if (fn)
         for (int i = 0; i < fn->nitems; i++) walk(k, &s, fn->items[i]->a);
     for (int i = 0; i < block->nitems; i++) walk(k, &s, block->items[i]);
-    free(s.names);
-    free(s.fns);
-    free(s.mods);
+    scope_free(&s);
 }
 
 static void walk(Checker *k, Scope *s, Ast *n)
@@ -321,9 +401,7 @@ static void walk(Checker *k, Scope *s, Ast *n)
                 else cerr(k, sp, "module '%s' has no member '%s'", n->a->str, n->str);
                 words_free(&words);
             }
-            free(ms.names);
-            free(ms.fns);
-            free(ms.mods);
+            scope_free(&ms);
         }
         return;
     case AST_KWARG:
@@ -359,7 +437,15 @@ int check_source(Interp *I, Source *src, FILE *errf)
     int n = core_prepare(I, src, errf);
     Ast *root = src->root ? src->root : src->partial;
     if (!root) return n ? n : 1;
-    Checker k = {I, src, errf, 0};
+    Checker k = {I, src, errf, 0, 0, 0};
+    Checker *saved = cur_checker;
+    cur_checker = &k;
     walk_block(&k, NULL, root, NULL, NULL);
+    cur_checker = saved;
+    if (k.oom) {
+        mem_clear();
+        k.nerr++;
+        if (errf) fprintf(errf, "%s: error: out of memory: the check stopped short\n", src->name);
+    }
     return n + k.nerr;
 }

@@ -7,7 +7,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "core.h"
 
 typedef struct StdlibFile { const char *name; const char *text; size_t len; } StdlibFile;
@@ -28,8 +30,8 @@ const char *core_intern(Core *C, const char *s, size_t n)
 {
     if (C->nintern * 2 >= C->capintern) {
         size_t cap = C->capintern ? 2 * C->capintern : 1024;
-        char **t = calloc(cap, sizeof *t);
-        if (!t) abort();
+        char **t = mem_alloc(cap, sizeof *t, "the table of names");
+        if (!t) return "?";               /* the failure is pending: raised when this returns */
         for (size_t i = 0; i < C->capintern; i++) {
             char *w = C->intern[i];
             if (!w) continue;
@@ -44,10 +46,8 @@ const char *core_intern(Core *C, const char *s, size_t n)
     size_t j = hash_bytes(s, n) & (C->capintern - 1);
     for (; C->intern[j]; j = (j + 1) & (C->capintern - 1))
         if (strncmp(C->intern[j], s, n) == 0 && C->intern[j][n] == 0) return C->intern[j];
-    char *w = malloc(n + 1);
-    if (!w) abort();
-    memcpy(w, s, n);
-    w[n] = 0;
+    char *w = mem_strndup(s, n, "a name");
+    if (!w) return "?";
     C->intern[j] = w;
     C->nintern++;
     return w;
@@ -60,7 +60,14 @@ int core_init(Interp *I)
     Core *C = calloc(1, sizeof *C);
     if (!C) return -1;
     I->core = C;
+    heap_bind(&C->heap);
     C->globals = env_new(C, NULL);
+    if (!C->globals) {
+        heap_bind(NULL);
+        free(C);
+        I->core = NULL;
+        return -1;
+    }
     C->errf = stderr;
     C->max_depth = RDN_MAX_EVAL_DEPTH;
     C->max_calls = RDN_MAX_CALLS;
@@ -110,6 +117,8 @@ void core_free(Interp *I)
     free(C->set_names);
     free(C->set_values);
     free(C->set_used);
+    free(C->heap.pending);
+    if (heap_current() == &C->heap) heap_bind(NULL);
     free(C);
     I->core = NULL;
 }
@@ -117,15 +126,20 @@ void core_free(Interp *I)
 Source *source_new(Interp *I, const char *name, const char *text, size_t len)
 {
     Core *C = core_of(I);
-    Source *s = calloc(1, sizeof *s);
-    if (!s) abort();
-    s->name = strdup(name);
-    s->text = malloc(len + 1);
-    if (!s->name || !s->text) abort();
-    if (len) memcpy(s->text, text, len);
-    s->text[len] = 0;
-    s->len = len;
+    Source *s = mem_alloc(1, sizeof *s, "a program");
+    if (!s) return NULL;
+    s->name = mem_strndup(name, strlen(name), "a program's name");
+    s->text = len < SIZE_MAX ? mem_strndup(text, len, "a program's text") : NULL;
     s->arena = arena_new();
+    if (!s->name || !s->text || !s->arena) {
+        if (!s->arena) mem_note_failure("a program's tree", sizeof(void *));
+        free(s->name);
+        free(s->text);
+        arena_free(s->arena);
+        free(s);
+        return NULL;
+    }
+    s->len = len;
     s->next = C->sources;
     C->sources = s;
     return s;
@@ -134,20 +148,32 @@ Source *source_new(Interp *I, const char *name, const char *text, size_t len)
 /* Reads a whole file; NULL with errno-style text in why. */
 static char *read_file(const char *path, size_t *len, char *why, size_t whysize)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);   /* a FIFO must not block the open */
+    if (fd < 0) {
         snprintf(why, whysize, "%s", strerror(errno));
         return NULL;
     }
     struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        snprintf(why, whysize, "it is a folder");
-        fclose(f);
+    const char *bad_kind = fstat(fd, &st) != 0 ? "not readable" : rdn_not_regular(st.st_mode);
+    if (bad_kind) {
+        snprintf(why, whysize, "it is %s, not a regular file", bad_kind);
+        close(fd);
+        return NULL;
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        snprintf(why, whysize, "%s", strerror(errno));
+        close(fd);
         return NULL;
     }
     size_t cap = 1 << 16, n = 0;
     char *buf = malloc(cap);
-    if (!buf) abort();
+    if (!buf) {
+        snprintf(why, whysize, "out of memory: reading it needs %zu bytes", cap);
+        fclose(f);
+        return NULL;
+    }
     for (;;) {
         if (n == cap) {
             if (cap >= MAX_SOURCE_BYTES) {
@@ -156,9 +182,15 @@ static char *read_file(const char *path, size_t *len, char *why, size_t whysize)
                 fclose(f);
                 return NULL;
             }
+            char *nb = realloc(buf, 2 * cap);
+            if (!nb) {
+                snprintf(why, whysize, "out of memory: reading it needs %zu bytes", 2 * cap);
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = nb;
             cap *= 2;
-            buf = realloc(buf, cap);
-            if (!buf) abort();
         }
         size_t k = fread(buf + n, 1, cap - n, f);
         n += k;
@@ -186,6 +218,8 @@ Source *source_load(Interp *I, const char *path)
     }
     Source *s = source_new(I, path, text, len);
     free(text);
+    if (!s) fprintf(stderr, "rdn: error: cannot read '%s': out of memory (%zu bytes)\n", path, len);
+    mem_clear();
     return s;
 }
 
@@ -251,9 +285,14 @@ int core_run(Interp *I, Source *src, Env *env, Value *last)
     Core *C = core_of(I);
     if (core_prepare(I, src, C->errf)) return ERR_USAGE;
     if (!C->capframes) {
+        C->frames = mem_alloc(64, sizeof *C->frames, "the call stack");
+        if (!C->frames) {
+            mem_clear();
+            fprintf(C->errf, "%s: error: out of memory: the call stack needs %zu bytes\n", src->name,
+                    64 * sizeof *C->frames);
+            return ERR_RUNTIME;
+        }
         C->capframes = 64;
-        C->frames = malloc(sizeof *C->frames * (size_t)C->capframes);
-        if (!C->frames) abort();
     }
     C->nframes = 1;
     C->frames[0] = (Frame){"<main>", src, {0, 0, 0, 0}};
@@ -268,18 +307,27 @@ int core_run(Interp *I, Source *src, Env *env, Value *last)
     return 0;
 }
 
-Source *frame_push(Core *C, const char *name, Source *src, Span at, Span call)
+/* Enters a call frame under the call limit: the caller's frame records `call` as the call being
+ * made, the new frame is f and code now runs in f.src; *saved gets the source to give back to
+ * frame_pop. 0 ok, -1 error raised at `call`. */
+int frame_push(Interp *I, const Span *call, Frame f, Source **saved)
 {
+    Core *C = core_of(I);
+    if (C->nframes >= C->max_calls)
+        return rt_error(I, call, "too many nested calls (more than %d): is the recursion unbounded?",
+                        C->max_calls);
     if (C->nframes == C->capframes) {
-        C->capframes = C->capframes ? 2 * C->capframes : 64;
-        C->frames = realloc(C->frames, sizeof *C->frames * (size_t)C->capframes);
-        if (!C->frames) abort();
+        int cap = C->capframes ? 2 * C->capframes : 64;
+        Frame *fr = mem_realloc(C->frames, (size_t)cap, sizeof *fr, "the call stack");
+        if (!fr) return mem_error(I, call, "the call stack");
+        C->frames = fr;
+        C->capframes = cap;
     }
-    if (C->nframes > 0) C->frames[C->nframes - 1].at = call;
-    C->frames[C->nframes++] = (Frame){name, src, at};
-    Source *saved = C->cur;
-    C->cur = src;
-    return saved;
+    if (C->nframes > 0) C->frames[C->nframes - 1].at = *call;
+    C->frames[C->nframes++] = f;
+    *saved = C->cur;
+    C->cur = f.src;
+    return 0;
 }
 
 void frame_pop(Core *C, Source *saved)
@@ -294,10 +342,15 @@ int core_set_overrides(Interp *I)
 {
     Core *C = core_of(I);
     C->nset = I->nsets;
-    C->set_names = calloc((size_t)I->nsets + 1, sizeof *C->set_names);
-    C->set_values = calloc((size_t)I->nsets + 1, sizeof *C->set_values);
-    C->set_used = calloc((size_t)I->nsets + 1, sizeof *C->set_used);
-    if (!C->set_names || !C->set_values || !C->set_used) abort();
+    C->set_names = mem_alloc((size_t)I->nsets + 1, sizeof *C->set_names, "--set");
+    C->set_values = mem_alloc((size_t)I->nsets + 1, sizeof *C->set_values, "--set");
+    C->set_used = mem_alloc((size_t)I->nsets + 1, sizeof *C->set_used, "--set");
+    if (!C->set_names || !C->set_values || !C->set_used) {
+        C->nset = 0;
+        mem_clear();
+        fprintf(stderr, "rdn: error: out of memory reading the --set options\n");
+        return ERR_RUNTIME;
+    }
     for (int i = 0; i < I->nsets; i++) {
         const char *s = I->argv_sets[i], *eq = strchr(s, '=');
         if (!eq || eq == s) {
@@ -306,7 +359,10 @@ int core_set_overrides(Interp *I)
         }
         C->set_names[i] = strndup(s, (size_t)(eq - s));
         C->set_values[i] = strdup(eq + 1);
-        if (!C->set_names[i] || !C->set_values[i]) abort();
+        if (!C->set_names[i] || !C->set_values[i]) {
+            fprintf(stderr, "rdn: error: out of memory reading --set %s\n", s);
+            return ERR_RUNTIME;
+        }
     }
     return 0;
 }
@@ -408,11 +464,15 @@ int core_param(Interp *I, Ast *n, Env *env)
         v = nv;
         C->set_used[i] = 1;
     }
-    Param *p = realloc(I->params, sizeof *p * (size_t)(I->nparams + 1));
-    if (!p) abort();
+    Param *p = mem_realloc(I->params, (size_t)I->nparams + 1, sizeof *p, "a param");
+    char *pname = p ? mem_strndup(n->str, strlen(n->str), "a param") : NULL;
+    if (!pname) {
+        if (p) I->params = p;
+        val_decref(v);
+        return mem_error(I, &n->span, "a param");
+    }
     I->params = p;
-    p[I->nparams].name = strdup(n->str);
-    if (!p[I->nparams].name) abort();
+    p[I->nparams].name = pname;
     val_incref(v);
     p[I->nparams].value = v;
     I->nparams++;
@@ -471,8 +531,11 @@ int core_import(Interp *I, Ast *n, Env *env)
             env_define(env, name, C->modules[i].v);
             return 0;
         }
+    /* keys are interned: the cycle check compares pointers (an import chain can be long) */
+    const char *ikey = core_intern(C, key, strlen(key));
+    if (mem_failed()) return mem_error(I, at, "an import");
     for (int i = 0; i < C->nimport_stack; i++)
-        if (strcmp(C->import_stack[i], key) == 0)
+        if (C->import_stack[i] == ikey)
             return rt_error(I, at, "import: '%s' imports itself (an import cycle)", n->str);
     Source *src = NULL;
     if (n->op == 1) {
@@ -482,8 +545,10 @@ int core_import(Interp *I, Ast *n, Env *env)
         if (!text) return rt_error(I, at, "import: cannot read '%s': %s", path, why);
         src = source_new(I, path, text, len);
         free(text);
+        if (!src) return mem_error(I, at, "an import");
         RdnErr err;
-        if (rdn_out_note_read(&I->out, path, &err)) return rt_error_from(I, at, &err);
+        if (rdn_out_note_read(&I->out, path, &err) || rdn_out_protect(&I->out, path, &err))
+            return rt_error_from(I, at, &err);
     } else {
         const StdlibFile *f = rdn_stdlib;
         while (f->name && strcmp(f->name, n->str) != 0) f++;
@@ -502,17 +567,26 @@ int core_import(Interp *I, Ast *n, Env *env)
         char sname[300];
         snprintf(sname, sizeof sname, "<stdlib>/%s.rdn", f->name);
         src = source_new(I, sname, f->text, f->len);
+        if (!src) return mem_error(I, at, "an import");
     }
     if (core_prepare(I, src, C->errf))
         return usage_error(I, at, "import: '%s' has errors", n->str);
     /* run it in its own top-level environment, as a call frame */
-    const char **st = realloc(C->import_stack, sizeof *st * (size_t)(C->nimport_stack + 1));
-    if (!st) abort();
+    const char **st = mem_realloc(C->import_stack, (size_t)C->nimport_stack + 1, sizeof *st, "the import stack");
+    if (!st) return mem_error(I, at, "the import stack");
     C->import_stack = st;
-    st[C->nimport_stack++] = key;
-    Source *saved = frame_push(C, name, src, (Span){0, 0, 0, 0}, n->span);
-    C->importing++;
+    /* an import is a call: it counts against the call limit (a chain of imports thousands deep
+     * stops there, not on the C stack) */
+    Source *saved;
+    if (frame_push(I, at, (Frame){name, src, {0, 0, 0, 0}}, &saved)) return -1;
+    st[C->nimport_stack++] = ikey;
     Env *menv = env_new(C, NULL);
+    if (!menv) {
+        frame_pop(C, saved);
+        C->nimport_stack--;
+        return mem_error(I, at, "a module");
+    }
+    C->importing++;
     int r = eval_block(I, src->root, menv, NULL);
     C->importing--;
     frame_pop(C, saved);
@@ -523,11 +597,15 @@ int core_import(Interp *I, Ast *n, Env *env)
     }
     Value m = val_module(name, menv);
     env_decref(menv);
-    Module *ms = realloc(C->modules, sizeof *ms * (size_t)(C->nmodules + 1));
-    if (!ms) abort();
+    Module *ms = m.type == VAL_MODULE ? mem_realloc(C->modules, (size_t)C->nmodules + 1, sizeof *ms, "a module") : NULL;
+    char *mkey = ms ? mem_strndup(key, strlen(key), "a module") : NULL;
+    if (!mkey) {
+        if (ms) C->modules = ms;
+        val_decref(m);
+        return mem_error(I, at, "a module");
+    }
     C->modules = ms;
-    ms[C->nmodules].key = strdup(key);
-    if (!ms[C->nmodules].key) abort();
+    ms[C->nmodules].key = mkey;
     val_incref(m);
     ms[C->nmodules].v = m;
     C->nmodules++;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include "ast.h"
 #include "interp.h"
+#include "mem.h"
 
 /* Limits that keep hostile input from exhausting the C stack or running forever. The
  * interpreter runs on a thread with a large stack (main.c); the fuzz build uses small limits. */
@@ -98,20 +99,24 @@ typedef struct Core {
     int check_only;
     int core_only;           /* fuzzing: only the BI_CORE builtins exist */
     FILE *errf;              /* where errors go (stderr; the fuzzer silences them) */
+    Heap heap;               /* objects being freed, a pending allocation failure (mem.h) */
+    char err_oom[160];       /* the pending error's text when even it could not be allocated */
 } Core;
 
 static inline Core *core_of(Interp *I) { return (Core *)I->core; }
 
-/* Enters a call frame (a function call or an import; core.c): the caller's frame records `call`
- * as the call being made, the new frame is (name, src, at) and code now runs in src. Returns the
- * source to give back to frame_pop, which leaves the frame. */
-Source *frame_push(Core *C, const char *name, Source *src, Span at, Span call);
+/* Enters a call frame (a function call or an import; core.c) under the call limit: the caller's
+ * frame records `call` as the call being made, the new frame is f and code now runs in f.src;
+ * *saved gets the source to give back to frame_pop, which leaves the frame. 0 ok, -1 raised at
+ * `call`. */
+int  frame_push(Interp *I, const Span *call, Frame f, Source **saved);
 void frame_pop(Core *C, Source *saved);
 
 /* interp/core.c: state lifetime, interning, sources, running programs */
 int   core_init(Interp *I);          /* fills I->core, seeds rng; 0 ok */
 void  core_free(Interp *I);          /* releases every value, env and source */
 const char *core_intern(Core *C, const char *s, size_t n);
+/* NULL when memory ran out (the failure is pending, see mem.h). */
 Source *source_new(Interp *I, const char *name, const char *text, size_t len);
 /* Parses and runs src in env (NULL: the globals). 0 ok; -1 error (pending, see diag_report).
  * *last gets the value of a final expression statement (REPL echo) if last is not NULL. */
@@ -136,14 +141,15 @@ void  diag_clear(Interp *I);
 int   usage_error(Interp *I, const Span *sp, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* interp/env.c */
-Env  *env_new(Core *C, Env *parent);
+Env  *env_new(Core *C, Env *parent);   /* NULL when memory ran out (failure pending) */
 void  env_incref(Env *e);
 void  env_decref(Env *e);
 /* The slot of name in e alone, or NULL. */
 Value *env_find_local(Env *e, const char *name);
 /* The nearest visible slot of name, or NULL. */
 Value *env_find(Env *e, const char *name);
-/* Binds name in e (takes v's reference; replaces an existing binding of e). */
+/* Binds name in e (takes v's reference; replaces an existing binding of e). When memory runs
+ * out v is released and the failure left pending (mem.h). */
 void  env_define(Env *e, const char *name, Value v);
 /* The assignment rule: updates the nearest visible binding, else creates it in e. Takes v. */
 void  env_assign(Env *e, const char *name, Value v);
@@ -163,6 +169,17 @@ int   call_value(Interp *I, Value f, Args *a, Value *out);
 int   call_builtin(Interp *I, const Builtin *bi, Args *a, Value *out);
 /* "unknown name" with did-you-mean over the names visible from env and the builtins. */
 int   unknown_name(Interp *I, Env *env, const char *name, const Span *at);
+
+/* interp/repl.c: the REPL's line handling, without the terminal (the fuzz harness drives it).
+ * repl_accept appends a line (ll bytes, no newline) to the statement being typed: REPL_MORE while
+ * it is incomplete, REPL_READY with *src to run (core_run reports its errors) and *text the
+ * statement for the history (malloc'd, may be NULL), REPL_FAILED after an error was printed (too
+ * long, out of memory; the statement is dropped and the session goes on). */
+typedef struct ReplInput { char *buf; size_t len; } ReplInput;
+enum { REPL_MORE, REPL_READY, REPL_FAILED };
+int   repl_accept(Interp *I, ReplInput *in, const char *line, size_t ll, Source **src, char **text);
+void  repl_input_reset(ReplInput *in);
+void  repl_wake(int sig);       /* from the signal handler: wakes the prompt */
 
 /* interp/check.c: `rdn check`: names and builtin keywords; returns the number of errors. */
 int   check_source(Interp *I, Source *src, FILE *errf);

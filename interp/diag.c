@@ -95,15 +95,21 @@ void diag_print(FILE *f, const Source *src, Span sp, const char *msg)
 static char *vfmt(const char *fmt, va_list ap)
 {
     char *s = NULL;
-    if (vasprintf(&s, fmt, ap) < 0) abort();
+    if (vasprintf(&s, fmt, ap) < 0) return NULL;     /* raise_error says "out of memory" */
     return s;
 }
 
 static void trace_add(char **buf, size_t *len, const char *line)
 {
     size_t n = strlen(line);
+    if (!*buf && *len) return;                       /* an earlier line did not fit */
     char *b = realloc(*buf, *len + n + 1);
-    if (!b) abort();
+    if (!b) {                                        /* out of memory: no traceback */
+        free(*buf);
+        *buf = NULL;
+        *len = 1;
+        return;
+    }
     memcpy(b + *len, line, n + 1);
     *buf = b;
     *len += n;
@@ -113,8 +119,13 @@ static void trace_add(char **buf, size_t *len, const char *line)
 static int raise_error(Interp *I, int kind, const Span *at, char *msg)
 {
     Core *C = core_of(I);
+    mem_clear();                                     /* a pending allocation failure is covered */
     if (C->err) { free(msg); return -1; }            /* the first error wins */
     C->err = kind;
+    if (!msg) {
+        snprintf(C->err_oom, sizeof C->err_oom, "out of memory (the text of an error did not fit)");
+        msg = C->err_oom;
+    }
     C->err_msg = msg;
     C->err_span = at ? *at : (Span){0, 0, 0, 0};
     C->err_src = at ? C->cur : NULL;
@@ -162,8 +173,7 @@ int usage_error(Interp *I, const Span *at, const char *fmt, ...)
 
 int rt_error_from(Interp *I, const Span *at, const RdnErr *err)
 {
-    char *msg = strdup(err && err->msg[0] ? err->msg : "interrupted");
-    if (!msg) abort();
+    char *msg = strdup(err && err->msg[0] ? err->msg : "interrupted");   /* NULL: see raise_error */
     if (err && err->code == RDN_INTERRUPTED) {
         rdn_interrupt = 0;
         return raise_error(I, ERR_INTERRUPT, at, msg);
@@ -193,7 +203,7 @@ int arg_error(Interp *I, const Args *a, int pos, const char *kw, const char *fmt
 void diag_clear(Interp *I)
 {
     Core *C = core_of(I);
-    free(C->err_msg);
+    if (C->err_msg != C->err_oom) free(C->err_msg);
     free(C->err_trace);
     C->err_msg = NULL;
     C->err_trace = NULL;

@@ -6,8 +6,8 @@
 
 Env *env_new(Core *C, Env *parent)
 {
-    Env *e = calloc(1, sizeof *e);
-    if (!e) abort();
+    Env *e = mem_alloc(1, sizeof *e, "an environment");
+    if (!e) return NULL;
     e->refcount = 1;
     e->parent = parent;
     e->core = C;
@@ -65,10 +65,16 @@ void env_define(Env *e, const char *name, Value v)
         return;
     }
     if (e->n == e->cap) {
-        e->cap = e->cap ? 2 * e->cap : 4;
-        e->names = realloc(e->names, sizeof *e->names * (size_t)e->cap);
-        e->vals = realloc(e->vals, sizeof *e->vals * (size_t)e->cap);
-        if (!e->names || !e->vals) abort();
+        int cap = e->cap ? 2 * e->cap : 4;
+        const char **names = mem_realloc(e->names, (size_t)cap, sizeof *names, "a variable");
+        if (names) e->names = names;
+        Value *vals = names ? mem_realloc(e->vals, (size_t)cap, sizeof *vals, "a variable") : NULL;
+        if (!vals) {                     /* the failure is pending: the evaluator raises it */
+            val_decref(v);
+            return;
+        }
+        e->vals = vals;
+        e->cap = cap;
     }
     e->names[e->n] = name;
     e->vals[e->n] = v;
@@ -93,7 +99,7 @@ void env_release_all(Core *C)
     int n = 0;
     for (Env *e = C->all_envs; e; e = e->all_next) n++;
     Env **all = malloc(sizeof *all * (size_t)(n ? n : 1));
-    if (!all) abort();
+    if (!all) return;                    /* out of memory at exit: leave them to the OS */
     n = 0;
     for (Env *e = C->all_envs; e; e = e->all_next) {
         e->refcount++;

@@ -132,8 +132,8 @@ int binop(Interp *I, int op, Value a, Value b, const Span *at, Value *out)
             if (x->len + y->len > RDN_MAX_STR)
                 return rt_error(I, at, "string too long (%zu bytes; the limit is %zu)", x->len + y->len,
                                 (size_t)RDN_MAX_STR);
-            char *s = malloc(x->len + y->len + 1);
-            if (!s) abort();
+            char *s = mem_alloc(x->len + y->len + 1, 1, "a string");
+            if (!s) return mem_error(I, at, "a string");
             memcpy(s, x->chars, x->len);
             memcpy(s + x->len, y->chars, y->len + 1);
             *out = val_str_n(s, x->len + y->len);
@@ -400,6 +400,7 @@ static int call_func(Interp *I, ObjFunc *f, Args *a, Value *out)
         return rt_error(I, &a->call, "too many nested calls (more than %d): is the recursion unbounded?",
                         C->max_calls);
     Env *fenv = env_new(C, f->closure);
+    if (!fenv) return mem_error(I, &a->call, "a call");
     for (int i = 0; i < a->npos; i++) {
         val_incref(a->pos[i]);
         env_define(fenv, d->items[i]->str, a->pos[i]);
@@ -432,7 +433,11 @@ static int call_func(Interp *I, ObjFunc *f, Args *a, Value *out)
             return -1;
         }
     /* the frame: from here on errors are located inside the function */
-    Source *saved = frame_push(C, fname, f->src, d->span, a->call);
+    Source *saved;
+    if (frame_push(I, &a->call, (Frame){fname, f->src, d->span}, &saved)) {
+        env_decref(fenv);
+        return -1;
+    }
     int r = 0;
     for (int i = a->npos; i < d->nitems && r == 0; i++) {
         Ast *p = d->items[i];
@@ -491,23 +496,33 @@ static void callargs_init(CallArgs *c)
 
 static void *grow(void *old, void *small, size_t elem, int n, int cap)
 {
-    void *p = old == small ? malloc(elem * (size_t)cap) : realloc(old, elem * (size_t)cap);
-    if (!p) abort();
-    if (old == small) memcpy(p, small, elem * (size_t)n);
+    void *p = old == small ? mem_alloc((size_t)cap, elem, "a call's arguments")
+                           : mem_realloc(old, (size_t)cap, elem, "a call's arguments");
+    if (p && old == small) memcpy(p, small, elem * (size_t)n);
     return p;
 }
 
-/* Room for one more positional and one more keyword argument. */
-static void callargs_reserve(CallArgs *c)
+/* Room for one more positional and one more keyword argument; -1 when memory ran out (raised at
+ * `at`, the arguments so far still owned by c). */
+static int callargs_reserve(Interp *I, CallArgs *c, const Span *at)
 {
-    if (c->np < c->cap && c->nk < c->cap) return;
+    if (c->np < c->cap && c->nk < c->cap) return 0;
     int cap = 2 * c->cap;
-    c->pos = grow(c->pos, c->spos, sizeof *c->pos, c->np, cap);
-    c->pspan = grow(c->pspan, c->spspan, sizeof *c->pspan, c->np, cap);
-    c->kw = grow(c->kw, c->skw, sizeof *c->kw, c->nk, cap);
-    c->kspan = grow(c->kspan, c->skspan, sizeof *c->kspan, c->nk, cap);
-    c->kname = grow(c->kname, c->skname, sizeof *c->kname, c->nk, cap);
+    void *p;
+    if (!(p = grow(c->pos, c->spos, sizeof *c->pos, c->np, cap))) goto oom;
+    c->pos = p;
+    if (!(p = grow(c->pspan, c->spspan, sizeof *c->pspan, c->np, cap))) goto oom;
+    c->pspan = p;
+    if (!(p = grow(c->kw, c->skw, sizeof *c->kw, c->nk, cap))) goto oom;
+    c->kw = p;
+    if (!(p = grow(c->kspan, c->skspan, sizeof *c->kspan, c->nk, cap))) goto oom;
+    c->kspan = p;
+    if (!(p = grow(c->kname, c->skname, sizeof *c->kname, c->nk, cap))) goto oom;
+    c->kname = p;
     c->cap = cap;
+    return 0;
+oom:
+    return mem_error(I, at, "a call's arguments");
 }
 
 static void callargs_free(CallArgs *c)
@@ -530,7 +545,10 @@ static int callargs_kw(Interp *I, CallArgs *c, const char *name, Value v, Span a
             val_decref(v);
             return rt_error(I, &at, "keyword '%s' given twice", name);
         }
-    callargs_reserve(c);
+    if (callargs_reserve(I, c, &at)) {
+        val_decref(v);
+        return -1;
+    }
     c->kname[c->nk] = name;
     c->kw[c->nk] = v;
     c->kspan[c->nk++] = at;
@@ -563,7 +581,10 @@ static int eval_call(Interp *I, Ast *n, Env *env, Value *out)
             }
             val_decref(v);
         } else {
-            callargs_reserve(&c);
+            if ((r = callargs_reserve(I, &c, &arg->span))) {
+                val_decref(v);
+                break;
+            }
             c.pos[c.np] = v;
             c.pspan[c.np++] = arg->span;
         }
@@ -749,6 +770,12 @@ static int eval(Interp *I, Ast *n, Env *env, Value *out)
     }
     int r = eval_inner(I, n, env, out);
     C->depth--;
+    if (mem_failed()) {
+        /* a constructor ran out of memory part-way: its value is not the one asked for */
+        if (r == 0) val_decref(*out);
+        *out = VNIL;
+        r = mem_error(I, &n->span, NULL);
+    }
     return r;
 }
 
@@ -851,6 +878,7 @@ static int exec_assign(Interp *I, Ast *n, Env *env)
 static int exec_nested(Interp *I, Ast *block, Env *env)
 {
     Env *e = env_new(core_of(I), env);
+    if (!e) return mem_error(I, &block->span, "a block");
     int r = eval_block(I, block, e, NULL);
     env_decref(e);
     return r;
@@ -906,6 +934,11 @@ static int exec_for(Interp *I, Ast *n, Env *env)
             if ((r = tensor_index(I, it, 1, &ix, &n->a->span, &x))) break;
         }
         Env *e = env_new(core_of(I), env);
+        if (!e) {
+            val_decref(x);
+            r = mem_error(I, &n->span, "a loop");
+            break;
+        }
         env_define(e, n->str, x);
         r = eval_block(I, n->b, e, NULL);
         env_decref(e);
@@ -998,6 +1031,10 @@ int eval_block(Interp *I, Ast *block, Env *env, Value *last)
         }
         int r = exec(I, s, env, last);
         C->depth--;
+        if (mem_failed()) {                  /* e.g. a binding that could not be stored */
+            if (r == EX_RETURN && C->ret_set) { val_decref(C->ret); C->ret_set = 0; }
+            r = mem_error(I, &s->span, NULL);
+        }
         if (r != 0) return r;
     }
     return 0;

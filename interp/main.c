@@ -18,19 +18,38 @@
 int repl_run(Interp *I);
 int reference_print(FILE *f);
 
-/* Ctrl-C sets the flag the evaluator and the runtime poll; a second Ctrl-C before the first was
- * noticed (a computation that does not poll) ends the process: files being written are temporary
- * ones, never the final names. */
-static void on_sigint(int sig)
+/* Ctrl-C and SIGTERM set the flag the evaluator and the runtime poll, and wake the REPL's
+ * select (a signal may land on any thread, a BLAS worker's too, so the flag alone would not).
+ * In the REPL Ctrl-C never exits: at the prompt it clears the line, during a computation it stops
+ * it at its next check, however often it is pressed (Ctrl-\ is the way out that loses the
+ * session). In a script a second signal before the first was noticed ends the process at once,
+ * after removing the temporary files being written (the final names are never half-written). */
+static volatile sig_atomic_t last_signal, repl_mode;
+
+static void say(const char *msg, size_t n)
 {
-    (void)sig;
-    if (rdn_interrupt) {
-        static const char msg[] = "\nrdn: interrupted again: exiting\n";
-        ssize_t w = write(2, msg, sizeof msg - 1);
-        (void)w;
-        _exit(130);
-    }
+    ssize_t w = write(2, msg, n);
+    (void)w;
+}
+
+static void on_signal(int sig)
+{
+    int again = rdn_interrupt != 0;
     rdn_interrupt = 1;
+    last_signal = sig;
+    repl_wake(sig);
+    if (!again) return;
+    if (repl_mode) {
+        if (sig == SIGINT) {
+            static const char msg[] = "\nrdn: stopping at the next check (Ctrl-\\ quits and loses the session)\n";
+            say(msg, sizeof msg - 1);
+        }
+        return;
+    }
+    static const char msg[] = "\nrdn: interrupted again: exiting\n";
+    say(msg, sizeof msg - 1);
+    rdn_out_unlink_temporaries();
+    _exit(sig == SIGTERM ? 143 : 130);
 }
 
 static void usage(FILE *f)
@@ -72,7 +91,10 @@ static int parse_args(int argc, char **argv, Opts *o)
 {
     o->mode = NULL;
     o->sets = calloc((size_t)argc + 1, sizeof *o->sets);
-    if (!o->sets) abort();
+    if (!o->sets) {
+        fprintf(stderr, "rdn: error: out of memory reading the command line\n");
+        return ERR_RUNTIME;
+    }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) { usage(stdout); return -1; }
@@ -136,16 +158,34 @@ static int parse_args(int argc, char **argv, Opts *o)
     return 0;
 }
 
+enum { MAX_STDIN_BYTES = 1 << 30 };    /* as for a script file */
+
+/* A program on standard input, up to MAX_STDIN_BYTES (/dev/zero ends there, not in the OOM
+ * killer); NULL with the reason printed. */
 static char *read_stdin(size_t *len)
 {
     size_t cap = 1 << 16, n = 0;
     char *b = malloc(cap);
-    if (!b) abort();
     for (;;) {
+        if (!b) {
+            fprintf(stderr, "<stdin>: error: out of memory: the program needs %zu bytes\n", cap);
+            return NULL;
+        }
         if (n == cap) {
+            if (cap >= MAX_STDIN_BYTES) {
+                fprintf(stderr, "<stdin>: error: the program is larger than %d MiB\n", MAX_STDIN_BYTES >> 20);
+                free(b);
+                return NULL;
+            }
+            char *nb = realloc(b, 2 * cap);
+            if (!nb) free(b);
+            b = nb;
             cap *= 2;
-            b = realloc(b, cap);
-            if (!b) abort();
+            continue;
+        }
+        if (rdn_interrupt) {
+            free(b);
+            return NULL;
         }
         size_t k = fread(b + n, 1, cap - n, stdin);
         if (k == 0) break;
@@ -228,9 +268,10 @@ static int real_main(int argc, char **argv)
     }
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigint;
+    sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
 
     r = core_set_overrides(&I);
     char name[256];
@@ -245,28 +286,47 @@ static int real_main(int argc, char **argv)
         } else {
             I.script_path = o.file;
             I.script_name = script_name_of(o.file, name, sizeof name);
-            r = run(&I, src);
+            if (rdn_out_protect(&I.out, o.file, &err) != RDN_OK) {
+                fprintf(stderr, "rdn: error: %s\n", err.msg);
+                r = ERR_RUNTIME;
+            } else {
+                r = run(&I, src);
+            }
         }
     } else if (strcmp(o.mode, "e") == 0) {
-        r = run(&I, source_new(&I, "<-e>", o.code, strlen(o.code)));
+        Source *src = source_new(&I, "<-e>", o.code, strlen(o.code));
+        if (!src) {
+            mem_clear();
+            fprintf(stderr, "<-e>: error: out of memory: the program needs %zu bytes\n", strlen(o.code));
+            r = ERR_RUNTIME;
+        } else {
+            r = run(&I, src);
+        }
     } else if (!isatty(0)) {
         size_t len;
         char *text = read_stdin(&len);
-        Source *src = source_new(&I, "<stdin>", text, len);
+        Source *src = text ? source_new(&I, "<stdin>", text, len) : NULL;
+        if (text && !src) {
+            mem_clear();
+            fprintf(stderr, "<stdin>: error: out of memory: the program needs %zu bytes\n", len);
+        }
         free(text);
-        r = run(&I, src);
+        r = src ? run(&I, src) : rdn_interrupt ? ERR_INTERRUPT : ERR_RUNTIME;
     } else {
         if (I.nsets) {
             fprintf(stderr, "rdn: error: --set applies to a script's params, not to the REPL\n");
             r = ERR_USAGE;
         } else {
+            repl_mode = 1;
             r = repl_run(&I);
+            repl_mode = 0;
         }
     }
     fflush(stdout);
     rdn_out_free(&I.out);
     core_free(&I);
     free(o.sets);
+    if (r == ERR_INTERRUPT && last_signal == SIGTERM) r = 128 + SIGTERM;
     return r;
 }
 

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include "parse.h"
 #include "parser.h"
 #include "lexer.h"
@@ -108,15 +109,31 @@ int parse_source(Interp *I, Source *src, FILE *errf, int *incomplete)
 {
     ParseCtx ctx = {.I = I, .C = core_of(I), .src = src, .errf = errf, .line = 1, .col = 1};
     yyscan_t sc;
-    if (yylex_init_extra(&ctx, &sc)) abort();
-    YY_BUFFER_STATE buf = yy_scan_bytes(src->text, (int)src->len, sc);
     src->root = NULL;
+    src->partial = NULL;
+    if (incomplete) *incomplete = 0;
+    if (src->len > INT_MAX) {
+        if (errf) diag_print(errf, src, (Span){1, 1, 1, 1}, "the program is too long (more than 2 GiB)");
+        return -1;
+    }
+    if (yylex_init_extra(&ctx, &sc)) {
+        if (errf) diag_print(errf, src, (Span){1, 1, 1, 1}, "out of memory: the parser could not start");
+        return -1;
+    }
+    YY_BUFFER_STATE buf = yy_scan_bytes(src->text, (int)src->len, sc);
     ctx.top = ast_new(src->arena, AST_BLOCK, (Span){1, 1, 1, 1});
-    int r = yyparse(&ctx, sc);
-    yy_delete_buffer(buf, sc);
+    int r = buf ? yyparse(&ctx, sc) : 2;
+    if (buf) yy_delete_buffer(buf, sc);
     yylex_destroy(sc);
     free(ctx.brackets);
     free(ctx.sbuf);
+    if (arena_failed(src->arena)) {
+        /* memory ran out part-way: what was built is not a tree */
+        if (errf)
+            diag_print(errf, src, (Span){ctx.line, ctx.col, ctx.line, ctx.col},
+                       "out of memory: parsing this program needs more memory than is available");
+        return -1;
+    }
     if (incomplete) *incomplete = ctx.incomplete && ctx.nerrors == 1;
     if (r != 0 || ctx.nerrors) {
         if (r != 0 && ctx.nerrors == 0 && errf)

@@ -1,10 +1,12 @@
 /* repl.c: the interactive loop. readline with persistent history (~/.rdn_history), completion
  * (builtins and names in scope; keywords inside a call's parentheses; members after '.'),
  * continuation lines while a statement is incomplete, every expression's value echoed.
- * Ctrl-C only sets rdn_interrupt: while typing it cancels the line, while running the evaluator
- * and the runtime stop at their next check and the prompt returns with every variable intact.
- * Ctrl-D exits. */
+ * Ctrl-C only sets rdn_interrupt (and wakes the prompt's select through a pipe, whichever thread
+ * the signal landed on): while typing it cancels the line, while running the evaluator and the
+ * runtime stop at their next check and the prompt returns with every variable intact; it never
+ * exits. SIGTERM ends the session as Ctrl-D does, after stopping what runs. Ctrl-D exits. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,15 +33,17 @@ static void cand_add(const char *prefix, const char *word, const char *suffix)
     size_t pl = strlen(prefix);
     if (strncmp(word, prefix, pl) != 0) return;
     char *w = malloc(strlen(word) + strlen(suffix) + 1);
-    if (!w) abort();
+    if (!w) return;                            /* out of memory: one candidate fewer */
     strcpy(w, word);
     strcat(w, suffix);
     for (int i = 0; i < ncands; i++)
         if (strcmp(cands[i], w) == 0) { free(w); return; }
     if (ncands == capcands) {
-        capcands = capcands ? 2 * capcands : 64;
-        cands = realloc(cands, sizeof *cands * (size_t)capcands);
-        if (!cands) abort();
+        int cap = capcands ? 2 * capcands : 64;
+        char **c = realloc(cands, sizeof *c * (size_t)cap);
+        if (!c) { free(w); return; }
+        cands = c;
+        capcands = cap;
     }
     cands[ncands++] = w;
 }
@@ -191,6 +195,27 @@ done:
 
 /* ---- reading lines with Ctrl-C cancelling the one being typed ---- */
 
+/* The signal handler writes a byte here (repl_wake) so the select below returns whichever thread
+ * took the signal; -1 outside the REPL. */
+static int wake_pipe[2] = {-1, -1};
+static volatile sig_atomic_t term_requested;
+
+void repl_wake(int sig)
+{
+    if (sig == SIGTERM) term_requested = 1;
+    int fd = wake_pipe[1];
+    if (fd >= 0) {
+        ssize_t w = write(fd, "!", 1);
+        (void)w;
+    }
+}
+
+static void wake_drain(void)
+{
+    char b[64];
+    while (wake_pipe[0] >= 0 && read(wake_pipe[0], b, sizeof b) > 0) {}
+}
+
 static char *got_line;
 static int got;
 
@@ -212,7 +237,13 @@ static int read_line(const char *prompt, char **line)
         fd_set fds;
         FD_ZERO(&fds);
         FD_SET(0, &fds);
-        int r = select(1, &fds, NULL, NULL, NULL);
+        int nfd = 1;
+        if (wake_pipe[0] >= 0) {
+            FD_SET(wake_pipe[0], &fds);
+            nfd = wake_pipe[0] + 1;
+        }
+        int r = select(nfd, &fds, NULL, NULL, NULL);
+        if (r > 0 && wake_pipe[0] >= 0 && FD_ISSET(wake_pipe[0], &fds)) wake_drain();
         if (rdn_interrupt) {
             rdn_interrupt = 0;
             rl_point = rl_end;                  /* show ^C after what was typed, then a new line */
@@ -229,6 +260,7 @@ static int read_line(const char *prompt, char **line)
             rl_callback_handler_remove();
             return READ_EOF;
         }
+        if (!FD_ISSET(0, &fds)) continue;
         rl_callback_read_char();
     }
     if (!got_line) {
@@ -246,6 +278,53 @@ static void remember(const char *text)
     if (last && strcmp(last->line, text) == 0) return;
     add_history(text);
     if (history_path) append_history(1, history_path);
+}
+
+/* ---- statements from lines (no terminal: the fuzz harness drives this part) ---- */
+
+void repl_input_reset(ReplInput *in)
+{
+    free(in->buf);
+    in->buf = NULL;
+    in->len = 0;
+}
+
+int repl_accept(Interp *I, ReplInput *in, const char *line, size_t ll, Source **src, char **text)
+{
+    *src = NULL;
+    if (text) *text = NULL;
+    if (ll > RDN_MAX_STR || in->len > RDN_MAX_STR - ll) {
+        fprintf(core_of(I)->errf, "<repl>: error: the statement is longer than %zu bytes\n", (size_t)RDN_MAX_STR);
+        repl_input_reset(in);
+        return REPL_FAILED;
+    }
+    char *nb = mem_realloc(in->buf, in->len + ll + 2, 1, "the statement typed");
+    if (!nb) {
+        mem_clear();
+        fprintf(core_of(I)->errf, "<repl>: error: out of memory: the statement needs %zu bytes\n", in->len + ll + 2);
+        repl_input_reset(in);
+        return REPL_FAILED;
+    }
+    in->buf = nb;
+    memcpy(in->buf + in->len, line, ll);
+    in->len += ll;
+    in->buf[in->len++] = '\n';
+    in->buf[in->len] = 0;
+    /* complete? (parse quietly first; a statement cut short asks for more lines) */
+    Source *s = source_new(I, "<repl>", in->buf, in->len);
+    if (!s) {
+        mem_clear();
+        fprintf(core_of(I)->errf, "<repl>: error: out of memory: the statement needs %zu bytes\n", in->len);
+        repl_input_reset(in);
+        return REPL_FAILED;
+    }
+    int incomplete = 0;
+    if (parse_source(I, s, NULL, &incomplete) != 0 && incomplete) return REPL_MORE;
+    s->root = NULL;              /* core_run parses again, reporting what is wrong */
+    if (text) *text = strndup(in->buf, in->len - 1);
+    repl_input_reset(in);
+    *src = s;
+    return REPL_READY;
 }
 
 int repl_run(Interp *I)
@@ -273,55 +352,63 @@ int repl_run(Interp *I)
     if (!I->quiet)
         printf("rdn %s: help() lists the builtins, help(name) shows one; Ctrl-D exits.\n",
                RDN_VERSION);
-    char *buf = NULL;
-    size_t len = 0;
+    ReplInput in = {0};
     int status = 0;
+    if (pipe(wake_pipe) == 0) {
+        for (int k = 0; k < 2; k++) {
+            fcntl(wake_pipe[k], F_SETFL, fcntl(wake_pipe[k], F_GETFL) | O_NONBLOCK);
+            fcntl(wake_pipe[k], F_SETFD, FD_CLOEXEC);
+        }
+    } else {
+        wake_pipe[0] = wake_pipe[1] = -1;
+    }
+    term_requested = 0;
     for (;;) {
         char *line = NULL;
-        int r = read_line(buf ? "...> " : "rdn> ", &line);
+        int r = read_line(in.buf ? "...> " : "rdn> ", &line);
+        if (term_requested) {
+            free(line);
+            status = 128 + SIGTERM;
+            break;
+        }
         if (r == READ_EOF) break;
         if (r == READ_CANCEL) {
-            free(buf);
-            buf = NULL;
-            len = 0;
+            repl_input_reset(&in);
             continue;
         }
-        size_t ll = strlen(line);
-        char *nb = realloc(buf, len + ll + 2);
-        if (!nb) abort();
-        buf = nb;
-        memcpy(buf + len, line, ll);
-        len += ll;
-        buf[len++] = '\n';
-        buf[len] = 0;
+        Source *src;
+        char *h;
+        r = repl_accept(I, &in, line, strlen(line), &src, &h);
         free(line);
-        /* complete? (parse quietly first; a statement cut short asks for more lines) */
-        Source *src = source_new(I, "<repl>", buf, len);
-        int incomplete = 0;
-        if (parse_source(I, src, NULL, &incomplete) != 0 && incomplete) continue;
-        src->root = NULL;
-        {
-            char *h = strndup(buf, len - 1);
-            if (h) remember(h);
-            free(h);
-        }
-        free(buf);
-        buf = NULL;
-        len = 0;
+        if (r != REPL_READY) continue;
+        if (h) remember(h);
+        free(h);
         Value last = VNIL;
         rdn_interrupt = 0;
+        wake_drain();
         int rc = core_run(I, src, C->globals, &last);
         if (rc == 0 && last.type != VAL_NIL) {
             char *s = val_repr(last);
-            printf("%s\n", s);
+            if (s) printf("%s\n", s);
+            else fprintf(stderr, "<repl>: error: out of memory: the value is too large to show\n");
             free(s);
+            mem_clear();
         }
         val_decref(last);
         fflush(stdout);
         fflush(stderr);
+        if (term_requested) {
+            status = 128 + SIGTERM;
+            break;
+        }
         status = 0;
     }
-    free(buf);
+    repl_input_reset(&in);
+    for (int k = 0; k < 2; k++) {
+        int fd = wake_pipe[k];
+        wake_pipe[k] = -1;
+        if (fd >= 0) close(fd);
+    }
     cands_clear();
     free(cands);
     cands = NULL;

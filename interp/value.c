@@ -3,16 +3,13 @@
  * their TypeOps). Objects are freed without recursion, so a deeply nested list cannot overflow
  * the C stack when it goes. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core.h"
 
 /* ---- freeing ---- */
-
-static Obj **pending;
-static size_t npending, cappending;
-static int freeing;
 
 static void obj_free(Obj *o)
 {
@@ -63,27 +60,42 @@ void val_decref(Value v)
     if (!val_is_obj(v)) return;
     Obj *o = v.as.obj;
     if (--o->refcount > 0) return;
-    if (npending == cappending) {
-        cappending = cappending ? 2 * cappending : 256;
-        pending = realloc(pending, cappending * sizeof *pending);
-        if (!pending) abort();
+    /* the interpreter's heap (mem.h) holds the objects waiting to be freed */
+    Heap *h = heap_current();
+    if (!h) { obj_free(o); return; }             /* no interpreter: nothing deep is alive */
+    if (h->npending == h->cappending) {
+        size_t cap = h->cappending ? 2 * h->cappending : 256;
+        Obj **p = realloc(h->pending, cap * sizeof *p);
+        if (!p) {                                /* out of memory: free this one right away */
+            obj_free(o);
+            return;
+        }
+        h->pending = p;
+        h->cappending = cap;
     }
-    pending[npending++] = o;
-    if (freeing) return;
-    freeing = 1;
-    while (npending) obj_free(pending[--npending]);
-    freeing = 0;
-    if (cappending > 4096) {
-        free(pending);
-        pending = NULL;
-        cappending = 0;
+    h->pending[h->npending++] = o;
+    if (h->freeing) return;
+    h->freeing = 1;
+    while (h->npending) obj_free(h->pending[--h->npending]);
+    h->freeing = 0;
+    if (h->cappending > 4096) {
+        free(h->pending);
+        h->pending = NULL;
+        h->cappending = 0;
     }
 }
 
+/* What a constructor returns when memory ran out (the failure is pending, the evaluator raises
+ * it when the expression returns): immortal empty objects, never freed, never grown. */
+#define IMMORTAL (INT32_MAX / 2)
+static ObjStr oom_str = {{IMMORTAL, VAL_STR}, 0, (char[1]){0}};
+static ObjList oom_list = {{IMMORTAL, VAL_LIST}, 0, 0, NULL};
+static ObjRange oom_range = {{IMMORTAL, VAL_RANGE}, 0, 0};
+
 static void *obj_new(size_t size, ValType t)
 {
-    Obj *o = calloc(1, size);
-    if (!o) abort();
+    Obj *o = mem_alloc(1, size, "a value");
+    if (!o) return NULL;
     o->refcount = 1;
     o->type = t;
     return o;
@@ -100,11 +112,12 @@ static Value mk(ValType t, void *o)
 
 Value val_str_n(const char *s, size_t n)
 {
-    char *c = malloc(n + 1);
-    if (!c) abort();
-    if (n) memcpy(c, s, n);
-    c[n] = 0;
-    ObjStr *o = obj_new(sizeof *o, VAL_STR);
+    char *c = n < SIZE_MAX ? mem_strndup(s, n, "a string") : NULL;
+    ObjStr *o = c ? obj_new(sizeof *o, VAL_STR) : NULL;
+    if (!o) {
+        free(c);
+        return mk(VAL_STR, &oom_str);
+    }
     o->chars = c;
     o->len = n;
     return mk(VAL_STR, o);
@@ -114,7 +127,11 @@ Value val_str(const char *s) { return val_str_n(s, strlen(s)); }
 
 Value val_str_take(char *s)
 {
-    ObjStr *o = obj_new(sizeof *o, VAL_STR);
+    ObjStr *o = s ? obj_new(sizeof *o, VAL_STR) : NULL;
+    if (!o) {
+        free(s);
+        return mk(VAL_STR, &oom_str);
+    }
     o->chars = s;
     o->len = strlen(s);
     return mk(VAL_STR, o);
@@ -125,10 +142,10 @@ const char *val_cstr(Value v) { return v.type == VAL_STR ? ((ObjStr *)v.as.obj)-
 Value val_list(int64_t cap)
 {
     ObjList *o = obj_new(sizeof *o, VAL_LIST);
+    if (!o) return mk(VAL_LIST, &oom_list);
     if (cap > 0) {
-        o->items = malloc(sizeof(Value) * (size_t)cap);
-        if (!o->items) abort();
-        o->cap = cap;
+        o->items = mem_alloc((size_t)cap, sizeof(Value), "a list");
+        if (o->items) o->cap = cap;            /* else empty: the failure is pending */
     }
     return mk(VAL_LIST, o);
 }
@@ -138,8 +155,12 @@ void val_list_push(Value list, Value item)
     ObjList *l = (ObjList *)list.as.obj;
     if (l->len == l->cap) {
         int64_t cap = l->cap ? 2 * l->cap : 8;
-        Value *it = realloc(l->items, sizeof(Value) * (size_t)cap);
-        if (!it) abort();
+        Value *it = l == &oom_list ? NULL : mem_realloc(l->items, (size_t)cap, sizeof(Value), "a list");
+        if (!it) {
+            if (l == &oom_list) mem_note_failure("a list", sizeof(Value));
+            val_decref(item);
+            return;
+        }
         l->items = it;
         l->cap = cap;
     }
@@ -168,16 +189,16 @@ int val_record_set(Value rv, const char *key, Value v)
     }
     if (r->len == r->cap) {
         int64_t cap = r->cap ? 2 * r->cap : 8;
-        char **k = realloc(r->keys, sizeof *k * (size_t)cap);
-        if (!k) abort();
+        char **k = mem_realloc(r->keys, (size_t)cap, sizeof *k, "a record");
+        if (!k) { val_decref(v); return -1; }
         r->keys = k;
-        Value *vs = realloc(r->vals, sizeof *vs * (size_t)cap);
-        if (!vs) abort();
+        Value *vs = mem_realloc(r->vals, (size_t)cap, sizeof *vs, "a record");
+        if (!vs) { val_decref(v); return -1; }
         r->vals = vs;
         r->cap = cap;
     }
-    char *k = strdup(key);
-    if (!k) abort();
+    char *k = mem_strndup(key, strlen(key), "a record");
+    if (!k) { val_decref(v); return -1; }
     r->keys[r->len] = k;
     r->vals[r->len++] = v;
     return 0;
@@ -200,6 +221,7 @@ Value val_record_at(Value r, int64_t i) { return ((ObjRecord *)r.as.obj)->vals[i
 Value val_range(int64_t lo, int64_t hi)
 {
     ObjRange *o = obj_new(sizeof *o, VAL_RANGE);
+    if (!o) return mk(VAL_RANGE, &oom_range);
     o->lo = lo;
     o->hi = hi;
     return mk(VAL_RANGE, o);
@@ -208,6 +230,10 @@ Value val_range(int64_t lo, int64_t hi)
 Value val_box(ValType type, void *ptr, void (*destroy)(void *))
 {
     ObjBox *o = obj_new(sizeof *o, type);
+    if (!o) {
+        if (destroy && ptr) destroy(ptr);
+        return VNIL;
+    }
     o->ptr = ptr;
     o->destroy = destroy;
     return mk(type, o);
@@ -216,6 +242,7 @@ Value val_box(ValType type, void *ptr, void (*destroy)(void *))
 Value val_func(Ast *def, Env *closure, Source *src)
 {
     ObjFunc *o = obj_new(sizeof *o, VAL_FUNC);
+    if (!o) return VNIL;
     o->def = def;
     o->closure = closure;
     o->src = src;
@@ -226,6 +253,7 @@ Value val_func(Ast *def, Env *closure, Source *src)
 Value val_module(const char *name, Env *env)
 {
     ObjModule *o = obj_new(sizeof *o, VAL_MODULE);
+    if (!o) return VNIL;
     o->name = name;
     o->env = env;
     env_incref(env);
@@ -274,8 +302,8 @@ int val_list_would_cycle(Value list, Value item)
     if (item.as.obj == list.as.obj) return 1;
     long budget = 1000000;
     size_t n = 0, cap = 64;
-    const Obj **stack = malloc(cap * sizeof *stack);
-    if (!stack) abort();
+    const Obj **stack = mem_alloc(cap, sizeof *stack, "a cycle check");
+    if (!stack) return 1;                  /* refused; the failure is pending */
     stack[n++] = item.as.obj;
     int found = 0;
     while (n && !found) {
@@ -286,9 +314,10 @@ int val_list_would_cycle(Value list, Value item)
             if (!is_container(it[i])) continue;
             if (it[i].as.obj == list.as.obj || --budget < 0) { found = 1; break; }
             if (n == cap) {
+                const Obj **bigger = mem_realloc(stack, 2 * cap, sizeof *stack, "a cycle check");
+                if (!bigger) { found = 1; break; }    /* refused; the failure is pending */
+                stack = bigger;
                 cap *= 2;
-                stack = realloc(stack, cap * sizeof *stack);
-                if (!stack) abort();
             }
             stack[n++] = it[i].as.obj;
         }
@@ -306,14 +335,18 @@ static int comparable(Value a, Value b)
 /* One pair of values: 1 equal, 0 not, -1 not comparable; containers of equal size push their
  * element pairs onto the stack instead. */
 typedef struct Pair { Value a, b; } Pair;
-typedef struct PairStack { Pair *p; size_t n, cap; } PairStack;
+typedef struct PairStack { Pair *p; size_t n, cap; int failed; } PairStack;
 
+/* Out of memory, the comparison stops with "not equal" and the failure pending (mem.h). */
 static void pair_push(PairStack *st, Value a, Value b)
 {
+    if (st->failed) return;
     if (st->n == st->cap) {
-        st->cap = st->cap ? 2 * st->cap : 64;
-        st->p = realloc(st->p, st->cap * sizeof *st->p);
-        if (!st->p) abort();
+        size_t cap = st->cap ? 2 * st->cap : 64;
+        Pair *p = mem_realloc(st->p, cap, sizeof *p, "a comparison");
+        if (!p) { st->failed = 1; return; }
+        st->p = p;
+        st->cap = cap;
     }
     st->p[st->n++] = (Pair){a, b};
 }
@@ -362,7 +395,7 @@ int val_compare_eq(Value a, Value b, ValType *bad_a, ValType *bad_b)
     PairStack st = {0};
     pair_push(&st, a, b);
     int r = 1;
-    while (st.n && r == 1) {
+    while (st.n && r == 1 && !st.failed) {
         Pair p = st.p[--st.n];
         r = equal_one(p.a, p.b, &st);
         if (r < 0) {
@@ -370,6 +403,7 @@ int val_compare_eq(Value a, Value b, ValType *bad_a, ValType *bad_b)
             if (bad_b) *bad_b = p.b.type;
         }
     }
+    if (st.failed) r = 0;
     free(st.p);
     return r;
 }
@@ -378,15 +412,19 @@ int val_equal(Value a, Value b) { return val_compare_eq(a, b, NULL, NULL) == 1; 
 
 /* ---- text ---- */
 
-typedef struct Buf { char *s; size_t len, cap; } Buf;
+typedef struct Buf { char *s; size_t len, cap; int failed; } Buf;
 
 static void bput(Buf *b, const char *s, size_t n)
 {
+    if (b->failed) return;
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 64;
         while (b->len + n + 1 > cap) cap *= 2;
-        char *p = realloc(b->s, cap);
-        if (!p) abort();
+        char *p = mem_realloc(b->s, cap, 1, "the text of a value");
+        if (!p) {                          /* the failure is pending; the text stops here */
+            b->failed = 1;
+            return;
+        }
         b->s = p;
         b->cap = cap;
     }
@@ -549,11 +587,13 @@ static void put_value(Buf *b, Value v, int quote, int depth)
     }
 }
 
+/* NULL only when memory ran out (the failure is pending). */
 char *val_to_text(Value v)
 {
     Buf b = {0};
     bputs(&b, "");
     put_value(&b, v, 0, 0);
+    if (b.failed) { free(b.s); return NULL; }
     return b.s;
 }
 
@@ -562,5 +602,6 @@ char *val_repr(Value v)
     Buf b = {0};
     bputs(&b, "");
     put_value(&b, v, 1, 0);
+    if (b.failed) { free(b.s); return NULL; }
     return b.s;
 }

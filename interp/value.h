@@ -80,7 +80,8 @@ int   val_equal(Value a, Value b);
 /* The same, with kinds checked: 1 equal, 0 not, -1 when two values of different kinds meet
  * (nil excepted), with their kinds in *bad_a, *bad_b (which may be NULL). */
 int   val_compare_eq(Value a, Value b, ValType *bad_a, ValType *bad_b);
-/* Text for print (strings bare) and for the REPL echo (strings quoted). malloc'd. */
+/* Text for print (strings bare) and for the REPL echo (strings quoted). malloc'd; NULL only when
+ * memory ran out (the failure is then pending, see mem.h). */
 char *val_to_text(Value v);
 char *val_repr(Value v);
 

@@ -309,8 +309,8 @@ Dataset *rdn_data_parse_csv(const char *buf, size_t len, const char *name, const
 
 Dataset *rdn_data_load_csv(const char *path, const RdnCsvOpts *o, RdnOut *note, RdnErr *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return rdn_err(err, "cannot open %s: %s", path, strerror(errno)), NULL;
+    FILE *f = rdn_fopen_regular(path, err);
+    if (!f) return NULL;
     char *buf = NULL;
     size_t len = 0, cap = 0;
     for (;;) {

@@ -39,8 +39,8 @@ static int src_open(Src *s, const char *path, RdnErr *err)
 {
     memset(s, 0, sizeof *s);
     s->path = path;
-    s->f = fopen(path, "rb");
-    if (!s->f) return rdn_err(err, "cannot open %s: %s", path, strerror(errno));
+    s->f = rdn_fopen_regular(path, err);
+    if (!s->f) return RDN_ERROR;
     struct stat st;
     if (fstat(fileno(s->f), &st) || !S_ISREG(st.st_mode)) {
         fclose(s->f);

@@ -205,8 +205,8 @@ Tensor *rdn_npy_parse(const void *buf, size_t len, const char *name, RdnErr *err
 
 Tensor *rdn_npy_load(const char *path, RdnOut *note, RdnErr *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return rdn_err(err, "cannot open %s: %s", path, strerror(errno)), NULL;
+    FILE *f = rdn_fopen_regular(path, err);
+    if (!f) return NULL;
     struct stat st;
     Tensor *t = NULL;
     unsigned char *head = NULL, *chunk = NULL;

@@ -1,5 +1,9 @@
 /* err.c: error records, the interrupt flag and guarded allocation. */
 #include "rdn_err.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -66,4 +70,41 @@ void *rdn_alloc_aligned(size_t count, size_t size, const char *what, RdnErr *err
     }
     memset(p, 0, bytes);
     return p;
+}
+
+const char *rdn_not_regular(unsigned mode)
+{
+    if (S_ISREG(mode)) return NULL;
+    if (S_ISDIR(mode)) return "a folder";
+    if (S_ISFIFO(mode)) return "a FIFO";
+    if (S_ISCHR(mode) || S_ISBLK(mode)) return "a device";
+    if (S_ISSOCK(mode)) return "a socket";
+    return "not a regular file";
+}
+
+int rdn_open_regular(const char *path, RdnErr *err)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return rdn_err(err, "cannot open %s: %s", path, strerror(errno)), -1;
+    struct stat st;
+    const char *why = fstat(fd, &st) != 0 ? "not readable" : rdn_not_regular(st.st_mode);
+    if (why) {
+        close(fd);
+        return rdn_err(err, "cannot read %s: it is %s, not a regular file", path, why), -1;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0) fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    return fd;
+}
+
+FILE *rdn_fopen_regular(const char *path, RdnErr *err)
+{
+    int fd = rdn_open_regular(path, err);
+    if (fd < 0) return NULL;
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        rdn_err(err, "cannot open %s: %s", path, strerror(errno));
+        close(fd);
+    }
+    return f;
 }

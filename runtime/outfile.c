@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <nettle/sha2.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,8 +38,8 @@ void rdn_sha256_buf(const void *buf, size_t len, char hex[65])
 
 int rdn_sha256_file(const char *path, char hex[65], RdnErr *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return rdn_err(err, "cannot read '%s': %s", path, strerror(errno));
+    int fd = rdn_open_regular(path, err);
+    if (fd < 0) return RDN_ERROR;
     struct sha256_ctx c;
     sha256_init(&c);
     static __thread uint8_t buf[1 << 16];
@@ -111,6 +112,8 @@ void rdn_out_free(RdnOut *o)
     free(o->dir);
     files_free(o->written, o->nwritten);
     files_free(o->read, o->nread);
+    for (int i = 0; i < o->nkeep; i++) free(o->keep[i].path);
+    free(o->keep);
     memset(o, 0, sizeof *o);
 }
 
@@ -282,11 +285,79 @@ static char *rel_of(const RdnOut *o, const char *abs)
 
 static unsigned long tmp_counter;
 
+/* The temporary files being written, for rdn_out_unlink_temporaries (a signal handler): a slot's
+ * path is complete before its flag is set. Process-wide, like rdn_interrupt: signals need it. */
+enum { MAX_LIVE_TMP = 64, LIVE_TMP_PATH = 4096 };
+static char live_tmp[MAX_LIVE_TMP][LIVE_TMP_PATH];
+static volatile sig_atomic_t live_used[MAX_LIVE_TMP];
+
+static void live_add(const char *tmp)
+{
+    if (strlen(tmp) >= LIVE_TMP_PATH) return;
+    for (int i = 0; i < MAX_LIVE_TMP; i++)
+        if (!live_used[i]) {
+            strcpy(live_tmp[i], tmp);
+            live_used[i] = 1;
+            return;
+        }
+}
+
+static void live_remove(const char *tmp)
+{
+    for (int i = 0; i < MAX_LIVE_TMP; i++)
+        if (live_used[i] && strcmp(live_tmp[i], tmp) == 0) {
+            live_used[i] = 0;
+            return;
+        }
+}
+
+void rdn_out_unlink_temporaries(void)
+{
+    for (int i = 0; i < MAX_LIVE_TMP; i++)
+        if (live_used[i]) unlink(live_tmp[i]);
+}
+
+int rdn_out_protect(RdnOut *o, const char *path, RdnErr *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) return RDN_OK;             /* nothing there to protect */
+    for (int i = 0; i < o->nkeep; i++)
+        if (o->keep[i].dev == (unsigned long long)st.st_dev && o->keep[i].ino == (unsigned long long)st.st_ino)
+            return RDN_OK;
+    struct RdnKeep *k = realloc(o->keep, sizeof *k * (size_t)(o->nkeep + 1));
+    if (!k) return rdn_err(err, "out of memory");
+    o->keep = k;
+    k[o->nkeep].path = strdup(path);
+    if (!k[o->nkeep].path) return rdn_err(err, "out of memory");
+    k[o->nkeep].dev = (unsigned long long)st.st_dev;
+    k[o->nkeep].ino = (unsigned long long)st.st_ino;
+    o->nkeep++;
+    return RDN_OK;
+}
+
+/* The protected file abs would replace, or NULL. */
+static const char *protected_by(const RdnOut *o, const char *abs)
+{
+    struct stat st;
+    if (!o->nkeep || stat(abs, &st) != 0) return NULL;
+    for (int i = 0; i < o->nkeep; i++)
+        if (o->keep[i].dev == (unsigned long long)st.st_dev && o->keep[i].ino == (unsigned long long)st.st_ino)
+            return o->keep[i].path;
+    return NULL;
+}
+
 int rdn_out_open(RdnOut *o, const char *user_path, RdnWriter *w, RdnErr *err)
 {
     memset(w, 0, sizeof *w);
     char *abs = NULL;
     if (rdn_out_resolve(o, user_path, 1, &abs, err) != RDN_OK) return RDN_ERROR;
+    const char *keep = protected_by(o, abs);
+    if (keep) {
+        rdn_err(err, "refusing to write '%s': it would replace %s, which this run reads as its code",
+                user_path, keep);
+        free(abs);
+        return RDN_ERROR;
+    }
     const char *slash = strrchr(abs, '/');
     size_t dlen = (size_t)(slash - abs);
     const char *base = slash + 1;
@@ -323,6 +394,7 @@ int rdn_out_open(RdnOut *o, const char *user_path, RdnWriter *w, RdnErr *err)
         return rdn_err(err, "cannot write '%s': %s", user_path, strerror(e));
     }
     w->tmp = tmp;
+    live_add(tmp);
     w->final_path = abs;
     w->rel = rel_of(o, abs);
     if (!w->rel) {
@@ -344,7 +416,10 @@ void rdn_out_abort(RdnWriter *w)
 {
     if (!w) return;
     if (w->f) fclose(w->f);
-    if (w->tmp) unlink(w->tmp);
+    if (w->tmp) {
+        unlink(w->tmp);
+        live_remove(w->tmp);
+    }
     writer_clear(w);
 }
 
@@ -403,6 +478,7 @@ static int commit(RdnOut *o, RdnWriter *w, const char *known_sha, RdnErr *err)
         rdn_out_abort(w);
         return RDN_ERROR;
     }
+    live_remove(w->tmp);
     /* make the rename itself durable */
     char *slash = strrchr(w->final_path, '/');
     *slash = '\0';

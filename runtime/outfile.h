@@ -18,6 +18,7 @@ typedef struct RdnOut {
     char *dir;                    /* absolute, resolved output folder */
     RdnOutFile *written; int nwritten, capw;
     RdnOutFile *read;    int nread, capr;   /* rel = path as given, sha256 of its bytes */
+    struct RdnKeep { unsigned long long dev, ino; char *path; } *keep; int nkeep;  /* never written */
 } RdnOut;
 
 int  rdn_out_init(RdnOut *o, const char *dir, RdnErr *err);   /* creates dir if missing */
@@ -41,6 +42,12 @@ int  rdn_out_commit(RdnOut *o, RdnWriter *w, RdnErr *err);
 int  rdn_out_commit_sha(RdnOut *o, RdnWriter *w, const char *sha_hex, RdnErr *err);
 /* Removes the temporary file; the previous file under the final name is untouched. */
 void rdn_out_abort(RdnWriter *w);
+/* Marks a file that no write may replace (the running script, its imports): rdn_out_open then
+ * refuses it by identity (device and inode), whatever name reaches it. */
+int  rdn_out_protect(RdnOut *o, const char *path, RdnErr *err);
+/* From a signal handler (async-signal-safe): removes every temporary file still being written,
+ * before a forced exit. */
+void rdn_out_unlink_temporaries(void);
 /* Records a data file read (path as opened) with the SHA-256 of its bytes. */
 int  rdn_out_note_read(RdnOut *o, const char *path, RdnErr *err);
 

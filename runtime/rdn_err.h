@@ -29,4 +29,14 @@ void *rdn_calloc(size_t count, size_t size, const char *what, RdnErr *err);
 /* 64-byte aligned, zeroed; free with free(). */
 void *rdn_alloc_aligned(size_t count, size_t size, const char *what, RdnErr *err);
 
+/* Opening a file to read (runtime/err.c), for every reader: the open never blocks (O_NONBLOCK,
+ * cleared again after fstat), and anything but a regular file (a FIFO, a device such as
+ * /dev/zero, a folder, a socket) is refused with "PATH: is a FIFO, not a regular file" and the
+ * like. Returns the descriptor (or FILE*), or -1 (NULL) with err filled. */
+#include <stdio.h>
+int   rdn_open_regular(const char *path, RdnErr *err);
+FILE *rdn_fopen_regular(const char *path, RdnErr *err);
+/* Why st_mode is not a regular file ("a FIFO", "a device", "a folder", ...), or NULL if it is. */
+const char *rdn_not_regular(unsigned mode);
+
 #endif

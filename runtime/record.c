@@ -73,8 +73,8 @@ const float *rdn_record_rows(const Recording *r, int which, int64_t i0, int64_t 
     if (!r->streamed) return (which ? r->resid : r->states) + i0 * row;
     const char *path = which ? r->resid_path : r->states_path;
     long off = which ? r->resid_off : r->states_off;
-    FILE *f = fopen(path, "rb");
-    if (!f) return rdn_err(err, "cannot read the recorded file %s", path), NULL;
+    FILE *f = rdn_fopen_regular(path, err);
+    if (!f) return NULL;
     size_t want = (size_t)(m * row);
     int ok = fseeko(f, (off_t)off + (off_t)(i0 * row) * (off_t)sizeof(float), SEEK_SET) == 0 &&
              fread(buf, sizeof(float), want, f) == want;
