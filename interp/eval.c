@@ -112,7 +112,16 @@ int binop(Interp *I, int op, Value a, Value b, const Span *at, Value *out)
         if ((is_tensor(a) || is_tensor(b)) && (a.type == VAL_NUM || is_tensor(a)) &&
             (b.type == VAL_NUM || is_tensor(b)))
             return tensor_binop(I, op, a, b, at, out);
-        int eq = val_equal(a, b);
+        ValType ta = a.type, tb = b.type;
+        int eq = val_compare_eq(a, b, &ta, &tb);
+        if (eq < 0) {
+            if (ta == a.type && tb == b.type)
+                return rt_error(I, at, "cannot compare a %s with a %s (%s between different kinds is an "
+                                "error; only nil compares with anything)", val_type_name(ta),
+                                val_type_name(tb), op_text(op));
+            return rt_error(I, at, "cannot compare a %s with a %s inside the %ss compared by %s",
+                            val_type_name(ta), val_type_name(tb), val_type_name(a.type), op_text(op));
+        }
         *out = val_bool(op == 'e' ? eq : !eq);
         return 0;
     }
