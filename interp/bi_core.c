@@ -405,7 +405,29 @@ static int bi_help(Interp *I, Args *a, Value *out)
         print_row(b);
         return 0;
     }
-    if (v.type == VAL_FUNC || v.type == VAL_MODULE) {
+    const KeywordDoc *kd = v.type == VAL_STR ? keyword_doc(val_cstr(v)) : NULL;
+    if (kd) {
+        printf("%s\n\n%s\n", kd->syntax, kd->doc);
+        return 0;
+    }
+    if (v.type == VAL_MODULE) {         /* its functions and values, in definition order */
+        const ObjModule *m = (const ObjModule *)v.as.obj;
+        printf("module %s:\n", m->name);
+        for (int i = 0; i < m->env->n; i++) {
+            char *s = val_repr(m->env->vals[i]);
+            if (m->env->vals[i].type == VAL_FUNC) printf("  %s\n", s);
+            else printf("  %s = %.60s\n", m->env->names[i], s);
+            free(s);
+        }
+        return 0;
+    }
+    if (v.type == VAL_RECORD) {
+        char *s = val_repr(v);
+        printf("a record with %lld field%s: %s\n", (long long)val_record_len(v), val_record_len(v) == 1 ? "" : "s", s);
+        free(s);
+        return 0;
+    }
+    if (v.type == VAL_FUNC) {
         char *s = val_repr(v);
         printf("%s (defined in a script)\n", s);
         free(s);
@@ -415,12 +437,14 @@ static int bi_help(Interp *I, Args *a, Value *out)
         char best[128];
         size_t len = 1;
         for (int i = 0; builtin_at(i); i++) len += strlen(builtin_at(i)->name) + 1;
+        for (const KeywordDoc *k = KEYWORD_DOCS; k->word; k++) len += strlen(k->word) + 1;
         char *words = calloc(1, len);
         if (!words) abort();
         for (int i = 0; builtin_at(i); i++) { strcat(words, builtin_at(i)->name); strcat(words, " "); }
+        for (const KeywordDoc *k = KEYWORD_DOCS; k->word; k++) { strcat(words, k->word); strcat(words, " "); }
         const char *s = suggest(val_cstr(v), words, best, sizeof best);
-        int r = s ? arg_error(I, a, 0, NULL, "help: no builtin '%s' (did you mean '%s'?)", val_cstr(v), s)
-                  : arg_error(I, a, 0, NULL, "help: no builtin '%s'", val_cstr(v));
+        int r = s ? arg_error(I, a, 0, NULL, "help: no builtin or statement '%s' (did you mean '%s'?)", val_cstr(v), s)
+                  : arg_error(I, a, 0, NULL, "help: no builtin or statement '%s'", val_cstr(v));
         free(words);
         return r;
     }
@@ -485,8 +509,10 @@ const Builtin BI_CORE[] = {
     {"has", bi_has, 2, 2, "", "has(r, name)",
      "Whether the record r has a field called name.\n\nExample: `if has(cfg, \"lr\") { lr = cfg.lr }`"},
     {"help", bi_help, 0, 1, "", "help(name)",
-     "Prints the documentation of a builtin (`help(resnet)` or `help(\"resnet\")`), what a value "
-     "is and its members, or with no argument the list of builtins.\n\nExample: `help(fit)`"},
+     "Prints the documentation of a builtin (`help(resnet)` or `help(\"resnet\")`), of a statement "
+     "or word of the language (`help(\"for\")`), the functions of a module (`help(stats)`), what a "
+     "value is and its members (a table's columns), or with no argument the list of builtins.\n\n"
+     "Example: `help(fit)`"},
     {0},
 };
 

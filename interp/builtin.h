@@ -95,6 +95,12 @@ extern const Builtin BI_IO[];       /* interp/bi_io.c: write_csv, plot */
 extern const Builtin BI_ADAPT[];    /* interp/bi_adapt.c */
 extern const TypeOps OPS_TENSOR, OPS_TABLE, OPS_DATASET, OPS_NET, OPS_RECORDING, OPS_ADAPT;
 
+/* The words of the language (if, for, fn, ...), for help("for") and the reference
+ * (interp/keywords.c); the table ends with a {NULL} row. */
+typedef struct KeywordDoc { const char *word, *syntax, *doc; } KeywordDoc;
+extern const KeywordDoc KEYWORD_DOCS[];
+const KeywordDoc *keyword_doc(const char *word);
+
 /* All builtins, in table order (interp/builtins.c); NULL if no such name. */
 const Builtin *builtin_find(const char *name);
 const Builtin *builtin_at(int i);     /* i-th row of the concatenated tables, NULL past the end */

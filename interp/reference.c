@@ -14,5 +14,8 @@ int reference_print(FILE *f)
         fprintf(f, "\n## %s\n\n`%s`\n\n%s\n", b->name, b->signature ? b->signature : b->name,
                 b->doc ? b->doc : "(undocumented)");
     }
+    fprintf(f, "\n# Statements and words of the language\n\nIn the REPL, `help(\"for\")` shows the same text.\n");
+    for (const KeywordDoc *k = KEYWORD_DOCS; k->word; k++)
+        fprintf(f, "\n## %s\n\n`%s`\n\n%s\n", k->word, k->syntax, k->doc);
     return 0;
 }

@@ -245,7 +245,26 @@ static void remember(const char *text)
     HIST_ENTRY *last = history_length > 0 ? history_get(history_base + history_length - 1) : NULL;
     if (last && strcmp(last->line, text) == 0) return;
     add_history(text);
+    /* a timestamp line before each entry keeps a multi-line statement one entry when the file
+     * is read back (history_multiline_entries) */
+    add_history_time("#0");
     if (history_path) append_history(1, history_path);
+}
+
+/* Does the parsed input end with an `if` whose last branch has no `else`, on its last line? */
+static int ends_with_if(const Source *src)
+{
+    if (!src->root || src->root->nitems == 0) return 0;
+    const Ast *n = src->root->items[src->root->nitems - 1];
+    if (n->kind != AST_IF) return 0;
+    while (n->c && n->c->kind == AST_IF) n = n->c;
+    return n->c == NULL;
+}
+
+static int starts_with_else(const char *line)
+{
+    while (*line == ' ' || *line == '\t') line++;
+    return strncmp(line, "else", 4) == 0 && !is_word(line[4]);
 }
 
 int repl_run(Interp *I)
@@ -276,9 +295,12 @@ int repl_run(Interp *I)
     char *buf = NULL;
     size_t len = 0;
     int status = 0;
+    char *carry = NULL;      /* a line read to see whether it continues an `if` with `else` */
     for (;;) {
-        char *line = NULL;
-        int r = read_line(buf ? "...> " : "rdn> ", &line);
+        char *line = carry;
+        int r = READ_LINE;
+        carry = NULL;
+        if (!line) r = read_line(buf ? "...> " : "rdn> ", &line);
         if (r == READ_EOF) break;
         if (r == READ_CANCEL) {
             free(buf);
@@ -299,6 +321,22 @@ int repl_run(Interp *I)
         Source *src = source_new(I, "<repl>", buf, len);
         int incomplete = 0;
         if (parse_source(I, src, NULL, &incomplete) != 0 && incomplete) continue;
+        if (ends_with_if(src)) {
+            /* `else` may stand on the next line, as in a script: look at it before running */
+            char *next = NULL;
+            int r2 = read_line("...> ", &next);
+            if (r2 == READ_LINE && starts_with_else(next)) {
+                carry = next;
+                continue;
+            }
+            if (r2 == READ_LINE) carry = next;
+            else if (r2 == READ_CANCEL) {
+                free(buf);
+                buf = NULL;
+                len = 0;
+                continue;
+            }
+        }
         src->root = NULL;
         {
             char *h = strndup(buf, len - 1);
