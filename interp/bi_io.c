@@ -68,7 +68,7 @@ static int write_tensor_csv(const Tensor *t, const ObjList *names, FILE *f)
         const float *row = t->data + r * k;
         for (int64_t c = 0; c < k; c++) {
             if (c) fputc(',', f);
-            rdn_csv_num(f, row[c]);
+            rdn_csv_num_float(f, row[c]);
         }
         fputc('\n', f);
     }
@@ -85,7 +85,7 @@ static int write_dataset_csv(const Dataset *d, const ObjList *names, FILE *f)
         if (r % CSV_POLL_ROWS == 0 && rdn_interrupt) return -1;
         const float *row = d->x + r * d->dim;
         for (int c = 0; c < d->dim; c++) {
-            rdn_csv_num(f, row[c]);
+            rdn_csv_num_float(f, row[c]);
             fputc(',', f);
         }
         fprintf(f, "%d\n", (int)d->y[r]);
