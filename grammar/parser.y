@@ -136,6 +136,13 @@ simple_stmt:
                                   if ($2->kind != AST_STR) parse_error(ctx, $2->span, "import takes a module name or a \"file.rdn\" path");
                                   else $$->str = $2->str; }
   | IMPORT NAME                 { $$ = N(AST_IMPORT, @$); $$->str = $2->str; $$->c = $2; }
+  | IMPORT LITERAL NAME NAME    { /* import "lib/my-helpers.rdn" as helpers (`as` is not reserved) */
+                                  $$ = N(AST_IMPORT, @$); $$->op = 1; $$->c = $2; $$->b = $4;
+                                  if (strcmp($3->str, "as") != 0) parse_error(ctx, $3->span, "expected 'as' after the import path, found '%s'", $3->str);
+                                  if ($2->kind != AST_STR) parse_error(ctx, $2->span, "import takes a module name or a \"file.rdn\" path");
+                                  else $$->str = $2->str; }
+  | IMPORT NAME NAME NAME       { $$ = N(AST_IMPORT, @$); $$->str = $2->str; $$->c = $2; $$->b = $4;
+                                  if (strcmp($3->str, "as") != 0) parse_error(ctx, $3->span, "expected 'as' after the module name, found '%s'", $3->str); }
   | RETURN                      { $$ = N(AST_RETURN, @$); }
   | RETURN expr                 { $$ = node2(ctx, AST_RETURN, $2, NULL, @$); }
   | BREAK                       { $$ = N(AST_BREAK, @$); }

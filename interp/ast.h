@@ -30,7 +30,8 @@ typedef enum {
     AST_FOR,        /* str = loop name, a = iterable, b = body */
     AST_BREAK, AST_CONTINUE,
     AST_RETURN,     /* a = value or NULL */
-    AST_IMPORT,     /* str = path or module name; op = 1 for a file path ("..."), 0 for a name */
+    AST_IMPORT,     /* str = path or module name; op = 1 for a file path ("..."), 0 for a name;
+                     * b = the NAME after `as`, or NULL */
     AST_NKINDS
 } AstKind;
 

@@ -118,6 +118,7 @@ static Ast *scope_fn(const Scope *s, const char *name)
 static const char *import_name(Checker *k, Ast *st)
 {
     const char *p = st->str ? st->str : "";
+    if (st->b) return st->b->str;
     if (st->op != 1) return p;
     const char *b = strrchr(p, '/');
     b = b ? b + 1 : p;

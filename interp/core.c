@@ -504,23 +504,37 @@ int core_import(Interp *I, Ast *n, Env *env)
         else
             snprintf(path, sizeof path, "%s", p);
         base_name(p, mname, sizeof mname);
-        if (!is_ident(mname))
-            return rt_error(I, at, "import: '%s' cannot be a module name (use letters, digits and _)", mname);
+        if (n->b) snprintf(mname, sizeof mname, "%s", n->b->str);
+        else if (!is_ident(mname))
+            return rt_error(I, at, "import: '%s' cannot be a module name (use letters, digits and _, or "
+                            "give one: import \"%s\" as NAME)", mname, p);
         char *rp = realpath(path, NULL);
         if (!rp) return rt_error(I, at, "import: cannot open '%s': %s", path, strerror(errno));
         snprintf(key, sizeof key, "%s", rp);
         free(rp);
     } else {
-        snprintf(mname, sizeof mname, "%s", n->str);
+        snprintf(mname, sizeof mname, "%s", n->b ? n->b->str : n->str);
         snprintf(key, sizeof key, "std:%s", n->str);
     }
     const char *name = core_intern(C, mname, strlen(mname));
+    Value cached = VNIL;
     for (int i = 0; i < C->nmodules; i++)
-        if (strcmp(C->modules[i].key, key) == 0) {
-            val_incref(C->modules[i].v);
-            env_define(env, name, C->modules[i].v);
-            return 0;
-        }
+        if (strcmp(C->modules[i].key, key) == 0) cached = C->modules[i].v;
+    /* two different modules under one name: the second would silently hide the first */
+    Value *old = env_find_local(env, name);
+    if (old && old->type == VAL_MODULE && (cached.type != VAL_MODULE || old->as.obj != cached.as.obj)) {
+        const char *other = "?";
+        for (int i = 0; i < C->nmodules; i++)
+            if (C->modules[i].v.as.obj == old->as.obj) other = C->modules[i].key;
+        if (strncmp(other, "std:", 4) == 0) other += 4;
+        return rt_error(I, at, "import: a module named '%s' is already imported (from %s); give this one "
+                        "another name with `as NAME`", name, other);
+    }
+    if (cached.type == VAL_MODULE) {
+        val_incref(cached);
+        env_define(env, name, cached);
+        return 0;
+    }
     for (int i = 0; i < C->nimport_stack; i++)
         if (strcmp(C->import_stack[i], key) == 0)
             return rt_error(I, at, "import: '%s' imports itself (an import cycle)", n->str);
