@@ -402,7 +402,10 @@ static int bi_help(Interp *I, Args *a, Value *out)
     if (v.type == VAL_BUILTIN) b = v.as.bi;
     else if (v.type == VAL_STR) b = builtin_find(val_cstr(v));
     if (b) {
-        print_row(b);
+        for (const Builtin *r = b; r; r = builtin_next_same(r)) {
+            if (r != b) printf("\n");
+            print_row(r);
+        }
         return 0;
     }
     const KeywordDoc *kd = v.type == VAL_STR ? keyword_doc(val_cstr(v)) : NULL;
@@ -518,5 +521,5 @@ const Builtin BI_CORE[] = {
 
 int builtin_is_core(const Builtin *b)
 {
-    return b >= BI_CORE && b < BI_CORE + sizeof BI_CORE / sizeof BI_CORE[0];
+    return (b >= BI_CORE && b < BI_CORE + sizeof BI_CORE / sizeof BI_CORE[0]) || builtin_is_list(b);
 }

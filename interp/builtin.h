@@ -39,7 +39,13 @@ typedef struct Builtin {
     const char *keywords;        /* space-separated keyword names accepted ("" none) */
     const char *signature;       /* as shown in docs: "resnet(in:, width:, depth: 10, ...)" */
     const char *doc;             /* markdown: a summary line, details, formula, one-line example */
+    /* Overloads: rows may share a name when they take different kinds of first argument
+     * (split(d, 0.8) of a dataset, split(s, ",") of a string). `on` is the set of kinds, as
+     * ON(VAL_STR) | ON(VAL_LIST), this row takes first; 0 takes any kind not claimed by a row of
+     * the same name. The evaluator picks the row before checking the arguments. */
+    unsigned on;
 } Builtin;
+#define ON(t) (1u << (t))
 
 /* Per domain type: printing, members, and how the payload is freed. */
 typedef struct TypeOps {
@@ -87,6 +93,7 @@ const char *suggest(const char *s, const char *words, char *buf, size_t bufsize)
 
 /* ---- the tables (one file per area owns its rows; each ends with a {NULL} row) ---- */
 extern const Builtin BI_CORE[];     /* interp/bi_core.c: print, format, seed, len, ... */
+extern const Builtin BI_LIST[];     /* interp/bi_list.c: strings and lists (split, join, map, sort, ...) */
 extern const Builtin BI_TENSOR[];   /* interp/bi_tensor.c */
 extern const Builtin BI_DATA[];     /* interp/bi_data.c */
 extern const Builtin BI_NET[];      /* interp/bi_net.c */
@@ -103,6 +110,11 @@ const KeywordDoc *keyword_doc(const char *word);
 
 /* All builtins, in table order (interp/builtins.c); NULL if no such name. */
 const Builtin *builtin_find(const char *name);
+/* The next row with b's name (an overload), or NULL. */
+const Builtin *builtin_next_same(const Builtin *b);
+/* The row of b's name for a call whose first argument is `first` (VNIL when there is none):
+ * the row whose `on` holds its kind, else the row with on == 0; NULL if none applies. */
+const Builtin *builtin_dispatch(const Builtin *b, Value first, int has_first);
 const Builtin *builtin_at(int i);     /* i-th row of the concatenated tables, NULL past the end */
 const TypeOps *typeops_for(ValType t);
 

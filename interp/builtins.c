@@ -1,9 +1,10 @@
 /* builtins.c: the registry: every area's table, concatenated in a fixed order, and the TypeOps
  * of each domain type. The REPL's help and completion and docs/reference.md read from here. */
+#include <stdlib.h>
 #include <string.h>
 #include "builtin.h"
 
-static const Builtin *const TABLES[] = {BI_CORE, BI_TENSOR, BI_DATA, BI_NET, BI_DYN, BI_IO, BI_ADAPT};
+static const Builtin *const TABLES[] = {BI_CORE, BI_LIST, BI_TENSOR, BI_DATA, BI_NET, BI_DYN, BI_IO, BI_ADAPT};
 enum { NTABLES = sizeof TABLES / sizeof TABLES[0] };
 
 const Builtin *builtin_at(int i)
@@ -21,6 +22,49 @@ const Builtin *builtin_find(const char *name)
         for (const Builtin *b = TABLES[t]; b->name; b++)
             if (strcmp(b->name, name) == 0) return b;
     return NULL;
+}
+
+/* next[t][i]: the next row with the name of row i of table t (computed once: the tables are
+ * constant), so that a call pays one lookup for the question "is this name overloaded?". */
+static const Builtin **next_rows[NTABLES];
+static int table_len[NTABLES];
+
+static void index_overloads(void)
+{
+    for (int t = 0; t < NTABLES; t++) {
+        while (TABLES[t][table_len[t]].name) table_len[t]++;
+        next_rows[t] = calloc((size_t)table_len[t] + 1, sizeof *next_rows[t]);
+        if (!next_rows[t]) abort();
+    }
+    for (int t = 0; t < NTABLES; t++)
+        for (int i = 0; i < table_len[t]; i++) {
+            const Builtin *b = &TABLES[t][i], *found = NULL;
+            for (int u = t; u < NTABLES && !found; u++)
+                for (int j = u == t ? i + 1 : 0; j < table_len[u] && !found; j++)
+                    if (strcmp(TABLES[u][j].name, b->name) == 0) found = &TABLES[u][j];
+            next_rows[t][i] = found;
+        }
+}
+
+const Builtin *builtin_next_same(const Builtin *b)
+{
+    if (!next_rows[0]) index_overloads();
+    for (int t = 0; t < NTABLES; t++)
+        if (b >= TABLES[t] && b < TABLES[t] + table_len[t]) return next_rows[t][b - TABLES[t]];
+    return NULL;
+}
+
+const Builtin *builtin_dispatch(const Builtin *b, Value first, int has_first)
+{
+    const Builtin *any = NULL;
+    for (const Builtin *r = b; r; r = builtin_next_same(r)) {
+        if (r->on == 0) {
+            if (!any) any = r;
+        } else if (has_first && (r->on & ON(first.type))) {
+            return r;
+        }
+    }
+    return any ? any : has_first ? NULL : b;
 }
 
 const TypeOps *typeops_for(ValType t)

@@ -164,6 +164,10 @@ int   check_source(Interp *I, Source *src, FILE *errf);
 /* interp/bi_core.c */
 void  core_seed(Interp *I, uint64_t seed);
 int   builtin_is_core(const Builtin *b);
+int   builtin_is_list(const Builtin *b);    /* interp/bi_list.c */
+/* The stable order of keys[0..n) (numbers or strings; other kinds an error raised for a's
+ * builtin): *order a malloc'd permutation. 0 ok, -1 error. */
+int   list_sort_order(Interp *I, Args *a, const Value *keys, int64_t n, int desc, int64_t **order);
 
 /* ObjFunc / ObjModule constructors (value.c) */
 Value val_func(Ast *def, Env *closure, Source *src);

@@ -364,9 +364,29 @@ static int set_member(Interp *I, Value obj, const char *name, Value v, const Spa
 
 /* ---- calls ---- */
 
+/* "split: expected a dataset or a string as the first argument, found number" */
+static int no_overload(Interp *I, const Builtin *bi, Args *a)
+{
+    char kinds[256] = "";
+    size_t len = 0;
+    for (const Builtin *r = bi; r; r = builtin_next_same(r))
+        for (int t = 0; t < VAL_NTYPES; t++)
+            if ((r->on & ON(t)) && len + 40 < sizeof kinds)
+                len += (size_t)snprintf(kinds + len, sizeof kinds - len, "%s%s", len ? " or a " : "a ",
+                                        val_type_name((ValType)t));
+    return rt_error(I, &a->pos_span[0], "%s: expected %s as the first argument, found %s", bi->name, kinds,
+                    val_type_name(a->pos[0].type));
+}
+
 int call_builtin(Interp *I, const Builtin *bi, Args *a, Value *out)
 {
     char best[128];
+    if (bi->on || builtin_next_same(bi)) {
+        const Builtin *row = builtin_dispatch(bi, a->npos ? a->pos[0] : VNIL, a->npos > 0);
+        if (row && core_of(I)->core_only && !builtin_is_core(row)) row = NULL;
+        if (!row) return no_overload(I, bi, a);
+        bi = row;
+    }
     if (a->npos < bi->min_pos) {
         if (bi->max_pos == bi->min_pos)
             return rt_error(I, &a->call, "%s: expected %d positional argument%s, found %d (%s)", bi->name,
