@@ -5,11 +5,12 @@
 #define RDN_AST_H
 #include <stddef.h>
 #include "builtin.h"
+#include "tensor_ops.h"   /* RdnOp */
 
 typedef enum {
     /* expressions */
     AST_NUM, AST_STR, AST_BOOL, AST_NIL, AST_NAME, AST_LIST, AST_RANGE,
-    AST_BINOP,      /* op in '+','-','*','/','%','@','^','<','>','l','g','e','!'; a, b */
+    AST_BINOP,      /* op (an RdnOp: RDN_OP_ADD, RDN_OP_LE, ...); a, b */
     AST_NEG,        /* -a */
     AST_NOT, AST_AND, AST_OR,
     AST_CALL,       /* a = callee; items = arguments (AST_KWARG for keywords) */
@@ -23,7 +24,8 @@ typedef enum {
     /* statements */
     AST_BLOCK,      /* items = statements */
     AST_EXPR,       /* a */
-    AST_ASSIGN,     /* items = targets (NAME, MEMBER, INDEX); a = value; op = 0 or '+','-','*','/' */
+    AST_ASSIGN,     /* items = targets (NAME, MEMBER, INDEX); a = value; op = RDN_OP_NONE (=) or
+                     * RDN_OP_ADD, _SUB, _MUL, _DIV (+= -= *= /=) */
     AST_PARAMDECL,  /* param str = a */
     AST_IF,         /* a = cond, b = then block, c = else (block or IF) or NULL */
     AST_WHILE,      /* a = cond, b = body */

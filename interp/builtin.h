@@ -13,6 +13,7 @@
 #define RDN_BUILTIN_H
 #include "rdn_err.h"
 #include "value.h"
+#include "tensor_ops.h"   /* RdnOp */
 
 typedef struct Interp Interp;
 
@@ -123,9 +124,9 @@ const TypeOps *typeops_for(ValType t);
 
 /* ---- hooks the evaluator calls for tensor operators (interp/bi_ops.c) and indexing
  * (interp/bi_tensor.c) ----
- * op is one of '+', '-', '*', '/', '@', '^', 'n' (unary minus), '<', '>', 'l' (<=), 'g' (>=),
- * 'e' (==), '!' (!=). Either side may be a number. */
-int tensor_binop(Interp *I, int op, Value a, Value b, const Span *at, Value *out);
+ * op is an RdnOp (runtime/tensor_ops.h; RDN_OP_NEG with b nil for unary minus). Either side may
+ * be a number. A comparison gives a boolean mask. */
+int tensor_binop(Interp *I, RdnOp op, Value a, Value b, const Span *at, Value *out);
 /* t[i], t[i, j], t[a..b] (ranges as VAL_RANGE, numbers as indices; negative counts from the end). */
 int tensor_index(Interp *I, Value t, int nidx, const Value *idx, const Span *at, Value *out);
 

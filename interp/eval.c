@@ -78,37 +78,22 @@ int unknown_name(Interp *I, Env *env, const char *name, const Span *at)
 
 /* ---- operators ---- */
 
-static const char *op_text(int op)
-{
-    switch (op) {
-    case 'l': return "<=";
-    case 'g': return ">=";
-    case 'e': return "==";
-    case '!': return "!=";
-    case 'n': return "-";
-    case '+': return "+"; case '-': return "-"; case '*': return "*"; case '/': return "/";
-    case '%': return "%"; case '@': return "@"; case '^': return "^"; case '<': return "<";
-    case '>': return ">";
-    }
-    return "?";
-}
-
 static int is_tensor(Value v) { return v.type == VAL_TENSOR; }
 
-static int cmp_result(int op, int c)
+static int cmp_result(RdnOp op, int c)
 {
     switch (op) {
-    case '<': return c < 0;
-    case '>': return c > 0;
-    case 'l': return c <= 0;
-    case 'g': return c >= 0;
+    case RDN_OP_LT: return c < 0;
+    case RDN_OP_GT: return c > 0;
+    case RDN_OP_LE: return c <= 0;
+    case RDN_OP_GE: return c >= 0;
+    default: return 0;
     }
-    return 0;
 }
 
-int binop(Interp *I, int op, Value a, Value b, const Span *at, Value *out)
+int binop(Interp *I, RdnOp op, Value a, Value b, const Span *at, Value *out)
 {
-    if (op == 'e' || op == '!') {
+    if (op == RDN_OP_EQ || op == RDN_OP_NE) {
         if ((is_tensor(a) || is_tensor(b)) && (a.type == VAL_NUM || is_tensor(a)) &&
             (b.type == VAL_NUM || is_tensor(b)))
             return tensor_binop(I, op, a, b, at, out);
@@ -118,38 +103,38 @@ int binop(Interp *I, int op, Value a, Value b, const Span *at, Value *out)
             if (ta == a.type && tb == b.type)
                 return rt_error(I, at, "cannot compare a %s with a %s (%s between different kinds is an "
                                 "error; only nil compares with anything)", val_type_name(ta),
-                                val_type_name(tb), op_text(op));
+                                val_type_name(tb), rdn_op_name(op));
             return rt_error(I, at, "cannot compare a %s with a %s inside the %ss compared by %s",
-                            val_type_name(ta), val_type_name(tb), val_type_name(a.type), op_text(op));
+                            val_type_name(ta), val_type_name(tb), val_type_name(a.type), rdn_op_name(op));
         }
-        *out = val_bool(op == 'e' ? eq : !eq);
+        *out = val_bool(op == RDN_OP_EQ ? eq : !eq);
         return 0;
     }
     if (is_tensor(a) || is_tensor(b)) return tensor_binop(I, op, a, b, at, out);
     if (a.type == VAL_NUM && b.type == VAL_NUM) {
         double x = a.as.num, y = b.as.num, r;
         switch (op) {
-        case '+': r = x + y; break;
-        case '-': r = x - y; break;
-        case '*': r = x * y; break;
-        case '/': r = x / y; break;
-        case '%':
+        case RDN_OP_ADD: r = x + y; break;
+        case RDN_OP_SUB: r = x - y; break;
+        case RDN_OP_MUL: r = x * y; break;
+        case RDN_OP_DIV: r = x / y; break;
+        case RDN_OP_MOD:
             r = fmod(x, y);
             if (r != 0 && ((r < 0) != (y < 0))) r += y;
             break;
-        case '^': r = pow(x, y); break;
-        case '<': case '>': case 'l': case 'g':
+        case RDN_OP_POW: r = pow(x, y); break;
+        case RDN_OP_LT: case RDN_OP_GT: case RDN_OP_LE: case RDN_OP_GE:
             *out = val_bool(cmp_result(op, x < y ? -1 : x > y ? 1 : 0) && !isnan(x) && !isnan(y));
             return 0;
         default:
-            return rt_error(I, at, "operator '%s' needs tensors (found two numbers)", op_text(op));
+            return rt_error(I, at, "operator '%s' needs tensors (found two numbers)", rdn_op_name(op));
         }
         *out = val_num(r);
         return 0;
     }
     if (a.type == VAL_STR && b.type == VAL_STR) {
         const ObjStr *x = (const ObjStr *)a.as.obj, *y = (const ObjStr *)b.as.obj;
-        if (op == '+') {
+        if (op == RDN_OP_ADD) {
             if (x->len + y->len > RDN_MAX_STR)
                 return rt_error(I, at, "string too long (%zu bytes; the limit is %zu)", x->len + y->len,
                                 (size_t)RDN_MAX_STR);
@@ -161,7 +146,7 @@ int binop(Interp *I, int op, Value a, Value b, const Span *at, Value *out)
             free(s);
             return 0;
         }
-        if (op == '<' || op == '>' || op == 'l' || op == 'g') {
+        if (op == RDN_OP_LT || op == RDN_OP_GT || op == RDN_OP_LE || op == RDN_OP_GE) {
             size_t m = x->len < y->len ? x->len : y->len;
             int c = memcmp(x->chars, y->chars, m);
             if (c == 0) c = x->len < y->len ? -1 : x->len > y->len;
@@ -169,7 +154,7 @@ int binop(Interp *I, int op, Value a, Value b, const Span *at, Value *out)
             return 0;
         }
     }
-    if (a.type == VAL_LIST && b.type == VAL_LIST && op == '+') {
+    if (a.type == VAL_LIST && b.type == VAL_LIST && op == RDN_OP_ADD) {
         const ObjList *x = (const ObjList *)a.as.obj, *y = (const ObjList *)b.as.obj;
         if (x->len + y->len > RDN_MAX_LIST)
             return rt_error(I, at, "list too long (%lld items; the limit is %lld)", (long long)(x->len + y->len),
@@ -180,10 +165,10 @@ int binop(Interp *I, int op, Value a, Value b, const Span *at, Value *out)
         *out = l;
         return 0;
     }
-    if ((a.type == VAL_STR || b.type == VAL_STR) && op == '+')
+    if ((a.type == VAL_STR || b.type == VAL_STR) && op == RDN_OP_ADD)
         return rt_error(I, at, "operator '+' cannot join %s and %s (convert with str(x) or format(...))",
                         val_type_name(a.type), val_type_name(b.type));
-    return rt_error(I, at, "operator '%s' cannot combine %s and %s", op_text(op),
+    return rt_error(I, at, "operator '%s' cannot combine %s and %s", rdn_op_name(op),
                     val_type_name(a.type), val_type_name(b.type));
 }
 
@@ -735,7 +720,7 @@ static int eval_inner(Interp *I, Ast *n, Env *env, Value *out)
         if (eval(I, n->a, env, &a)) return -1;
         int r = 0;
         if (a.type == VAL_NUM) *out = val_num(-a.as.num);
-        else if (a.type == VAL_TENSOR) r = tensor_binop(I, 'n', a, VNIL, &n->span, out);
+        else if (a.type == VAL_TENSOR) r = tensor_binop(I, RDN_OP_NEG, a, VNIL, &n->span, out);
         else r = rt_error(I, &n->span, "cannot negate a %s", val_type_name(a.type));
         val_decref(a);
         return r;
