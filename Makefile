@@ -34,7 +34,8 @@ BIN      ?= rdn
 all: $(BIN)
 
 DEB_PKGS := flex bison libreadline-dev libopenblas-dev zlib1g-dev gnuplot-nox libcsv-dev \
-            libjansson-dev nettle-dev clang libclang-rt-14-dev tmux python3-numpy dataset-fashion-mnist
+            libjansson-dev nettle-dev clang libclang-rt-14-dev tmux python3-numpy dataset-fashion-mnist \
+            qemu-user
 deps:
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

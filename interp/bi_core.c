@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core.h"
+#include "rmath.h"
 
 void core_seed(Interp *I, uint64_t seed)
 {
@@ -307,7 +308,7 @@ static int bi_round(Interp *I, Args *a, Value *out)
     double x = 0;
     long d;
     if (num_arg(I, a, "round", &x) || arg_int(I, a, 1, "digits", 0, 0, 15, &d)) return -1;
-    double s = pow(10, (double)d);
+    double s = rdn_pow(10, (double)d);
     *out = val_num(d ? round(x * s) / s : round(x));
     return 0;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core.h"
+#include "rmath.h"
 
 enum { EX_OK = 0, EX_ERR = -1, EX_BREAK = 1, EX_CONTINUE = 2, EX_RETURN = 3 };
 
@@ -122,7 +123,7 @@ int binop(Interp *I, RdnOp op, Value a, Value b, const Span *at, Value *out)
             r = fmod(x, y);
             if (r != 0 && ((r < 0) != (y < 0))) r += y;
             break;
-        case RDN_OP_POW: r = pow(x, y); break;
+        case RDN_OP_POW: r = rdn_pow(x, y); break;
         case RDN_OP_LT: case RDN_OP_GT: case RDN_OP_LE: case RDN_OP_GE:
             *out = val_bool(cmp_result(op, x < y ? -1 : x > y ? 1 : 0) && !isnan(x) && !isnan(y));
             return 0;

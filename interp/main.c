@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "core.h"
+#include "isa.h"
 #include "tensor.h"
 #include "version.h"
 
@@ -42,16 +43,19 @@ static void usage(FILE *f)
             "       rdn verify NAME.run.json              rerun a recorded run and compare its outputs\n"
             "       rdn --version | --help | --reference\n"
             "options (before or after FILE):\n"
-            "  --threads N   BLAS and worker threads (default: all cores)\n"
+            "  --threads N   worker threads (default: all cores); changes speed, never results\n"
+            "  --compute M   det (default: rdn's kernels, the same bits on every machine) or\n"
+            "                openblas (faster on some machines; bits depend on the CPU and threads)\n"
             "  --out DIR     where relative output paths land (default: the current folder)\n"
             "  --quiet       no progress output\n"
+            "environment: RDN_ISA=avx512|avx2|generic forces a kernel path (same results, other speed)\n"
             "exit status: 0 success, 1 runtime error, 2 syntax error or wrong usage, 130 interrupted\n");
 }
 
 typedef struct Opts {
     const char *mode;        /* "run", "e", "check", "verify", "repl" */
     const char *file, *code, *out;
-    int threads, quiet;
+    int threads, quiet, version;
     const char **sets; int nsets;
 } Opts;
 
@@ -72,7 +76,7 @@ static int parse_args(int argc, char **argv, Opts *o)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) { usage(stdout); return -1; }
-        if (strcmp(a, "--version") == 0) { printf("rdn %s\n", RDN_VERSION); return -1; }
+        if (strcmp(a, "--version") == 0) { o->version = 1; continue; }
         if (strcmp(a, "--reference") == 0) { reference_print(stdout); return -1; }
         if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) { o->quiet = 1; continue; }
         if (strcmp(a, "--set") == 0 || strncmp(a, "--set=", 6) == 0) {
@@ -88,6 +92,13 @@ static int parse_args(int argc, char **argv, Opts *o)
             if (!v || !*v || *end || n < 1 || n > 1024)
                 return bad_usage("--threads expects a whole number from 1 to 1024, found '%s'", v ? v : "");
             o->threads = (int)n;
+            continue;
+        }
+        if (strcmp(a, "--compute") == 0 || strncmp(a, "--compute=", 10) == 0) {
+            const char *v = a[9] == '=' ? a + 10 : (i + 1 < argc ? argv[++i] : NULL);
+            int m = v ? rdn_compute_parse(v) : -1;
+            if (m < 0) return bad_usage("--compute expects det or openblas, found '%s'", v ? v : "");
+            rdn_compute_set((RdnCompute)m);
             continue;
         }
         if (strcmp(a, "--out") == 0 || strncmp(a, "--out=", 6) == 0) {
@@ -112,6 +123,12 @@ static int parse_args(int argc, char **argv, Opts *o)
         if (o->mode && strcmp(o->mode, "e") == 0) return bad_usage("unexpected argument '%s' after -e", a);
         if (!o->mode) o->mode = "run";
         o->file = a;
+    }
+    if (o->version) {
+        /* after the loop, so that --compute anywhere on the line is reflected */
+        printf("rdn %s (%s, %s)\n", RDN_VERSION,
+               rdn_compute() == RDN_COMPUTE_DET ? "deterministic" : "openblas", rdn_isa_name(rdn_isa()));
+        return -1;
     }
     if (!o->mode) o->mode = "repl";
     if ((strcmp(o->mode, "check") == 0 || strcmp(o->mode, "verify") == 0) && !o->file)
@@ -166,6 +183,15 @@ static int small_stack;      /* the big-stack thread could not be made: tighter 
 static int real_main(int argc, char **argv)
 {
     Opts o = {0};
+    /* RDN_ISA forces a kernel path: a path this CPU lacks is a usage error, before anything runs */
+    const char *isa = getenv("RDN_ISA");
+    if (isa && *isa) {
+        RdnErr e = {0};
+        if (rdn_isa_force(isa, &e) != RDN_OK) {
+            fprintf(stderr, "rdn: error: RDN_ISA=%s: %s\n", isa, e.msg);
+            return ERR_USAGE;
+        }
+    }
     int r = parse_args(argc, argv, &o);
     if (r) {
         free(o.sets);

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "interp.h"
+#include "isa.h"
 #include "manifest.h"
 #include "outfile.h"
 #include "tensor.h"
@@ -109,6 +110,9 @@ static json_t *run_record(Interp *I, const char *skip)
     json_object_set_new(root, "sets", sets);
     json_object_set_new(root, "threads", json_integer(I->threads));
     json_object_set_new(root, "blas", json_string(rdn_blas_name()));
+    /* what verify reruns with (compute) and, as information, the kernel path that ran */
+    json_object_set_new(root, "compute", json_string(rdn_compute_name(rdn_compute())));
+    json_object_set_new(root, "kernels", json_string(rdn_isa_name(rdn_isa())));
     json_object_set_new(root, "read", files_json(o->read, o->nread, "path", NULL));
     json_object_set_new(root, "written", files_json(o->written, o->nwritten, "name", skip));
     /* a run that failed after writing files still says what it wrote, and that it failed */
@@ -209,6 +213,10 @@ static int check_fields(json_t *m, const char **why_out)
     else if (!json_is_string(json_object_get(script, "name"))) why = "no \"script.name\"";
     else if (!json_is_array(json_object_get(m, "written"))) why = "no \"written\" list";
     else if (!json_is_integer(json_object_get(m, "threads"))) why = "no \"threads\"";
+    else if (json_object_get(m, "compute") &&
+             (!json_is_string(json_object_get(m, "compute")) ||
+              rdn_compute_parse(json_string_value(json_object_get(m, "compute"))) < 0))
+        why = "\"compute\" is neither \"det\" nor \"openblas\"";
     else {
         const char *name = json_string_value(json_object_get(script, "name"));
         json_t *sets = json_object_get(m, "sets"), *reads = json_object_get(m, "read");
@@ -261,6 +269,7 @@ typedef struct Verify {
     json_t *m;                          /* the manifest (owned); the fields below borrow from it */
     const char *text, *sname, *spath;   /* the script's recorded text, name, path (NULL for -e) */
     long threads;
+    const char *compute;                /* the recorded compute mode, "det" or "openblas" */
     json_t *written, *reads, *sets;
     char tmp[PATH_MAX];                 /* the temporary folder; "" until made */
     char outdir[PATH_MAX + 8], logpath[PATH_MAX + 16], scriptfile[PATH_MAX * 2];
@@ -311,9 +320,22 @@ static int verify_load(Verify *v)
     const char *ver = json_string_value(json_object_get(m, "rdn_version"));
     if (ver && strcmp(ver, RDN_VERSION) != 0)
         fprintf(stderr, "rdn verify: note: recorded with rdn %s, this is rdn %s\n", ver, RDN_VERSION);
-    if (blas && strcmp(blas, rdn_blas_name()) != 0)
-        fprintf(stderr, "rdn verify: note: recorded with BLAS '%s', this is '%s'\n", blas,
-                rdn_blas_name());
+    /* the rerun uses the recorded compute mode (manifests before rdn 0.2.0 have none: they
+     * used OpenBLAS); the kernel path is this machine's, since a deterministic run gives the
+     * same bits on every path */
+    v->compute = json_string_value(json_object_get(m, "compute"));
+    if (!v->compute) v->compute = "openblas";
+    const char *kernels = json_string_value(json_object_get(m, "kernels"));
+    if (strcmp(v->compute, "openblas") == 0) {
+        fprintf(stderr, "rdn verify: warning: the run used --compute openblas, whose bits depend on "
+                        "the CPU and the thread count: on another machine a difference need not "
+                        "be an error\n");
+        if (blas && strcmp(blas, rdn_blas_name()) != 0)
+            fprintf(stderr, "rdn verify: note: recorded with BLAS '%s', this is '%s'\n", blas,
+                    rdn_blas_name());
+    } else if (kernels && strcmp(kernels, rdn_isa_name(rdn_isa())) != 0 && !v->quiet)
+        fprintf(stderr, "rdn verify: note: recorded on the %s kernel path, rerunning on %s (the "
+                        "same bits are expected)\n", kernels, rdn_isa_name(rdn_isa()));
     return 0;
 }
 
@@ -337,7 +359,7 @@ static void verify_check_reads(const Verify *v)
     }
 }
 
-/* argv: rdn SCRIPT --out TMP/out --threads N --quiet --set ... */
+/* argv: rdn SCRIPT --out TMP/out --threads N --compute M --quiet --set ... */
 static int verify_argv(Verify *v)
 {
     size_t nsets = json_is_array(v->sets) ? json_array_size(v->sets) : 0;
@@ -357,6 +379,8 @@ static int verify_argv(Verify *v)
     argv[k++] = v->outdir;
     argv[k++] = "--threads";
     argv[k++] = v->threads_s;
+    argv[k++] = "--compute";
+    argv[k++] = v->compute;
     argv[k++] = "--quiet";
     for (size_t s = 0; s < nsets; s++) {
         const char *val = json_string_value(json_array_get(v->sets, s));
@@ -414,7 +438,8 @@ static int verify_rerun(Verify *v)
         printf("verify: rerunning %s", v->spath ? v->scriptfile : "the -e program");
         for (size_t s = 0; s < nsets; s++)
             printf(" --set %s", json_string_value(json_array_get(v->sets, s)));
-        printf(" with %s thread%s in %s\n", v->threads_s, v->threads == 1 ? "" : "s", v->tmp);
+        printf(" with %s thread%s (--compute %s) in %s\n", v->threads_s,
+               v->threads == 1 ? "" : "s", v->compute, v->tmp);
         fflush(stdout);
     }
     fflush(stderr);

@@ -2,6 +2,6 @@
 #ifndef RDN_VERSION_H
 #define RDN_VERSION_H
 #ifndef RDN_VERSION
-#define RDN_VERSION "0.1.0"
+#define RDN_VERSION "0.2.0"
 #endif
 #endif

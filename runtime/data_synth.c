@@ -3,6 +3,7 @@
  * sizes differ by at most one), the points of a class along its curve, then the rows shuffled
  * with the same generator so that take(d, 100) sees every class. */
 #include "data.h"
+#include "rmath.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,8 +73,8 @@ Dataset *rdn_data_spirals(int64_t n, int classes, double noise, uint64_t seed, R
             /* radius from near 0 to 1; one arm turns 4 radians, arms 2 pi / k apart */
             double t = (i + 0.5) / (double)m;
             double a = 2.0 * M_PI * c / classes + 4.0 * t;
-            d->x[2 * row] = (float)(t * cos(a) + noise * rdn_rng_normal(&r));
-            d->x[2 * row + 1] = (float)(t * sin(a) + noise * rdn_rng_normal(&r));
+            d->x[2 * row] = (float)(t * rdn_cos(a) + noise * rdn_rng_normal(&r));
+            d->x[2 * row + 1] = (float)(t * rdn_sin(a) + noise * rdn_rng_normal(&r));
             d->y[row] = c;
         }
     }
@@ -93,8 +94,8 @@ Dataset *rdn_data_moons(int64_t n, double noise, uint64_t seed, RdnErr *err)
         int64_t m = class_size(n, 2, c);
         for (int64_t i = 0; i < m; i++, row++) {
             double t = m > 1 ? M_PI * i / (double)(m - 1) : M_PI / 2;
-            double px = c == 0 ? cos(t) : 1.0 - cos(t);
-            double py = c == 0 ? sin(t) : 0.5 - sin(t);
+            double px = c == 0 ? rdn_cos(t) : 1.0 - rdn_cos(t);
+            double py = c == 0 ? rdn_sin(t) : 0.5 - rdn_sin(t);
             d->x[2 * row] = (float)(px + noise * rdn_rng_normal(&r));
             d->x[2 * row + 1] = (float)(py + noise * rdn_rng_normal(&r));
             d->y[row] = c;
@@ -117,8 +118,8 @@ Dataset *rdn_data_circles(int64_t n, double noise, uint64_t seed, RdnErr *err)
         double radius = c == 0 ? 1.0 : 0.5;
         for (int64_t i = 0; i < m; i++, row++) {
             double t = 2.0 * M_PI * i / (double)m;
-            d->x[2 * row] = (float)(radius * cos(t) + noise * rdn_rng_normal(&r));
-            d->x[2 * row + 1] = (float)(radius * sin(t) + noise * rdn_rng_normal(&r));
+            d->x[2 * row] = (float)(radius * rdn_cos(t) + noise * rdn_rng_normal(&r));
+            d->x[2 * row + 1] = (float)(radius * rdn_sin(t) + noise * rdn_rng_normal(&r));
             d->y[row] = c;
         }
     }

@@ -6,17 +6,18 @@
 #include <string.h>
 #include "dyn_impl.h"
 #include "dynamics.h"
+#include "rmath.h"
 
 /* sigma'(z); relu'(0) is taken as 0. */
 static double act_df(Act a, double z)
 {
     switch (a) {
     case ACT_LOGISTIC: {
-        double s = 1.0 / (1.0 + exp(-z));
+        double s = rdn_sigmoid(z);
         return s * (1 - s);
     }
     case ACT_TANH: {
-        double t = tanh(z);
+        double t = rdn_tanh(z);
         return 1 - t * t;
     }
     case ACT_RELU: return z > 0 ? 1 : 0;
@@ -92,7 +93,7 @@ Tensor *rdn_dyn_eig(const Tensor *m, RdnErr *err)
         rdn_err(err, "eig: LAPACK dgeev did not converge (info %d)", info);
         goto done;
     }
-    for (int i = 0; i < n; i++) v[i] = (EigV){wr[i], wi[i], hypot(wr[i], wi[i])};
+    for (int i = 0; i < n; i++) v[i] = (EigV){wr[i], wi[i], sqrt(wr[i] * wr[i] + wi[i] * wi[i])};
     qsort(v, (size_t)n, sizeof *v, eig_cmp);
     out = dyn_tensor2(n, 2, err);
     if (!out) goto done;
@@ -172,7 +173,7 @@ Tensor *rdn_dyn_growth_rate(const Net *net, const Dataset *ds, int dirs, uint64_
                         s += x * x;
                     }
                     double nrm = sqrt(s);
-                    acc[i * q + j] += log(nrm);
+                    acc[i * q + j] += rdn_log(nrm);
                     double inv = nrm > 0 ? 1 / nrm : 0;
                     for (int e = 0; e < d; e++) u[e] = (float)(u[e] * inv);
                 }

@@ -3,6 +3,7 @@
  * [n, T, d] layouts), the head, depth changes, evaluation and prediction. Training is in train.c,
  * model files in model_io.c. */
 #include "net.h"
+#include "rmath.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,7 +280,7 @@ static inline float exp_poly(float x)
         }                                                                                        \
     }
 KERNEL(kern_logistic, 1.0f / (1.0f + exp_poly(-z)), s * (1.0f - s))
-KERNEL(kern_tanh, tanhf(z), 1.0f - s * s)
+KERNEL(kern_tanh, rdn_tanhf(z), 1.0f - s * s)
 KERNEL(kern_relu, z > 0.0f ? z : 0.0f, z > 0.0f ? 1.0f : 0.0f)
 
 float rdn_logistic(float z) { return 1.0f / (1.0f + exp_poly(-z)); }
@@ -382,20 +383,20 @@ double rdn_loss_rows(LossKind loss, const float *logits, const int32_t *y, int n
             if (l[j] > mx) mx = l[j], am = j;
         if (correct && am == y[i]) (*correct)++;
         double se = 0;
-        for (int j = 0; j < k; j++) se += exp((double)l[j] - mx);
+        for (int j = 0; j < k; j++) se += rdn_exp((double)l[j] - mx);
         if (loss == LOSS_XENT) {
-            total += log(se) - ((double)l[y[i]] - mx);
+            total += rdn_log(se) - ((double)l[y[i]] - mx);
             if (dlogits) {
                 float *g = dlogits + (size_t)i * k;
                 for (int j = 0; j < k; j++)
-                    g[j] = (float)((exp((double)l[j] - mx) / se - (j == y[i])) * gscale);
+                    g[j] = (float)((rdn_exp((double)l[j] - mx) / se - (j == y[i])) * gscale);
             }
         } else {
             /* mean over classes of (p_j - onehot_j)^2, p = softmax(logits); gradient through the
              * softmax: dL/dl_m = p_m (g_m - sum_j g_j p_j), g_j = 2 (p_j - onehot_j) / k */
             double dot = 0, sq = 0;
             for (int j = 0; j < k; j++) {
-                double pj = exp((double)l[j] - mx) / se, diff = pj - (j == y[i]);
+                double pj = rdn_exp((double)l[j] - mx) / se, diff = pj - (j == y[i]);
                 sq += diff * diff;
                 dot += 2.0 * diff / k * pj;
             }
@@ -403,7 +404,7 @@ double rdn_loss_rows(LossKind loss, const float *logits, const int32_t *y, int n
             if (dlogits) {
                 float *g = dlogits + (size_t)i * k;
                 for (int j = 0; j < k; j++) {
-                    double pj = exp((double)l[j] - mx) / se;
+                    double pj = rdn_exp((double)l[j] - mx) / se;
                     g[j] = (float)(pj * (2.0 * (pj - (j == y[i])) / k - dot) * gscale);
                 }
             }

@@ -27,7 +27,10 @@ double rdn_exp(double x);
 double rdn_log(double x);
 double rdn_tanh(double x);
 double rdn_sigmoid(double x);     /* 1 / (1 + e^-x) in double, without inf / inf for x << 0 */
-double rdn_pow(double x, double y); /* C99's special cases; integer y up to 64 by squaring */
+double rdn_pow(double x, double y); /* C99's special cases; integer y up to 64 by squaring (exact
+                                     * when representable), else e^(y log x) in extra precision */
+double rdn_log1p(double x);       /* log(1 + x), accurate near 0 */
+double rdn_lgamma(double x);      /* log |Gamma(x)| (statistics: Student's t) */
 /* sin, cos: accurate for |x| < 2^19 (the data generators' range); past that still the same bits
  * everywhere but less accurate. */
 double rdn_sin(double x);

@@ -1,5 +1,6 @@
 /* rng.c: xoshiro256** seeded by splitmix64 (public-domain algorithms by Blackman and Vigna). */
 #include "rng.h"
+#include "rmath.h"
 #include <math.h>
 
 static uint64_t splitmix64(uint64_t *x)
@@ -48,7 +49,7 @@ double rdn_rng_normal(RdnRng *r)
 {
     double u1 = 1.0 - rdn_rng_uniform(r); /* (0, 1] */
     double u2 = rdn_rng_uniform(r);
-    return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+    return sqrt(-2.0 * rdn_log(u1)) * rdn_cos(2.0 * M_PI * u2);
 }
 
 uint64_t rdn_rng_below(RdnRng *r, uint64_t n)

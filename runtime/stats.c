@@ -3,6 +3,7 @@
  * (continued fraction, modified Lentz); its quantile is found by bisection down to adjacent
  * doubles, so it is as accurate as the distribution function. */
 #include "stats.h"
+#include "rmath.h"
 #include <math.h>
 
 void rdn_summarize(const double *x, int64_t n, RdnSummary *out)
@@ -65,7 +66,8 @@ static double beta_inc(double a, double b, double x)
 {
     if (x <= 0) return 0;
     if (x >= 1) return 1;
-    double front = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x));
+    double front = rdn_exp(rdn_lgamma(a + b) - rdn_lgamma(a) - rdn_lgamma(b) + a * rdn_log(x) +
+                           b * rdn_log1p(-x));
     if (x < (a + 1) / (a + b + 2)) return front * beta_cf(a, b, x) / a;
     return 1 - front * beta_cf(b, a, 1 - x) / b;
 }

@@ -18,6 +18,7 @@
 #include "adapt.h"
 #include "net.h"
 #include "net_impl.h"
+#include "rmath.h"
 #include "tensor.h"
 
 typedef struct Ws {
@@ -262,7 +263,7 @@ HOT static int opt_step(Net *net, const FitOpts *o, OptState *s, float *restrict
          * p -= (lr / (1 - b1^t)) m / (sqrt(v) / sqrt(1 - b2^t) + eps) */
         s->step++;
         float b1 = (float)o->beta1, b2 = (float)o->beta2, eps = (float)o->eps;
-        double bc1 = 1.0 - pow(o->beta1, (double)s->step), bc2 = 1.0 - pow(o->beta2, (double)s->step);
+        double bc1 = 1.0 - rdn_pow(o->beta1, (double)s->step), bc2 = 1.0 - rdn_pow(o->beta2, (double)s->step);
         float stepsize = (float)(o->lr / bc1), sbc2 = (float)sqrt(bc2);
         for (int64_t i = 0; i < n; i++) {
             backup[i] = p[i];
