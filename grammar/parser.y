@@ -23,7 +23,7 @@ static void yyerror(YYLTYPE *loc, ParseCtx *ctx, void *scanner, const char *msg)
 #define SP(l) ((Span){(l).first_line, (l).first_column, (l).last_line, (l).last_column})
 #define N(k, l) parse_node(ctx, k, SP(l))
 #define FIX(n) parse_fix(ctx, n)
-static Ast *bin(ParseCtx *ctx, int op, Ast *a, Ast *b, YYLTYPE l)
+static Ast *bin(ParseCtx *ctx, RdnOp op, Ast *a, Ast *b, YYLTYPE l)
 {
     Ast *n = N(AST_BINOP, l);
     n->op = op; n->a = a; n->b = b;
@@ -123,19 +123,26 @@ simple_stmt:
                                   ast_push(ctx->src->arena, $$, $1);
                                   memmove($$->items + 1, $$->items, sizeof(Ast *) * (size_t)($$->nitems - 1));
                                   $$->items[0] = $1; $$->a = $5; $$ = FIX($$); }
-  | expr PLUSEQ expr            { $$ = N(AST_ASSIGN, @$); $$->op = '+'; assignable(ctx, $1);
+  | expr PLUSEQ expr            { $$ = N(AST_ASSIGN, @$); $$->op = RDN_OP_ADD; assignable(ctx, $1);
                                   ast_push(ctx->src->arena, $$, $1); $$->a = $3; $$ = FIX($$); }
-  | expr MINUSEQ expr           { $$ = N(AST_ASSIGN, @$); $$->op = '-'; assignable(ctx, $1);
+  | expr MINUSEQ expr           { $$ = N(AST_ASSIGN, @$); $$->op = RDN_OP_SUB; assignable(ctx, $1);
                                   ast_push(ctx->src->arena, $$, $1); $$->a = $3; $$ = FIX($$); }
-  | expr TIMESEQ expr           { $$ = N(AST_ASSIGN, @$); $$->op = '*'; assignable(ctx, $1);
+  | expr TIMESEQ expr           { $$ = N(AST_ASSIGN, @$); $$->op = RDN_OP_MUL; assignable(ctx, $1);
                                   ast_push(ctx->src->arena, $$, $1); $$->a = $3; $$ = FIX($$); }
-  | expr DIVEQ expr             { $$ = N(AST_ASSIGN, @$); $$->op = '/'; assignable(ctx, $1);
+  | expr DIVEQ expr             { $$ = N(AST_ASSIGN, @$); $$->op = RDN_OP_DIV; assignable(ctx, $1);
                                   ast_push(ctx->src->arena, $$, $1); $$->a = $3; $$ = FIX($$); }
   | PARAM NAME '=' expr         { $$ = N(AST_PARAMDECL, @$); $$->str = $2->str; $$->a = $4; $$->c = $2; $$ = FIX($$); }
   | IMPORT LITERAL              { $$ = N(AST_IMPORT, @$); $$->op = 1; $$->c = $2;
                                   if ($2->kind != AST_STR) parse_error(ctx, $2->span, "import takes a module name or a \"file.rdn\" path");
                                   else $$->str = $2->str; }
   | IMPORT NAME                 { $$ = N(AST_IMPORT, @$); $$->str = $2->str; $$->c = $2; }
+  | IMPORT LITERAL NAME NAME    { /* import "lib/my-helpers.rdn" as helpers (`as` is not reserved) */
+                                  $$ = N(AST_IMPORT, @$); $$->op = 1; $$->c = $2; $$->b = $4;
+                                  if (strcmp($3->str, "as") != 0) parse_error(ctx, $3->span, "expected 'as' after the import path, found '%s'", $3->str);
+                                  if ($2->kind != AST_STR) parse_error(ctx, $2->span, "import takes a module name or a \"file.rdn\" path");
+                                  else $$->str = $2->str; }
+  | IMPORT NAME NAME NAME       { $$ = N(AST_IMPORT, @$); $$->str = $2->str; $$->c = $2; $$->b = $4;
+                                  if (strcmp($3->str, "as") != 0) parse_error(ctx, $3->span, "expected 'as' after the module name, found '%s'", $3->str); }
   | RETURN                      { $$ = N(AST_RETURN, @$); }
   | RETURN expr                 { $$ = node2(ctx, AST_RETURN, $2, NULL, @$); }
   | BREAK                       { $$ = N(AST_BREAK, @$); }
@@ -157,20 +164,20 @@ expr:
     expr OR expr                { $$ = node2(ctx, AST_OR, $1, $3, @$); }
   | expr AND expr               { $$ = node2(ctx, AST_AND, $1, $3, @$); }
   | NOT expr                    { $$ = node2(ctx, AST_NOT, $2, NULL, @$); }
-  | expr EQ expr                { $$ = bin(ctx, 'e', $1, $3, @$); }
-  | expr NE expr                { $$ = bin(ctx, '!', $1, $3, @$); }
-  | expr '<' expr               { $$ = bin(ctx, '<', $1, $3, @$); }
-  | expr LE expr                { $$ = bin(ctx, 'l', $1, $3, @$); }
-  | expr '>' expr               { $$ = bin(ctx, '>', $1, $3, @$); }
-  | expr GE expr                { $$ = bin(ctx, 'g', $1, $3, @$); }
+  | expr EQ expr                { $$ = bin(ctx, RDN_OP_EQ, $1, $3, @$); }
+  | expr NE expr                { $$ = bin(ctx, RDN_OP_NE, $1, $3, @$); }
+  | expr '<' expr               { $$ = bin(ctx, RDN_OP_LT, $1, $3, @$); }
+  | expr LE expr                { $$ = bin(ctx, RDN_OP_LE, $1, $3, @$); }
+  | expr '>' expr               { $$ = bin(ctx, RDN_OP_GT, $1, $3, @$); }
+  | expr GE expr                { $$ = bin(ctx, RDN_OP_GE, $1, $3, @$); }
   | expr DOTDOT expr            { $$ = node2(ctx, AST_RANGE, $1, $3, @$); }
-  | expr '+' expr               { $$ = bin(ctx, '+', $1, $3, @$); }
-  | expr '-' expr               { $$ = bin(ctx, '-', $1, $3, @$); }
-  | expr '*' expr               { $$ = bin(ctx, '*', $1, $3, @$); }
-  | expr '/' expr               { $$ = bin(ctx, '/', $1, $3, @$); }
-  | expr '%' expr               { $$ = bin(ctx, '%', $1, $3, @$); }
-  | expr '@' expr               { $$ = bin(ctx, '@', $1, $3, @$); }
-  | expr '^' expr               { $$ = bin(ctx, '^', $1, $3, @$); }
+  | expr '+' expr               { $$ = bin(ctx, RDN_OP_ADD, $1, $3, @$); }
+  | expr '-' expr               { $$ = bin(ctx, RDN_OP_SUB, $1, $3, @$); }
+  | expr '*' expr               { $$ = bin(ctx, RDN_OP_MUL, $1, $3, @$); }
+  | expr '/' expr               { $$ = bin(ctx, RDN_OP_DIV, $1, $3, @$); }
+  | expr '%' expr               { $$ = bin(ctx, RDN_OP_MOD, $1, $3, @$); }
+  | expr '@' expr               { $$ = bin(ctx, RDN_OP_MATMUL, $1, $3, @$); }
+  | expr '^' expr               { $$ = bin(ctx, RDN_OP_POW, $1, $3, @$); }
   | '-' expr %prec UMINUS       { $$ = node2(ctx, AST_NEG, $2, NULL, @$); }
   | postfix                     { $$ = $1; }
   ;

@@ -5,11 +5,12 @@
 #define RDN_AST_H
 #include <stddef.h>
 #include "builtin.h"
+#include "tensor_ops.h"   /* RdnOp */
 
 typedef enum {
     /* expressions */
     AST_NUM, AST_STR, AST_BOOL, AST_NIL, AST_NAME, AST_LIST, AST_RANGE,
-    AST_BINOP,      /* op in '+','-','*','/','%','@','^','<','>','l','g','e','!'; a, b */
+    AST_BINOP,      /* op (an RdnOp: RDN_OP_ADD, RDN_OP_LE, ...); a, b */
     AST_NEG,        /* -a */
     AST_NOT, AST_AND, AST_OR,
     AST_CALL,       /* a = callee; items = arguments (AST_KWARG for keywords) */
@@ -23,14 +24,16 @@ typedef enum {
     /* statements */
     AST_BLOCK,      /* items = statements */
     AST_EXPR,       /* a */
-    AST_ASSIGN,     /* items = targets (NAME, MEMBER, INDEX); a = value; op = 0 or '+','-','*','/' */
+    AST_ASSIGN,     /* items = targets (NAME, MEMBER, INDEX); a = value; op = RDN_OP_NONE (=) or
+                     * RDN_OP_ADD, _SUB, _MUL, _DIV (+= -= *= /=) */
     AST_PARAMDECL,  /* param str = a */
     AST_IF,         /* a = cond, b = then block, c = else (block or IF) or NULL */
     AST_WHILE,      /* a = cond, b = body */
     AST_FOR,        /* str = loop name, a = iterable, b = body */
     AST_BREAK, AST_CONTINUE,
     AST_RETURN,     /* a = value or NULL */
-    AST_IMPORT,     /* str = path or module name; op = 1 for a file path ("..."), 0 for a name */
+    AST_IMPORT,     /* str = path or module name; op = 1 for a file path ("..."), 0 for a name;
+                     * b = the NAME after `as`, or NULL */
     AST_NKINDS
 } AstKind;
 

@@ -422,10 +422,35 @@ static int bi_help(Interp *I, Args *a, Value *out)
     if (v.type == VAL_BUILTIN) b = v.as.bi;
     else if (v.type == VAL_STR) b = builtin_find(val_cstr(v));
     if (b) {
-        print_row(b);
+        for (const Builtin *r = b; r; r = builtin_next_same(r)) {
+            if (r != b) printf("\n");
+            print_row(r);
+        }
         return 0;
     }
-    if (v.type == VAL_FUNC || v.type == VAL_MODULE) {
+    const KeywordDoc *kd = v.type == VAL_STR ? keyword_doc(val_cstr(v)) : NULL;
+    if (kd) {
+        printf("%s\n\n%s\n", kd->syntax, kd->doc);
+        return 0;
+    }
+    if (v.type == VAL_MODULE) {         /* its functions and values, in definition order */
+        const ObjModule *m = (const ObjModule *)v.as.obj;
+        printf("module %s:\n", m->name);
+        for (int i = 0; i < m->env->n; i++) {
+            char *s = val_repr(m->env->vals[i]);
+            if (m->env->vals[i].type == VAL_FUNC) printf("  %s\n", s);
+            else printf("  %s = %.60s\n", m->env->names[i], s);
+            free(s);
+        }
+        return 0;
+    }
+    if (v.type == VAL_RECORD) {
+        char *s = val_repr(v);
+        printf("a record with %lld field%s: %s\n", (long long)val_record_len(v), val_record_len(v) == 1 ? "" : "s", s);
+        free(s);
+        return 0;
+    }
+    if (v.type == VAL_FUNC) {
         char *s = val_repr(v);
         if (!s) return mem_error(I, &a->call, "help");
         printf("%s (defined in a script)\n", s);
@@ -436,9 +461,10 @@ static int bi_help(Interp *I, Args *a, Value *out)
         char best[128];
         Words words = {0};
         for (int i = 0; builtin_at(i); i++) words_add(&words, builtin_at(i)->name);
+        for (const KeywordDoc *k = KEYWORD_DOCS; k->word; k++) words_add(&words, k->word);
         const char *s = suggest(val_cstr(v), words_str(&words), best, sizeof best);
-        int r = s ? arg_error(I, a, 0, NULL, "help: no builtin '%s' (did you mean '%s'?)", val_cstr(v), s)
-                  : arg_error(I, a, 0, NULL, "help: no builtin '%s'", val_cstr(v));
+        int r = s ? arg_error(I, a, 0, NULL, "help: no builtin or statement '%s' (did you mean '%s'?)", val_cstr(v), s)
+                  : arg_error(I, a, 0, NULL, "help: no builtin or statement '%s'", val_cstr(v));
         words_free(&words);
         return r;
     }
@@ -503,12 +529,14 @@ const Builtin BI_CORE[] = {
     {"has", bi_has, 2, 2, "", "has(r, name)",
      "Whether the record r has a field called name.\n\nExample: `if has(cfg, \"lr\") { lr = cfg.lr }`"},
     {"help", bi_help, 0, 1, "", "help(name)",
-     "Prints the documentation of a builtin (`help(resnet)` or `help(\"resnet\")`), what a value "
-     "is and its members, or with no argument the list of builtins.\n\nExample: `help(fit)`"},
+     "Prints the documentation of a builtin (`help(resnet)` or `help(\"resnet\")`), of a statement "
+     "or word of the language (`help(\"for\")`), the functions of a module (`help(stats)`), what a "
+     "value is and its members (a table's columns), or with no argument the list of builtins.\n\n"
+     "Example: `help(fit)`"},
     {0},
 };
 
 int builtin_is_core(const Builtin *b)
 {
-    return b >= BI_CORE && b < BI_CORE + sizeof BI_CORE / sizeof BI_CORE[0];
+    return (b >= BI_CORE && b < BI_CORE + sizeof BI_CORE / sizeof BI_CORE[0]) || builtin_is_list(b);
 }

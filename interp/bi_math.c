@@ -38,7 +38,7 @@ static int bi_mean(Interp *I, Args *a, Value *out) { return reduce(I, a, RDN_R_M
 static int bi_argmax(Interp *I, Args *a, Value *out) { return reduce(I, a, RDN_R_ARGMAX, out); }
 static int bi_argmin(Interp *I, Args *a, Value *out) { return reduce(I, a, RDN_R_ARGMIN, out); }
 
-static int minmax(Interp *I, Args *a, int rop, int bop, Value *out)
+static int minmax(Interp *I, Args *a, int rop, RdnOp bop, Value *out)
 {
     if (a->npos == 2) {
         Value v;
@@ -50,8 +50,8 @@ static int minmax(Interp *I, Args *a, int rop, int bop, Value *out)
     return reduce(I, a, rop, out);
 }
 
-static int bi_min(Interp *I, Args *a, Value *out) { return minmax(I, a, RDN_R_MIN, 'm', out); }
-static int bi_max(Interp *I, Args *a, Value *out) { return minmax(I, a, RDN_R_MAX, 'M', out); }
+static int bi_min(Interp *I, Args *a, Value *out) { return minmax(I, a, RDN_R_MIN, RDN_OP_MIN, out); }
+static int bi_max(Interp *I, Args *a, Value *out) { return minmax(I, a, RDN_R_MAX, RDN_OP_MAX, out); }
 
 static int variance(Interp *I, Args *a, int take_sqrt, Value *out)
 {

@@ -7,36 +7,13 @@
 #include "tensor.h"
 #include "tensor_ops.h"
 
-static const char *opname(int op)
-{
-    switch (op) {
-    case '+': return "+";
-    case '-': return "-";
-    case '*': return "*";
-    case '/': return "/";
-    case '%': return "%";
-    case '^': return "^";
-    case '@': return "@";
-    case 'n': return "-";
-    case '<': return "<";
-    case '>': return ">";
-    case 'l': return "<=";
-    case 'g': return ">=";
-    case 'e': return "==";
-    case '!': return "!=";
-    case 'M': return "max";
-    case 'm': return "min";
-    }
-    return "?";
-}
-
 static int is_operand(Value v)
 {
     return v.type == VAL_TENSOR || v.type == VAL_NUM || v.type == VAL_LIST || v.type == VAL_RANGE;
 }
 
 /* 0 ok; else -1 with err (shape errors) or conv (a list that is no tensor) filled. */
-static int do_binop(int op, Value a, Value b, Value *out, RdnErr *err, Conv *conv)
+static int do_binop(RdnOp op, Value a, Value b, Value *out, RdnErr *err, Conv *conv)
 {
     Tensor *ta = NULL, *tb = NULL, *owna = NULL, *ownb = NULL, *u = NULL;
     conv->msg[0] = 0;
@@ -51,7 +28,7 @@ static int do_binop(int op, Value a, Value b, Value *out, RdnErr *err, Conv *con
         rdn_tensor_free(owna);
         return -1;
     }
-    if (op == '@') {
+    if (op == RDN_OP_MATMUL) {
         if (!ta || !tb) {
             snprintf(conv->msg, sizeof conv->msg, "needs two tensors (use '*' to scale by a "
                      "number)");
@@ -68,11 +45,11 @@ static int do_binop(int op, Value a, Value b, Value *out, RdnErr *err, Conv *con
     rdn_tensor_free(owna);
     rdn_tensor_free(ownb);
     if (!u) return -1;
-    *out = op == '@' ? boxed(u) : val_tensor(u);
+    *out = op == RDN_OP_MATMUL ? boxed(u) : val_tensor(u);
     return 0;
 }
 
-int value_binop(Interp *I, const Args *a, int op, Value x, Value y, Value *out)
+int value_binop(Interp *I, const Args *a, RdnOp op, Value x, Value y, Value *out)
 {
     for (int i = 0; i < 2; i++) {
         Value v = i ? y : x;
@@ -87,10 +64,10 @@ int value_binop(Interp *I, const Args *a, int op, Value x, Value y, Value *out)
     return rt_error_from(I, &a->call, &err);   /* "'max': shapes ..." names the builtin */
 }
 
-int tensor_binop(Interp *I, int op, Value a, Value b, const Span *at, Value *out)
+int tensor_binop(Interp *I, RdnOp op, Value a, Value b, const Span *at, Value *out)
 {
     RdnErr err = {0};
-    if (op == 'n') {
+    if (op == RDN_OP_NEG) {
         if (a.type == VAL_NUM) {
             *out = val_num(-a.as.num);
             return 0;
@@ -105,10 +82,10 @@ int tensor_binop(Interp *I, int op, Value a, Value b, const Span *at, Value *out
     }
     if (!is_operand(a) || !is_operand(b))
         return rt_error(I, at, "'%s' cannot combine a %s and a %s (numbers, lists of numbers and "
-                        "tensors only)", opname(op), val_type_name(a.type), val_type_name(b.type));
+                        "tensors only)", rdn_op_name(op), val_type_name(a.type), val_type_name(b.type));
     Conv conv;
     if (do_binop(op, a, b, out, &err, &conv) == 0) return 0;
-    if (conv.msg[0]) return rt_error(I, at, "'%s': %s", opname(op), conv.msg);
+    if (conv.msg[0]) return rt_error(I, at, "'%s': %s", rdn_op_name(op), conv.msg);
     return rt_error_from(I, at, &err);
 }
 

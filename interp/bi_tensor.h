@@ -30,7 +30,7 @@ int arg_shape(Interp *I, const Args *a, int from, int allow_minus1, int *ndim, i
 int arg_axis(Interp *I, const Args *a, const Tensor *t, int *has, int *axis);
 
 /* bi_ops.c: binop on two values with the call's location (for max(a, b)). */
-int value_binop(Interp *I, const Args *a, int op, Value x, Value y, Value *out);
+int value_binop(Interp *I, const Args *a, RdnOp op, Value x, Value y, Value *out);
 
 /* bi_print.c: a growable string; put appends (printf-style), buf_done gives the malloc'd string
  * (NULL if memory ran out on the way). */

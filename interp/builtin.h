@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include "rdn_err.h"
 #include "value.h"
+#include "tensor_ops.h"   /* RdnOp */
 
 typedef struct Interp Interp;
 
@@ -40,7 +41,13 @@ typedef struct Builtin {
     const char *keywords;        /* space-separated keyword names accepted ("" none) */
     const char *signature;       /* as shown in docs: "resnet(in:, width:, depth: 10, ...)" */
     const char *doc;             /* markdown: a summary line, details, formula, one-line example */
+    /* Overloads: rows may share a name when they take different kinds of first argument
+     * (split(d, 0.8) of a dataset, split(s, ",") of a string). `on` is the set of kinds, as
+     * ON(VAL_STR) | ON(VAL_LIST), this row takes first; 0 takes any kind not claimed by a row of
+     * the same name. The evaluator picks the row before checking the arguments. */
+    unsigned on;
 } Builtin;
+#define ON(t) (1u << (t))
 
 /* Per domain type: printing, members, and how the payload is freed. */
 typedef struct TypeOps {
@@ -101,6 +108,7 @@ void words_free(Words *w);
 
 /* ---- the tables (one file per area owns its rows; each ends with a {NULL} row) ---- */
 extern const Builtin BI_CORE[];     /* interp/bi_core.c: print, format, seed, len, ... */
+extern const Builtin BI_LIST[];     /* interp/bi_list.c: strings and lists (split, join, map, sort, ...) */
 extern const Builtin BI_TENSOR[];   /* interp/bi_tensor.c: tensor, zeros, reshape, ... */
 extern const Builtin BI_MATH[];     /* interp/bi_math.c: sum, var, sort, sigmoid, ... */
 extern const Builtin BI_TABLE[];    /* interp/bi_table.c: table */
@@ -112,16 +120,27 @@ extern const Builtin BI_PLOT[];     /* interp/bi_plot.c: plot */
 extern const Builtin BI_ADAPT[];    /* interp/bi_adapt.c */
 extern const TypeOps OPS_TENSOR, OPS_TABLE, OPS_DATASET, OPS_NET, OPS_RECORDING, OPS_ADAPT;
 
+/* The words of the language (if, for, fn, ...), for help("for") and the reference
+ * (interp/keywords.c); the table ends with a {NULL} row. */
+typedef struct KeywordDoc { const char *word, *syntax, *doc; } KeywordDoc;
+extern const KeywordDoc KEYWORD_DOCS[];
+const KeywordDoc *keyword_doc(const char *word);
+
 /* All builtins, in table order (interp/builtins.c); NULL if no such name. */
 const Builtin *builtin_find(const char *name);
+/* The next row with b's name (an overload), or NULL. */
+const Builtin *builtin_next_same(const Builtin *b);
+/* The row of b's name for a call whose first argument is `first` (VNIL when there is none):
+ * the row whose `on` holds its kind, else the row with on == 0; NULL if none applies. */
+const Builtin *builtin_dispatch(const Builtin *b, Value first, int has_first);
 const Builtin *builtin_at(int i);     /* i-th row of the concatenated tables, NULL past the end */
 const TypeOps *typeops_for(ValType t);
 
 /* ---- hooks the evaluator calls for tensor operators (interp/bi_ops.c) and indexing
  * (interp/bi_tensor.c) ----
- * op is one of '+', '-', '*', '/', '@', '^', 'n' (unary minus), '<', '>', 'l' (<=), 'g' (>=),
- * 'e' (==), '!' (!=). Either side may be a number. */
-int tensor_binop(Interp *I, int op, Value a, Value b, const Span *at, Value *out);
+ * op is an RdnOp (runtime/tensor_ops.h; RDN_OP_NEG with b nil for unary minus). Either side may
+ * be a number. A comparison gives a boolean mask. */
+int tensor_binop(Interp *I, RdnOp op, Value a, Value b, const Span *at, Value *out);
 /* t[i], t[i, j], t[a..b] (ranges as VAL_RANGE, numbers as indices; negative counts from the end). */
 int tensor_index(Interp *I, Value t, int nidx, const Value *idx, const Span *at, Value *out);
 

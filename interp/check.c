@@ -194,6 +194,7 @@ static Ast *scope_fn(const Scope *s, const char *name)
 static const char *import_name(Checker *k, Ast *st)
 {
     const char *p = st->str ? st->str : "";
+    if (st->b) return st->b->str;
     if (st->op != 1) return p;
     const char *b = strrchr(p, '/');
     b = b ? b + 1 : p;
@@ -294,36 +295,49 @@ static void check_call(Checker *k, Scope *s, Ast *n)
     }
     const Builtin *bi = builtin_find(n->a->str);
     if (!bi) return;
-    int npos = 0;
+    int npos = 0, min_pos = bi->min_pos, max_pos = bi->max_pos;
+    for (const Builtin *r = builtin_next_same(bi); r; r = builtin_next_same(r)) {
+        if (r->min_pos < min_pos) min_pos = r->min_pos;
+        if (max_pos >= 0 && (r->max_pos < 0 || r->max_pos > max_pos)) max_pos = r->max_pos;
+    }
     char best[128];
     for (int i = 0; i < n->nitems; i++) {
         Ast *arg = n->items[i];
         if (arg->kind == AST_SPREAD) continue;
         if (arg->kind != AST_KWARG) {
             npos++;
-            if (bi->max_pos >= 0 && npos == bi->max_pos + 1)
-                cerr(k, arg->span, "%s: expected at most %d positional argument%s (%s)", bi->name, bi->max_pos,
-                     bi->max_pos == 1 ? "" : "s", bi->signature);
+            if (max_pos >= 0 && npos == max_pos + 1)
+                cerr(k, arg->span, "%s: expected at most %d positional argument%s (%s)", bi->name, max_pos,
+                     max_pos == 1 ? "" : "s", bi->signature);
             continue;
         }
-        const char *kw = bi->keywords ? bi->keywords : "";
-        const char *p = strstr(kw, arg->str);
-        size_t l = strlen(arg->str);
+        /* the kinds of the arguments are not known here: a keyword of any overload is accepted */
         int found = 0;
-        while (p && !found) {
-            found = (p == kw || p[-1] == ' ') && (p[l] == 0 || p[l] == ' ');
-            p = strstr(p + 1, arg->str);
+        for (const Builtin *r = bi; r && !found; r = builtin_next_same(r)) {
+            const char *kw = r->keywords ? r->keywords : "";
+            const char *p = strstr(kw, arg->str);
+            size_t l = strlen(arg->str);
+            while (p && !found) {
+                found = (p == kw || p[-1] == ' ') && (p[l] == 0 || p[l] == ' ');
+                p = strstr(p + 1, arg->str);
+            }
         }
         if (found) continue;
+        char kw[1024] = "";
+        for (const Builtin *r = bi; r; r = builtin_next_same(r))
+            if (r->keywords && *r->keywords && strlen(kw) + strlen(r->keywords) + 2 < sizeof kw) {
+                if (*kw) strcat(kw, " ");
+                strcat(kw, r->keywords);
+            }
         Span sp = arg->c ? arg->c->span : arg->span;
         const char *sg = suggest(arg->str, kw, best, sizeof best);
         if (sg) cerr(k, sp, "%s: unknown keyword '%s' (did you mean '%s'?)", bi->name, arg->str, sg);
         else if (!*kw) cerr(k, sp, "%s: unknown keyword '%s' (%s takes no keywords)", bi->name, arg->str, bi->name);
         else cerr(k, sp, "%s: unknown keyword '%s' (keywords: %s)", bi->name, arg->str, kw);
     }
-    if (npos < bi->min_pos)
-        cerr(k, n->span, "%s: expected at least %d positional argument%s, found %d (%s)", bi->name, bi->min_pos,
-             bi->min_pos == 1 ? "" : "s", npos, bi->signature);
+    if (npos < min_pos)
+        cerr(k, n->span, "%s: expected at least %d positional argument%s, found %d (%s)", bi->name, min_pos,
+             min_pos == 1 ? "" : "s", npos, bi->signature);
 }
 
 static void walk(Checker *k, Scope *s, Ast *n);

@@ -398,8 +398,73 @@ int core_check_sets(Interp *I, Source *src)
     return bad ? ERR_USAGE : 0;
 }
 
+/* Only literals: numbers, strings, true/false/nil, lists and records of them. */
+static int is_literal(const Ast *e)
+{
+    switch (e->kind) {
+    case AST_NUM: case AST_STR: case AST_BOOL: case AST_NIL: return 1;
+    case AST_NEG: return e->a->kind == AST_NUM;
+    case AST_LIST:
+        for (int i = 0; i < e->nitems; i++)
+            if (!is_literal(e->items[i])) return 0;
+        return 1;
+    case AST_RECORD:
+        for (int i = 0; i < e->nitems; i++)
+            if (e->items[i]->kind != AST_KWARG || !is_literal(e->items[i]->a)) return 0;
+        return 1;
+    default: return 0;
+    }
+}
+
+/* --set NAME=[5, 10, 20] or NAME={lr: 0.2}: the text is an rdn literal of the default's kind. A
+ * record replaces only the fields it names; a field the default lacks is an error (as an
+ * unknown keyword is). */
+static int parse_set_literal(Interp *I, Ast *n, const char *text, Value def, Value *out)
+{
+    Core *C = core_of(I);
+    char name[256];
+    snprintf(name, sizeof name, "--set %s", n->str);
+    Source *src = source_new(I, name, text, strlen(text));
+    if (parse_source(I, src, C->errf, NULL))
+        return usage_error(I, &n->span, "--set %s=%s: not a %s literal", n->str, text, val_type_name(def.type));
+    Ast *root = src->root;
+    if (root->nitems != 1 || root->items[0]->kind != AST_EXPR || !is_literal(root->items[0]->a) ||
+        (root->items[0]->a->kind != (def.type == VAL_LIST ? AST_LIST : AST_RECORD)))
+        return usage_error(I, &n->span, "--set %s=%s: expected a %s of literal values (the default of '%s' is a %s, "
+                           "as in %s)", n->str, text, val_type_name(def.type), n->str, val_type_name(def.type),
+                           def.type == VAL_LIST ? "[5, 10, 20]" : "{lr: 0.2}");
+    Value v;
+    if (eval_expr(I, root->items[0]->a, C->globals, &v)) return -1;
+    if (def.type == VAL_LIST) {
+        *out = v;
+        return 0;
+    }
+    Value merged = val_record(), x;
+    for (int64_t i = 0; i < val_record_len(def); i++) {
+        Value d = val_record_at(def, i);
+        val_incref(d);
+        val_record_set(merged, val_record_key(def, i), d);
+    }
+    for (int64_t i = 0; i < val_record_len(v); i++) {
+        const char *k = val_record_key(v, i);
+        if (val_record_get(def, k, &x) != 0) {
+            int r = usage_error(I, &n->span, "--set %s=%s: param '%s' has no field '%s'", n->str, text, n->str, k);
+            val_decref(v);
+            val_decref(merged);
+            return r;
+        }
+        x = val_record_at(v, i);
+        val_incref(x);
+        val_record_set(merged, k, x);
+    }
+    val_decref(v);
+    *out = merged;
+    return 0;
+}
+
 static int parse_set(Interp *I, Ast *n, const char *text, Value def, Value *out)
 {
+    if (def.type == VAL_LIST || def.type == VAL_RECORD) return parse_set_literal(I, n, text, def, out);
     char *end;
     const char *want = NULL;
     char dtext[64] = "";
@@ -514,23 +579,37 @@ int core_import(Interp *I, Ast *n, Env *env)
         else
             snprintf(path, sizeof path, "%s", p);
         base_name(p, mname, sizeof mname);
-        if (!is_ident(mname))
-            return rt_error(I, at, "import: '%s' cannot be a module name (use letters, digits and _)", mname);
+        if (n->b) snprintf(mname, sizeof mname, "%s", n->b->str);
+        else if (!is_ident(mname))
+            return rt_error(I, at, "import: '%s' cannot be a module name (use letters, digits and _, or "
+                            "give one: import \"%s\" as NAME)", mname, p);
         char *rp = realpath(path, NULL);
         if (!rp) return rt_error(I, at, "import: cannot open '%s': %s", path, strerror(errno));
         snprintf(key, sizeof key, "%s", rp);
         free(rp);
     } else {
-        snprintf(mname, sizeof mname, "%s", n->str);
+        snprintf(mname, sizeof mname, "%s", n->b ? n->b->str : n->str);
         snprintf(key, sizeof key, "std:%s", n->str);
     }
     const char *name = core_intern(C, mname, strlen(mname));
+    Value cached = VNIL;
     for (int i = 0; i < C->nmodules; i++)
-        if (strcmp(C->modules[i].key, key) == 0) {
-            val_incref(C->modules[i].v);
-            env_define(env, name, C->modules[i].v);
-            return 0;
-        }
+        if (strcmp(C->modules[i].key, key) == 0) cached = C->modules[i].v;
+    /* two different modules under one name: the second would silently hide the first */
+    Value *old = env_find_local(env, name);
+    if (old && old->type == VAL_MODULE && (cached.type != VAL_MODULE || old->as.obj != cached.as.obj)) {
+        const char *other = "?";
+        for (int i = 0; i < C->nmodules; i++)
+            if (C->modules[i].v.as.obj == old->as.obj) other = C->modules[i].key;
+        if (strncmp(other, "std:", 4) == 0) other += 4;
+        return rt_error(I, at, "import: a module named '%s' is already imported (from %s); give this one "
+                        "another name with `as NAME`", name, other);
+    }
+    if (cached.type == VAL_MODULE) {
+        val_incref(cached);
+        env_define(env, name, cached);
+        return 0;
+    }
     /* keys are interned: the cycle check compares pointers (an import chain can be long) */
     const char *ikey = core_intern(C, key, strlen(key));
     if (mem_failed()) return mem_error(I, at, "an import");

@@ -176,8 +176,13 @@ int   unknown_name(Interp *I, Env *env, const char *name, const Span *at);
  * statement for the history (malloc'd, may be NULL), REPL_FAILED after an error was printed (too
  * long, out of memory; the statement is dropped and the session goes on). */
 typedef struct ReplInput { char *buf; size_t len; } ReplInput;
-enum { REPL_MORE, REPL_READY, REPL_FAILED };
+enum { REPL_MORE, REPL_READY, REPL_FAILED, REPL_IF };
 int   repl_accept(Interp *I, ReplInput *in, const char *line, size_t ll, Source **src, char **text);
+/* REPL_IF: the statement is complete but ends with an `if` without `else`; when the next line
+ * starts with `else` (repl_starts_with_else) give it to repl_accept, else run repl_take's Source
+ * (REPL_READY, or REPL_FAILED) and then give the line. */
+int   repl_take(Interp *I, ReplInput *in, Source **src, char **text);
+int   repl_starts_with_else(const char *line);
 void  repl_input_reset(ReplInput *in);
 void  repl_wake(int sig);       /* from the signal handler: wakes the prompt */
 
@@ -187,6 +192,10 @@ int   check_source(Interp *I, Source *src, FILE *errf);
 /* interp/bi_core.c */
 void  core_seed(Interp *I, uint64_t seed);
 int   builtin_is_core(const Builtin *b);
+int   builtin_is_list(const Builtin *b);    /* interp/bi_list.c */
+/* The stable order of keys[0..n) (numbers or strings; other kinds an error raised for a's
+ * builtin): *order a malloc'd permutation. 0 ok, -1 error. */
+int   list_sort_order(Interp *I, Args *a, const Value *keys, int64_t n, int desc, int64_t **order);
 
 /* ObjFunc / ObjModule constructors (value.c) */
 Value val_func(Ast *def, Env *closure, Source *src);

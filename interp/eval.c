@@ -66,69 +66,63 @@ int unknown_name(Interp *I, Env *env, const char *name, const Span *at)
 
 /* ---- operators ---- */
 
-static const char *op_text(int op)
-{
-    switch (op) {
-    case 'l': return "<=";
-    case 'g': return ">=";
-    case 'e': return "==";
-    case '!': return "!=";
-    case 'n': return "-";
-    case '+': return "+"; case '-': return "-"; case '*': return "*"; case '/': return "/";
-    case '%': return "%"; case '@': return "@"; case '^': return "^"; case '<': return "<";
-    case '>': return ">";
-    }
-    return "?";
-}
-
 static int is_tensor(Value v) { return v.type == VAL_TENSOR; }
 
-static int cmp_result(int op, int c)
+static int cmp_result(RdnOp op, int c)
 {
     switch (op) {
-    case '<': return c < 0;
-    case '>': return c > 0;
-    case 'l': return c <= 0;
-    case 'g': return c >= 0;
+    case RDN_OP_LT: return c < 0;
+    case RDN_OP_GT: return c > 0;
+    case RDN_OP_LE: return c <= 0;
+    case RDN_OP_GE: return c >= 0;
+    default: return 0;
     }
-    return 0;
 }
 
-int binop(Interp *I, int op, Value a, Value b, const Span *at, Value *out)
+int binop(Interp *I, RdnOp op, Value a, Value b, const Span *at, Value *out)
 {
-    if (op == 'e' || op == '!') {
+    if (op == RDN_OP_EQ || op == RDN_OP_NE) {
         if ((is_tensor(a) || is_tensor(b)) && (a.type == VAL_NUM || is_tensor(a)) &&
             (b.type == VAL_NUM || is_tensor(b)))
             return tensor_binop(I, op, a, b, at, out);
-        int eq = val_equal(a, b);
-        *out = val_bool(op == 'e' ? eq : !eq);
+        ValType ta = a.type, tb = b.type;
+        int eq = val_compare_eq(a, b, &ta, &tb);
+        if (eq < 0) {
+            if (ta == a.type && tb == b.type)
+                return rt_error(I, at, "cannot compare a %s with a %s (%s between different kinds is an "
+                                "error; only nil compares with anything)", val_type_name(ta),
+                                val_type_name(tb), rdn_op_name(op));
+            return rt_error(I, at, "cannot compare a %s with a %s inside the %ss compared by %s",
+                            val_type_name(ta), val_type_name(tb), val_type_name(a.type), rdn_op_name(op));
+        }
+        *out = val_bool(op == RDN_OP_EQ ? eq : !eq);
         return 0;
     }
     if (is_tensor(a) || is_tensor(b)) return tensor_binop(I, op, a, b, at, out);
     if (a.type == VAL_NUM && b.type == VAL_NUM) {
         double x = a.as.num, y = b.as.num, r;
         switch (op) {
-        case '+': r = x + y; break;
-        case '-': r = x - y; break;
-        case '*': r = x * y; break;
-        case '/': r = x / y; break;
-        case '%':
+        case RDN_OP_ADD: r = x + y; break;
+        case RDN_OP_SUB: r = x - y; break;
+        case RDN_OP_MUL: r = x * y; break;
+        case RDN_OP_DIV: r = x / y; break;
+        case RDN_OP_MOD:
             r = fmod(x, y);
             if (r != 0 && ((r < 0) != (y < 0))) r += y;
             break;
-        case '^': r = rdn_pow(x, y); break;
-        case '<': case '>': case 'l': case 'g':
+        case RDN_OP_POW: r = rdn_pow(x, y); break;
+        case RDN_OP_LT: case RDN_OP_GT: case RDN_OP_LE: case RDN_OP_GE:
             *out = val_bool(cmp_result(op, x < y ? -1 : x > y ? 1 : 0) && !isnan(x) && !isnan(y));
             return 0;
         default:
-            return rt_error(I, at, "operator '%s' needs tensors (found two numbers)", op_text(op));
+            return rt_error(I, at, "operator '%s' needs tensors (found two numbers)", rdn_op_name(op));
         }
         *out = val_num(r);
         return 0;
     }
     if (a.type == VAL_STR && b.type == VAL_STR) {
         const ObjStr *x = (const ObjStr *)a.as.obj, *y = (const ObjStr *)b.as.obj;
-        if (op == '+') {
+        if (op == RDN_OP_ADD) {
             if (x->len + y->len > RDN_MAX_STR)
                 return rt_error(I, at, "string too long (%zu bytes; the limit is %zu)", x->len + y->len,
                                 (size_t)RDN_MAX_STR);
@@ -140,7 +134,7 @@ int binop(Interp *I, int op, Value a, Value b, const Span *at, Value *out)
             free(s);
             return 0;
         }
-        if (op == '<' || op == '>' || op == 'l' || op == 'g') {
+        if (op == RDN_OP_LT || op == RDN_OP_GT || op == RDN_OP_LE || op == RDN_OP_GE) {
             size_t m = x->len < y->len ? x->len : y->len;
             int c = memcmp(x->chars, y->chars, m);
             if (c == 0) c = x->len < y->len ? -1 : x->len > y->len;
@@ -148,7 +142,7 @@ int binop(Interp *I, int op, Value a, Value b, const Span *at, Value *out)
             return 0;
         }
     }
-    if (a.type == VAL_LIST && b.type == VAL_LIST && op == '+') {
+    if (a.type == VAL_LIST && b.type == VAL_LIST && op == RDN_OP_ADD) {
         const ObjList *x = (const ObjList *)a.as.obj, *y = (const ObjList *)b.as.obj;
         if (x->len + y->len > RDN_MAX_LIST)
             return rt_error(I, at, "list too long (%lld items; the limit is %lld)", (long long)(x->len + y->len),
@@ -159,10 +153,10 @@ int binop(Interp *I, int op, Value a, Value b, const Span *at, Value *out)
         *out = l;
         return 0;
     }
-    if ((a.type == VAL_STR || b.type == VAL_STR) && op == '+')
+    if ((a.type == VAL_STR || b.type == VAL_STR) && op == RDN_OP_ADD)
         return rt_error(I, at, "operator '+' cannot join %s and %s (convert with str(x) or format(...))",
                         val_type_name(a.type), val_type_name(b.type));
-    return rt_error(I, at, "operator '%s' cannot combine %s and %s", op_text(op),
+    return rt_error(I, at, "operator '%s' cannot combine %s and %s", rdn_op_name(op),
                     val_type_name(a.type), val_type_name(b.type));
 }
 
@@ -333,9 +327,29 @@ static int set_member(Interp *I, Value obj, const char *name, Value v, const Spa
 
 /* ---- calls ---- */
 
+/* "split: expected a dataset or a string as the first argument, found number" */
+static int no_overload(Interp *I, const Builtin *bi, Args *a)
+{
+    char kinds[256] = "";
+    size_t len = 0;
+    for (const Builtin *r = bi; r; r = builtin_next_same(r))
+        for (int t = 0; t < VAL_NTYPES; t++)
+            if ((r->on & ON(t)) && len + 40 < sizeof kinds)
+                len += (size_t)snprintf(kinds + len, sizeof kinds - len, "%s%s", len ? " or a " : "a ",
+                                        val_type_name((ValType)t));
+    return rt_error(I, &a->pos_span[0], "%s: expected %s as the first argument, found %s", bi->name, kinds,
+                    val_type_name(a->pos[0].type));
+}
+
 int call_builtin(Interp *I, const Builtin *bi, Args *a, Value *out)
 {
     char best[128];
+    if (bi->on || builtin_next_same(bi)) {
+        const Builtin *row = builtin_dispatch(bi, a->npos ? a->pos[0] : VNIL, a->npos > 0);
+        if (row && core_of(I)->core_only && !builtin_is_core(row)) row = NULL;
+        if (!row) return no_overload(I, bi, a);
+        bi = row;
+    }
     if (a->npos < bi->min_pos) {
         if (bi->max_pos == bi->min_pos)
             return rt_error(I, &a->call, "%s: expected %d positional argument%s, found %d (%s)", bi->name,
@@ -693,7 +707,7 @@ static int eval_inner(Interp *I, Ast *n, Env *env, Value *out)
         if (eval(I, n->a, env, &a)) return -1;
         int r = 0;
         if (a.type == VAL_NUM) *out = val_num(-a.as.num);
-        else if (a.type == VAL_TENSOR) r = tensor_binop(I, 'n', a, VNIL, &n->span, out);
+        else if (a.type == VAL_TENSOR) r = tensor_binop(I, RDN_OP_NEG, a, VNIL, &n->span, out);
         else r = rt_error(I, &n->span, "cannot negate a %s", val_type_name(a.type));
         val_decref(a);
         return r;

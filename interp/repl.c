@@ -277,6 +277,9 @@ static void remember(const char *text)
     HIST_ENTRY *last = history_length > 0 ? history_get(history_base + history_length - 1) : NULL;
     if (last && strcmp(last->line, text) == 0) return;
     add_history(text);
+    /* a timestamp line before each entry keeps a multi-line statement one entry when the file
+     * is read back (history_multiline_entries) */
+    add_history_time("#0");
     if (history_path) append_history(1, history_path);
 }
 
@@ -287,6 +290,41 @@ void repl_input_reset(ReplInput *in)
     free(in->buf);
     in->buf = NULL;
     in->len = 0;
+}
+
+/* Does the parsed input end with an `if` whose last branch has no `else`? */
+static int ends_with_if(const Source *src)
+{
+    if (!src->root || src->root->nitems == 0) return 0;
+    const Ast *n = src->root->items[src->root->nitems - 1];
+    if (n->kind != AST_IF) return 0;
+    while (n->c && n->c->kind == AST_IF) n = n->c;
+    return n->c == NULL;
+}
+
+int repl_starts_with_else(const char *line)
+{
+    while (*line == ' ' || *line == '\t') line++;
+    return strncmp(line, "else", 4) == 0 && !is_word(line[4]);
+}
+
+/* The statement typed so far, as a Source to run; the buffer is emptied. */
+int repl_take(Interp *I, ReplInput *in, Source **src, char **text)
+{
+    *src = NULL;
+    if (text) *text = NULL;
+    if (!in->buf) return REPL_MORE;
+    Source *s = source_new(I, "<repl>", in->buf, in->len);
+    if (!s) {
+        mem_clear();
+        fprintf(core_of(I)->errf, "<repl>: error: out of memory: the statement needs %zu bytes\n", in->len);
+        repl_input_reset(in);
+        return REPL_FAILED;
+    }
+    if (text) *text = strndup(in->buf, in->len - 1);
+    repl_input_reset(in);
+    *src = s;
+    return REPL_READY;
 }
 
 int repl_accept(Interp *I, ReplInput *in, const char *line, size_t ll, Source **src, char **text)
@@ -320,11 +358,9 @@ int repl_accept(Interp *I, ReplInput *in, const char *line, size_t ll, Source **
     }
     int incomplete = 0;
     if (parse_source(I, s, NULL, &incomplete) != 0 && incomplete) return REPL_MORE;
-    s->root = NULL;              /* core_run parses again, reporting what is wrong */
-    if (text) *text = strndup(in->buf, in->len - 1);
-    repl_input_reset(in);
-    *src = s;
-    return REPL_READY;
+    /* `else` may stand on the next line, as in a script: the caller looks at it first */
+    if (ends_with_if(s)) return REPL_IF;
+    return repl_take(I, in, src, text);       /* core_run parses again, reporting what is wrong */
 }
 
 int repl_run(Interp *I)
@@ -363,9 +399,12 @@ int repl_run(Interp *I)
         wake_pipe[0] = wake_pipe[1] = -1;
     }
     term_requested = 0;
+    char *carry = NULL;      /* a line read to see whether it continues an `if` with `else` */
     for (;;) {
-        char *line = NULL;
-        int r = read_line(in.buf ? "...> " : "rdn> ", &line);
+        char *line = carry;
+        int r = READ_LINE;
+        carry = NULL;
+        if (!line) r = read_line(in.buf ? "...> " : "rdn> ", &line);
         if (term_requested) {
             free(line);
             status = 128 + SIGTERM;
@@ -380,6 +419,21 @@ int repl_run(Interp *I)
         char *h;
         r = repl_accept(I, &in, line, strlen(line), &src, &h);
         free(line);
+        if (r == REPL_IF) {
+            /* an `if` without `else`: look at the next line before running it */
+            char *next = NULL;
+            int r2 = read_line("...> ", &next);
+            if (r2 == READ_CANCEL) {
+                repl_input_reset(&in);
+                continue;
+            }
+            if (r2 == READ_LINE && repl_starts_with_else(next)) {
+                carry = next;
+                continue;
+            }
+            if (r2 == READ_LINE) carry = next;
+            r = repl_take(I, &in, &src, &h);
+        }
         if (r != REPL_READY) continue;
         if (h) remember(h);
         free(h);

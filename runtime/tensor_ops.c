@@ -29,28 +29,29 @@ double rdn_scalar_map(int fn, double x)
     return NAN;
 }
 
-double rdn_scalar_binop(int op, double a, double b)
+double rdn_scalar_binop(RdnOp op, double a, double b)
 {
     switch (op) {
-    case '+': return a + b;
-    case '-': return a - b;
-    case '*': return a * b;
-    case '/': return a / b;
-    case '^': return rdn_pow(a, b);
-    case '%': {
+    case RDN_OP_ADD: return a + b;
+    case RDN_OP_SUB: return a - b;
+    case RDN_OP_MUL: return a * b;
+    case RDN_OP_DIV: return a / b;
+    case RDN_OP_POW: return rdn_pow(a, b);
+    case RDN_OP_MOD: {
         /* floored, as in Python and Lua: the result has the sign of b */
         double r = fmod(a, b);
         if (r != 0 && ((r < 0) != (b < 0))) r += b;
         return r;
     }
-    case '<': return a < b;
-    case '>': return a > b;
-    case 'l': return a <= b;
-    case 'g': return a >= b;
-    case 'e': return a == b;
-    case '!': return a != b;
-    case 'M': return isnan(a) || isnan(b) ? NAN : (a > b ? a : b);
-    case 'm': return isnan(a) || isnan(b) ? NAN : (a < b ? a : b);
+    case RDN_OP_LT: return a < b;
+    case RDN_OP_GT: return a > b;
+    case RDN_OP_LE: return a <= b;
+    case RDN_OP_GE: return a >= b;
+    case RDN_OP_EQ: return a == b;
+    case RDN_OP_NE: return a != b;
+    case RDN_OP_MAX: return isnan(a) || isnan(b) ? NAN : (a > b ? a : b);
+    case RDN_OP_MIN: return isnan(a) || isnan(b) ? NAN : (a < b ? a : b);
+    default: break;
     }
     return NAN;
 }
@@ -96,22 +97,19 @@ Tensor *rdn_tensor_clip(const Tensor *t, double lo, double hi, RdnErr *err)
     return u;
 }
 
-static const char *op_name(int op, char *buf)
+const char *rdn_op_name(RdnOp op)
 {
-    switch (op) {
-    case 'l': return "<=";
-    case 'g': return ">=";
-    case 'e': return "==";
-    case '!': return "!=";
-    case 'M': return "max";
-    case 'm': return "min";
-    }
-    buf[0] = (char)op;
-    buf[1] = 0;
-    return buf;
+    static const char *const names[RDN_OP_COUNT] = {
+        [RDN_OP_NONE] = "=", [RDN_OP_ADD] = "+", [RDN_OP_SUB] = "-", [RDN_OP_MUL] = "*",
+        [RDN_OP_DIV] = "/", [RDN_OP_MOD] = "%", [RDN_OP_POW] = "^", [RDN_OP_MATMUL] = "@",
+        [RDN_OP_LT] = "<", [RDN_OP_GT] = ">", [RDN_OP_LE] = "<=", [RDN_OP_GE] = ">=",
+        [RDN_OP_EQ] = "==", [RDN_OP_NE] = "!=", [RDN_OP_MAX] = "max", [RDN_OP_MIN] = "min",
+        [RDN_OP_NEG] = "-",
+    };
+    return (unsigned)op < RDN_OP_COUNT && names[op] ? names[op] : "?";
 }
 
-int rdn_broadcast_shape(int op, const Tensor *a, const Tensor *b, int *ndim, int64_t *shape,
+int rdn_broadcast_shape(RdnOp op, const Tensor *a, const Tensor *b, int *ndim, int64_t *shape,
                         RdnErr *err)
 {
     int nd = a->ndim > b->ndim ? a->ndim : b->ndim;
@@ -120,9 +118,9 @@ int rdn_broadcast_shape(int op, const Tensor *a, const Tensor *b, int *ndim, int
         int da = d - (nd - a->ndim), db = d - (nd - b->ndim);
         int64_t sa = da >= 0 ? a->shape[da] : 1, sb = db >= 0 ? b->shape[db] : 1;
         if (sa != sb && sa != 1 && sb != 1) {
-            char s1[128], s2[128], ob[2];
+            char s1[128], s2[128];
             return rdn_err(err, "'%s': shapes %s and %s do not match (axis %d: %" PRId64
-                           " vs %" PRId64 ")", op_name(op, ob), SHAPE(a, s1), SHAPE(b, s2), d,
+                           " vs %" PRId64 ")", rdn_op_name(op), SHAPE(a, s1), SHAPE(b, s2), d,
                            sa, sb);
         }
         shape[d] = sa == 1 ? sb : sa;
@@ -146,7 +144,7 @@ static void bcast_strides(const Tensor *t, int nd, const int64_t *oshape, int64_
 /* y[i] = a[i * sa] op b[i * sb] for one row of a broadcast; the usual operators and strides
  * (1 = contiguous, 0 = broadcast) get loops the compiler vectorises. Float arithmetic of two
  * floats is exact-then-rounded, as in double. */
-static void row_binop(int op, const float *a, int64_t sa, const float *b, int64_t sb, float *y,
+static void row_binop(RdnOp op, const float *a, int64_t sa, const float *b, int64_t sb, float *y,
                       int64_t n)
 {
 #define ROW(OP)                                                                              \
@@ -157,16 +155,17 @@ static void row_binop(int op, const float *a, int64_t sa, const float *b, int64_
         else for (int64_t i = 0; i < n; i++) y[i] = a[i * sa] OP b[i * sb];                  \
     } while (0)
     switch (op) {
-    case '+': ROW(+); return;
-    case '-': ROW(-); return;
-    case '*': ROW(*); return;
-    case '/': ROW(/); return;
+    case RDN_OP_ADD: ROW(+); return;
+    case RDN_OP_SUB: ROW(-); return;
+    case RDN_OP_MUL: ROW(*); return;
+    case RDN_OP_DIV: ROW(/); return;
+    default: break;
     }
 #undef ROW
     for (int64_t i = 0; i < n; i++) y[i] = (float)rdn_scalar_binop(op, a[i * sa], b[i * sb]);
 }
 
-Tensor *rdn_tensor_binop(int op, const Tensor *a, const Tensor *b, RdnErr *err)
+Tensor *rdn_tensor_binop(RdnOp op, const Tensor *a, const Tensor *b, RdnErr *err)
 {
     int nd;
     int64_t shape[RDN_MAX_DIMS];
@@ -181,10 +180,10 @@ Tensor *rdn_tensor_binop(int op, const Tensor *a, const Tensor *b, RdnErr *err)
         const float *pa = a->data, *pb = b->data;
         int64_t n = u->size;
         switch (op) {
-        case '+': for (int64_t i = 0; i < n; i++) y[i] = pa[i] + pb[i]; break;
-        case '-': for (int64_t i = 0; i < n; i++) y[i] = pa[i] - pb[i]; break;
-        case '*': for (int64_t i = 0; i < n; i++) y[i] = pa[i] * pb[i]; break;
-        case '/': for (int64_t i = 0; i < n; i++) y[i] = pa[i] / pb[i]; break;
+        case RDN_OP_ADD: for (int64_t i = 0; i < n; i++) y[i] = pa[i] + pb[i]; break;
+        case RDN_OP_SUB: for (int64_t i = 0; i < n; i++) y[i] = pa[i] - pb[i]; break;
+        case RDN_OP_MUL: for (int64_t i = 0; i < n; i++) y[i] = pa[i] * pb[i]; break;
+        case RDN_OP_DIV: for (int64_t i = 0; i < n; i++) y[i] = pa[i] / pb[i]; break;
         default:
             for (int64_t i = 0; i < n; i++) y[i] = (float)rdn_scalar_binop(op, pa[i], pb[i]);
         }
@@ -212,7 +211,7 @@ Tensor *rdn_tensor_binop(int op, const Tensor *a, const Tensor *b, RdnErr *err)
     return u;
 }
 
-Tensor *rdn_tensor_binop_scalar(int op, const Tensor *t, double s, int scalar_left, RdnErr *err)
+Tensor *rdn_tensor_binop_scalar(RdnOp op, const Tensor *t, double s, int scalar_left, RdnErr *err)
 {
     Tensor *u = rdn_tensor_new(t->ndim, t->shape, err);
     if (!u) return NULL;
@@ -220,11 +219,12 @@ Tensor *rdn_tensor_binop_scalar(int op, const Tensor *t, double s, int scalar_le
     float *y = u->data;
     int64_t n = t->size;
     /* the common cases as plain loops (same arithmetic: double, rounded once) */
-    switch (scalar_left ? 0 : op) {
-    case '+': for (int64_t i = 0; i < n; i++) y[i] = (float)(x[i] + s); return u;
-    case '-': for (int64_t i = 0; i < n; i++) y[i] = (float)(x[i] - s); return u;
-    case '*': for (int64_t i = 0; i < n; i++) y[i] = (float)(x[i] * s); return u;
-    case '/': for (int64_t i = 0; i < n; i++) y[i] = (float)(x[i] / s); return u;
+    switch (scalar_left ? RDN_OP_NONE : op) {
+    case RDN_OP_ADD: for (int64_t i = 0; i < n; i++) y[i] = (float)(x[i] + s); return u;
+    case RDN_OP_SUB: for (int64_t i = 0; i < n; i++) y[i] = (float)(x[i] - s); return u;
+    case RDN_OP_MUL: for (int64_t i = 0; i < n; i++) y[i] = (float)(x[i] * s); return u;
+    case RDN_OP_DIV: for (int64_t i = 0; i < n; i++) y[i] = (float)(x[i] / s); return u;
+    default: break;
     }
     if (scalar_left)
         for (int64_t i = 0; i < n; i++) y[i] = (float)rdn_scalar_binop(op, s, x[i]);

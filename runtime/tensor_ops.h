@@ -13,21 +13,32 @@ typedef enum {
     RDN_F_RELU, RDN_F_SIGN, RDN_F_FLOOR, RDN_F_ROUND
 } RdnFn;
 
-/* Binary operators, with the evaluator's codes: + - * / ^ and comparisons giving 0/1
- * ('<', '>', 'l' <=, 'g' >=, 'e' ==, '!' !=), 'M' maximum, 'm' minimum. '@' is rdn_tensor_matmul. */
+/* The operators: one enum for the parser, the evaluator and the tensor operations, with one
+ * name table (rdn_op_name: "+", "<=", "max", ...). RDN_OP_NONE is "no operator" (a plain `=`).
+ * Comparisons give 0/1 (a tensor of them is a boolean mask); '@' is rdn_tensor_matmul; MAX and
+ * MIN are the element-wise max(a, b) and min(a, b); NEG is unary minus. */
+typedef enum RdnOp {
+    RDN_OP_NONE, RDN_OP_ADD, RDN_OP_SUB, RDN_OP_MUL, RDN_OP_DIV, RDN_OP_MOD, RDN_OP_POW,
+    RDN_OP_MATMUL, RDN_OP_LT, RDN_OP_GT, RDN_OP_LE, RDN_OP_GE, RDN_OP_EQ, RDN_OP_NE,
+    RDN_OP_MAX, RDN_OP_MIN, RDN_OP_NEG,
+    RDN_OP_COUNT
+} RdnOp;
+const char *rdn_op_name(RdnOp op);
+static inline int rdn_op_is_compare(RdnOp op) { return op >= RDN_OP_LT && op <= RDN_OP_NE; }
+
 double  rdn_scalar_map(int fn, double x);
-double  rdn_scalar_binop(int op, double a, double b);
+double  rdn_scalar_binop(RdnOp op, double a, double b);
 Tensor *rdn_tensor_map(int fn, const Tensor *t, RdnErr *err);
 /* clip to [lo, hi] (NaN stays NaN). */
 Tensor *rdn_tensor_clip(const Tensor *t, double lo, double hi, RdnErr *err);
 
 /* The shape two operands broadcast to (NumPy's rule: trailing dims aligned, each pair equal or
  * one of them 1); -1 with a message naming both shapes and the operator if they do not. */
-int     rdn_broadcast_shape(int op, const Tensor *a, const Tensor *b, int *ndim, int64_t *shape,
+int     rdn_broadcast_shape(RdnOp op, const Tensor *a, const Tensor *b, int *ndim, int64_t *shape,
                             RdnErr *err);
-Tensor *rdn_tensor_binop(int op, const Tensor *a, const Tensor *b, RdnErr *err);
+Tensor *rdn_tensor_binop(RdnOp op, const Tensor *a, const Tensor *b, RdnErr *err);
 /* t op s (scalar_left 0) or s op t (scalar_left 1). */
-Tensor *rdn_tensor_binop_scalar(int op, const Tensor *t, double s, int scalar_left, RdnErr *err);
+Tensor *rdn_tensor_binop_scalar(RdnOp op, const Tensor *t, double s, int scalar_left, RdnErr *err);
 
 /* Matrix product: [m,k]@[k,n] -> [m,n], [m,k]@[k] -> [m], [k]@[k,n] -> [n], [k]@[k] -> 0-d. */
 Tensor *rdn_tensor_matmul(const Tensor *a, const Tensor *b, RdnErr *err);

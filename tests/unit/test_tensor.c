@@ -148,63 +148,63 @@ static void test_binop(void)
     float col[2] = {100, 200};
     Tensor *A = mk2(2, 3, a), *B = mk2(2, 3, b), *R = mk1(3, r), *C = mk2(2, 1, col);
     int64_t s23[2] = {2, 3};
-    Tensor *u = rdn_tensor_binop('+', A, B, &err);
+    Tensor *u = rdn_tensor_binop(RDN_OP_ADD, A, B, &err);
     float sum[6] = {7, 7, 7, 7, 7, 7};
     CHECK(same(u, 2, s23, sum, 0), "same-shape +");
     rdn_tensor_free(u);
-    u = rdn_tensor_binop('-', A, R, &err);
+    u = rdn_tensor_binop(RDN_OP_SUB, A, R, &err);
     float rowb[6] = {-9, -18, -27, -6, -15, -24};
     CHECK(same(u, 2, s23, rowb, 0), "[2,3] - [3] broadcasts along rows");
     rdn_tensor_free(u);
-    u = rdn_tensor_binop('*', C, A, &err);
+    u = rdn_tensor_binop(RDN_OP_MUL, C, A, &err);
     float colb[6] = {100, 200, 300, 800, 1000, 1200};
     CHECK(same(u, 2, s23, colb, 0), "[2,1] * [2,3] broadcasts along columns");
     rdn_tensor_free(u);
-    u = rdn_tensor_binop('+', C, R, &err);
+    u = rdn_tensor_binop(RDN_OP_ADD, C, R, &err);
     float outer[6] = {110, 120, 130, 210, 220, 230};
     CHECK(same(u, 2, s23, outer, 0), "[2,1] + [3] -> [2,3]");
     rdn_tensor_free(u);
-    u = rdn_tensor_binop('>', A, B, &err);
+    u = rdn_tensor_binop(RDN_OP_GT, A, B, &err);
     float gt[6] = {0, 0, 0, 1, 1, 1};
     CHECK(same(u, 2, s23, gt, 0), "comparison gives 0/1");
     rdn_tensor_free(u);
-    u = rdn_tensor_binop('M', A, B, &err);
+    u = rdn_tensor_binop(RDN_OP_MAX, A, B, &err);
     float mx[6] = {6, 5, 4, 4, 5, 6};
     CHECK(same(u, 2, s23, mx, 0), "elementwise max");
     rdn_tensor_free(u);
-    u = rdn_tensor_binop_scalar('/', A, 2, 0, &err);
+    u = rdn_tensor_binop_scalar(RDN_OP_DIV, A, 2, 0, &err);
     float half[6] = {0.5f, 1, 1.5f, 2, 2.5f, 3};
     CHECK(same(u, 2, s23, half, 0), "tensor / number");
     rdn_tensor_free(u);
-    u = rdn_tensor_binop_scalar('-', A, 10, 1, &err);
+    u = rdn_tensor_binop_scalar(RDN_OP_SUB, A, 10, 1, &err);
     float tenm[6] = {9, 8, 7, 6, 5, 4};
     CHECK(same(u, 2, s23, tenm, 0), "number - tensor");
     rdn_tensor_free(u);
-    u = rdn_tensor_binop_scalar('^', A, 2, 0, &err);
+    u = rdn_tensor_binop_scalar(RDN_OP_POW, A, 2, 0, &err);
     float sq[6] = {1, 4, 9, 16, 25, 36};
     CHECK(same(u, 2, s23, sq, 0), "tensor ^ 2");
     rdn_tensor_free(u);
-    u = rdn_tensor_binop_scalar('%', A, 4, 0, &err);
+    u = rdn_tensor_binop_scalar(RDN_OP_MOD, A, 4, 0, &err);
     float md[6] = {1, 2, 3, 0, 1, 2};
     CHECK(same(u, 2, s23, md, 0), "tensor %% 4");
     rdn_tensor_free(u);
-    CHECK(rdn_scalar_binop('%', -1, 4) == 3 && rdn_scalar_binop('%', 1, -4) == -3, "floored %%");
+    CHECK(rdn_scalar_binop(RDN_OP_MOD, -1, 4) == 3 && rdn_scalar_binop(RDN_OP_MOD, 1, -4) == -3, "floored %%");
     /* the scalar is used in double: 0.1 is not rounded to float before the product */
     float big[1] = {16777216};
     Tensor *Bg = mk1(1, big);
-    u = rdn_tensor_binop_scalar('+', Bg, 0.75, 0, &err);
+    u = rdn_tensor_binop_scalar(RDN_OP_ADD, Bg, 0.75, 0, &err);
     CHECK(u && u->data[0] == 16777216.0f, "rounded once");
     rdn_tensor_free(u);
     rdn_tensor_free(Bg);
 
     float d4[4] = {1, 2, 3, 4};
     Tensor *D = mk2(2, 2, d4);
-    u = rdn_tensor_binop('+', A, D, &err);
+    u = rdn_tensor_binop(RDN_OP_ADD, A, D, &err);
     CHECK(!u && strstr(err.msg, "'+': shapes [2, 3] and [2, 2] do not match"), "mismatch: %s",
           err.msg);
     rdn_tensor_free(D);
     D = mk1(2, d4);
-    u = rdn_tensor_binop('e', A, D, &err);
+    u = rdn_tensor_binop(RDN_OP_EQ, A, D, &err);
     CHECK(!u && strstr(err.msg, "'==': shapes [2, 3] and [2]"), "trailing mismatch: %s",
           err.msg);
     rdn_tensor_free(D);
@@ -214,7 +214,7 @@ static void test_binop(void)
     Tensor *X = mk(4, sa, NULL), *Y = mk(3, sb, NULL);
     for (int i = 0; i < 6; i++) X->data[i] = (float)(i + 1);
     for (int i = 0; i < 20; i++) Y->data[i] = (float)(100 * (i + 1));
-    u = rdn_tensor_binop('+', X, Y, &err);
+    u = rdn_tensor_binop(RDN_OP_ADD, X, Y, &err);
     int ok = u && u->ndim == 4 && u->shape[0] == 2 && u->shape[1] == 4 && u->shape[2] == 3 &&
              u->shape[3] == 5;
     for (int i = 0; ok && i < 2; i++)
