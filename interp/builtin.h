@@ -36,7 +36,7 @@ typedef struct Builtin {
     const char *name;
     BuiltinFn fn;
     int min_pos, max_pos;        /* positional arguments accepted; max -1 = any number */
-    const char *keywords;        /* space-separated keyword names accepted ("" none) */
+    const char *keywords;        /* space-separated keyword names accepted ("" none, "*" any) */
     const char *signature;       /* as shown in docs: "resnet(in:, width:, depth: 10, ...)" */
     const char *doc;             /* markdown: a summary line, details, formula, one-line example */
 } Builtin;
@@ -93,6 +93,7 @@ extern const Builtin BI_NET[];      /* interp/bi_net.c */
 extern const Builtin BI_DYN[];      /* interp/bi_dyn.c */
 extern const Builtin BI_IO[];       /* interp/bi_io.c: write_csv, plot */
 extern const Builtin BI_ADAPT[];    /* interp/bi_adapt.c */
+extern const Builtin BI_STUDY[];    /* interp/bi_study.c: report */
 extern const TypeOps OPS_TENSOR, OPS_TABLE, OPS_DATASET, OPS_NET, OPS_RECORDING, OPS_ADAPT;
 
 /* All builtins, in table order (interp/builtins.c); NULL if no such name. */

@@ -111,6 +111,11 @@ static json_t *run_record(Interp *I, const char *skip)
     json_object_set_new(root, "blas", json_string(rdn_blas_name()));
     json_object_set_new(root, "read", files_json(o->read, o->nread, "path", NULL));
     json_object_set_new(root, "written", files_json(o->written, o->nwritten, "name", skip));
+    /* report(NAME: value): exact numbers (jansson writes reals with %.17g) */
+    json_t *results = json_object();
+    for (int i = 0; i < I->nresults; i++)
+        json_object_set_new(results, I->results[i].name, param_json(I->results[i].value));
+    json_object_set_new(root, "results", results);
     /* a run that failed after writing files still says what it wrote, and that it failed */
     json_object_set_new(root, "exit_status", json_integer(I->run_status));
     return root;
@@ -126,7 +131,8 @@ int manifest_finish(Interp *I)
     snprintf(mname, sizeof mname, "%s.run.json", name);
     int nw = 0;
     for (int i = 0; i < o->nwritten; i++) nw += strcmp(o->written[i].rel, mname) != 0;
-    if (nw == 0) return 0;
+    /* a run with results, or a run of a sweep (which reads every run's manifest), has one */
+    if (nw == 0 && I->nresults == 0 && !getenv("RDN_SWEEP_RUN")) return 0;
 
     json_t *root = run_record(I, mname);
     char *s = json_dumps(root, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_ENSURE_ASCII);
@@ -460,6 +466,14 @@ int manifest_verify(const char *manifest_path, const char *rdn_exe, int quiet)
     char rman[PATH_MAX * 2];
     snprintf(rman, sizeof rman, "%s/%s.run.json", outdir, is_e ? "rdn" : sname);
     json_t *rm = json_load_file(rman, 0, &jerr);
+    json_t *res = json_object_get(m, "results");
+    if (res && json_object_size(res) && (!rm || !json_equal(res, json_object_get(rm, "results")))) {
+        ndiff++;                                /* report(...) values must come back exactly */
+        printf("DIFFERS  results (report values: %s)\n", rm ? "the rerun reported others" : "none rerun");
+    } else if (res && json_object_size(res) && !quiet) {
+        printf("match    results (%zu reported value%s)\n", json_object_size(res),
+               json_object_size(res) == 1 ? "" : "s");
+    }
     if (rm) {
         json_t *rw = json_object_get(rm, "written"), *f;
         size_t j, l;
