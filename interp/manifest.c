@@ -132,7 +132,7 @@ int manifest_finish(Interp *I)
     int nw = 0;
     for (int i = 0; i < o->nwritten; i++) nw += strcmp(o->written[i].rel, mname) != 0;
     /* a run with results, or a run of a sweep (which reads every run's manifest), has one */
-    if (nw == 0 && I->nresults == 0 && !getenv("RDN_SWEEP_RUN")) return 0;
+    if (nw == 0 && I->nresults == 0 && !(getenv("RDN_SWEEP_RUN") && I->run_status != 130)) return 0;
 
     json_t *root = run_record(I, mname);
     char *s = json_dumps(root, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_ENSURE_ASCII);
