@@ -49,7 +49,7 @@ static int usage_err(const char *fmt, ...)
     return ERR_USAGE;
 }
 
-static double now_s(void)
+double sweep_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -539,7 +539,7 @@ int sweep_start(Sweep *S, SweepRun *r)
     free(argv);
     r->pid = pid;
     r->status = RUN_RUNNING;
-    r->started = now_s();
+    r->started = sweep_now();
     return 0;
 }
 
@@ -569,7 +569,7 @@ static void progress_line(Sweep *S)
     int done = 0;
     for (int i = 0; i < S->nruns; i++)
         done += !S->runs[i].skipped && S->runs[i].status >= RUN_OK;
-    double el = now_s() - S->t0;
+    double el = sweep_now() - S->t0;
     char e[32], eta[32];
     fmt_time(e, sizeof e, el);
     fmt_time(eta, sizeof eta, done ? el / done * (todo - done) : -1);
@@ -606,7 +606,7 @@ void sweep_take(Sweep *S, SweepRun *r, int ws, const char *error, const char *ma
     }
     const char *what = r->status == RUN_OK ? "ok" : r->status == RUN_FAILED ? "FAILED" : "interrupted";
     fprintf(stderr, "sweep: [%d/%d] %s %s (%.1f s)\n", S->ndone, S->nruns, what, r->folder,
-            now_s() - r->started);
+            sweep_now() - r->started);
 }
 
 static void finish_local(Sweep *S, SweepRun *r, int ws)
@@ -642,8 +642,8 @@ static void schedule_local(Sweep *S)
             struct timespec ts = {0, 50 * 1000 * 1000};
             nanosleep(&ts, NULL);
             static double last;
-            if (now_s() - last > 1) {
-                last = now_s();
+            if (sweep_now() - last > 1) {
+                last = sweep_now();
                 progress_line(S);
             }
             continue;
@@ -1068,27 +1068,27 @@ int sweep_main(int argc, char **argv, const char *exe)
     if (!S.threads) S.threads = mpi_ranks ? 1 : (int)(cores / S.jobs > 1 ? cores / S.jobs : 1);
     S.tty = isatty(2);
     if (rank0()) {
-        if ((rc = check_folder(&S))) goto out;
-        if (mkdirs(S.out)) {
-            rc = usage_err("cannot create %s: %s", S.out, strerror(errno));
-            goto out;
-        }
         int skipped = 0;
-        for (int i = 0; i < S.nruns && !S.force; i++) skipped += already_done(&S, &S.runs[i]);
-        S.ndone = skipped;
-        if (write_outputs(&S, 0)) {
-            rc = ERR_RUNTIME;
-            goto out;
+        if ((rc = check_folder(&S))) {
+            /* reported */
+        } else if (mkdirs(S.out)) {
+            rc = usage_err("cannot create %s: %s", S.out, strerror(errno));
+        } else {
+            for (int i = 0; i < S.nruns && !S.force; i++) skipped += already_done(&S, &S.runs[i]);
+            S.ndone = skipped;
+            if (write_outputs(&S, 0)) rc = ERR_RUNTIME;
         }
-        if (!S.quiet)
+        if (!rc && !S.quiet)
             fprintf(stderr, "sweep: %d run%s of %s%s%s in %s\n", S.nruns, S.nruns == 1 ? "" : "s", S.script,
                     skipped ? ", already done: " : "", skipped ? (skipped == S.nruns ? "all" : "some") : "", S.out);
     }
+    if (mpi_ranks > 1 && !sweep_mpi_agree(rc == 0)) rc = rc ? rc : ERR_USAGE;   /* all ranks stop */
+    if (rc) goto out;
     struct sigaction sa = {0}, old;
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old);
-    S.t0 = now_s();
+    S.t0 = sweep_now();
     if (mpi_ranks > 1) {
         if (sweep_mpi_schedule(&S)) rc = ERR_RUNTIME;
     } else {

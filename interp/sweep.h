@@ -61,6 +61,8 @@ char *sweep_manifest_text(Sweep *S, SweepRun *r);
 /* Records a finished run from its wait status, error line and manifest text (either may be
  * NULL); prints its progress line. */
 void sweep_take(Sweep *S, SweepRun *r, int wstatus, const char *error, const char *manifest);
+/* Monotonic seconds (progress and ETA only: nothing written depends on time). */
+double sweep_now(void);
 /* Set by SIGINT during a sweep. */
 extern volatile int sweep_stop;
 
