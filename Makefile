@@ -32,10 +32,17 @@ FUZZ_SECONDS ?= 10
 .PHONY: all deps demo test unit lang shtests san fuzz bench docs clean check-docs
 BIN      ?= rdn
 all: $(BIN)
+# rdn-mpi: rdn plus the MPI scheduler of `rdn sweep` (interp/mpi/), built when mpicc exists; plain
+# rdn never needs an MPI library.
+MPICC    ?= mpicc
+HAVE_MPI := $(if $(filter rdn,$(BIN)),$(shell command -v $(MPICC) 2>/dev/null))
+ifneq ($(HAVE_MPI),)
+all: rdn-mpi
+endif
 
 DEB_PKGS := flex bison libreadline-dev libopenblas-dev zlib1g-dev gnuplot-nox libcsv-dev \
             libjansson-dev nettle-dev clang libclang-rt-14-dev tmux python3-numpy dataset-fashion-mnist \
-            qemu-user
+            qemu-user openmpi-bin libopenmpi-dev
 deps:
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
@@ -72,6 +79,12 @@ $(B)/librdnrt.a: $(RT_OBJ)
 	@rm -f $@; ar rcs $@ $^
 $(BIN): $(IN_OBJ) $(GEN_OBJ) $(B)/librdnrt.a
 	$(CC) $(ALLCFLAGS) -o $@ $(IN_OBJ) $(GEN_OBJ) $(B)/librdnrt.a $(LIBS)
+
+$(B)/obj/mpi/sweep_mpi.o: interp/mpi/sweep_mpi.c interp/sweep.h
+	@mkdir -p $(dir $@)
+	$(MPICC) $(ALLCFLAGS) -c $< -o $@
+rdn-mpi: $(IN_OBJ) $(GEN_OBJ) $(B)/obj/mpi/sweep_mpi.o $(B)/librdnrt.a
+	$(MPICC) $(ALLCFLAGS) -o $@ $(IN_OBJ) $(GEN_OBJ) $(B)/obj/mpi/sweep_mpi.o $(B)/librdnrt.a $(LIBS)
 
 $(B)/tests/%: tests/unit/%.c $(B)/librdnrt.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
@@ -138,4 +151,4 @@ test: deps
 	@echo "make test: all passed"
 
 clean:
-	rm -rf build rdn
+	rm -rf build rdn rdn-mpi

@@ -38,7 +38,7 @@ typedef struct Builtin {
     const char *name;
     BuiltinFn fn;
     int min_pos, max_pos;        /* positional arguments accepted; max -1 = any number */
-    const char *keywords;        /* space-separated keyword names accepted ("" none) */
+    const char *keywords;        /* space-separated keyword names accepted ("" none, "*" any) */
     const char *signature;       /* as shown in docs: "resnet(in:, width:, depth: 10, ...)" */
     const char *doc;             /* markdown: a summary line, details, formula, one-line example */
     /* Overloads: rows may share a name when they take different kinds of first argument
@@ -118,6 +118,7 @@ extern const Builtin BI_DYN[];      /* interp/bi_dyn.c */
 extern const Builtin BI_CSV[];      /* interp/bi_csv.c: write_csv */
 extern const Builtin BI_PLOT[];     /* interp/bi_plot.c: plot */
 extern const Builtin BI_ADAPT[];    /* interp/bi_adapt.c */
+extern const Builtin BI_STUDY[];    /* interp/bi_study.c: report */
 extern const TypeOps OPS_TENSOR, OPS_TABLE, OPS_DATASET, OPS_NET, OPS_RECORDING, OPS_ADAPT;
 
 /* The words of the language (if, for, fn, ...), for help("for") and the reference

@@ -5,7 +5,7 @@
 #include "builtin.h"
 
 static const Builtin *const TABLES[] = {BI_CORE, BI_LIST, BI_TENSOR, BI_MATH, BI_TABLE, BI_DATA,
-                                         BI_NET, BI_DYN, BI_CSV, BI_PLOT, BI_ADAPT};
+                                         BI_NET, BI_DYN, BI_CSV, BI_PLOT, BI_ADAPT, BI_STUDY};
 enum { NTABLES = sizeof TABLES / sizeof TABLES[0] };
 
 const Builtin *builtin_at(int i)

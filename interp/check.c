@@ -312,6 +312,10 @@ static void check_call(Checker *k, Scope *s, Ast *n)
             continue;
         }
         /* the kinds of the arguments are not known here: a keyword of any overload is accepted */
+        int any = 0;                                         /* any keyword (report) */
+        for (const Builtin *r = bi; r && !any; r = builtin_next_same(r))
+            any = r->keywords && strcmp(r->keywords, "*") == 0;
+        if (any) continue;
         int found = 0;
         for (const Builtin *r = bi; r && !found; r = builtin_next_same(r)) {
             const char *kw = r->keywords ? r->keywords : "";

@@ -96,6 +96,13 @@ void core_free(Interp *I)
     free(I->params);
     I->params = NULL;
     I->nparams = 0;
+    for (int i = 0; i < I->nresults; i++) {
+        free(I->results[i].name);
+        val_decref(I->results[i].value);
+    }
+    free(I->results);
+    I->results = NULL;
+    I->nresults = 0;
     if (C->ret_set) val_decref(C->ret);
     env_decref(C->globals);
     env_release_all(C);

@@ -364,7 +364,7 @@ int call_builtin(Interp *I, const Builtin *bi, Args *a, Value *out)
         return rt_error(I, &a->pos_span[bi->max_pos], "%s: expected at most %d positional argument%s, found %d (%s)",
                         bi->name, bi->max_pos, bi->max_pos == 1 ? "" : "s", a->npos, bi->signature);
     }
-    for (int i = 0; i < a->nkw; i++) {
+    for (int i = 0; i < a->nkw && strcmp(bi->keywords ? bi->keywords : "", "*") != 0; i++) {
         const char *k = a->kw_name[i];
         const char *p = bi->keywords ? bi->keywords : "";
         size_t kl = strlen(k);

@@ -26,6 +26,7 @@ struct Interp {
     const char *script_text;
     Param *params; int nparams; /* every `param`, in declaration order, with its final value */
     char **argv_sets; int nsets;/* the --set NAME=VALUE strings given */
+    Param *results; int nresults;/* report(NAME: value): numbers, strings, booleans; last wins */
     int run_status;             /* the run's exit status so far (0, 1 error, 130 interrupted) */
     void *core;                 /* evaluator-private state */
 };

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "core.h"
 #include "isa.h"
+#include "sweep.h"
 #include "tensor.h"
 #include "version.h"
 
@@ -60,6 +61,8 @@ static void usage(FILE *f)
             "       rdn                                   the REPL (or a program on standard input)\n"
             "       rdn check FILE.rdn                    report every syntax and name error; run nothing\n"
             "       rdn verify NAME.run.json              rerun a recorded run and compare its outputs\n"
+            "       rdn sweep FILE.rdn --grid NAME=V1,V2  a study: every point of the grids (rdn sweep --help)\n"
+            "       rdn verify DIR/sweep.run.json [--sample K]  rerun a sweep's runs (or K of them)\n"
             "       rdn --version | --help | --reference\n"
             "options (before or after FILE):\n"
             "  --threads N   worker threads (default: all cores); changes speed, never results\n"
@@ -74,7 +77,7 @@ static void usage(FILE *f)
 typedef struct Opts {
     const char *mode;        /* "run", "e", "check", "verify", "repl" */
     const char *file, *code, *out;
-    int threads, quiet, version;
+    int threads, quiet, version, sample;
     const char **sets; int nsets;
 } Opts;
 
@@ -127,6 +130,15 @@ static int parse_args(int argc, char **argv, Opts *o)
             const char *v = a[5] == '=' ? a + 6 : (i + 1 < argc ? argv[++i] : NULL);
             if (!v || !*v) return bad_usage("%s needs a folder", "--out");
             o->out = v;
+            continue;
+        }
+        if (strcmp(a, "--sample") == 0 || strncmp(a, "--sample=", 9) == 0) {   /* verify of a sweep */
+            const char *v = a[8] == '=' ? a + 9 : (i + 1 < argc ? argv[++i] : NULL);
+            char *end;
+            long n = v ? strtol(v, &end, 10) : 0;
+            if (!v || !*v || *end || n < 1 || n > 100000000)
+                return bad_usage("--sample expects a whole number >= 1, found '%s'", v ? v : "");
+            o->sample = (int)n;
             continue;
         }
         if (strcmp(a, "-e") == 0) {
@@ -220,8 +232,20 @@ typedef struct Job { int argc; char **argv; int status; } Job;
 
 static int small_stack;      /* the big-stack thread could not be made: tighter depth limits */
 
+static void self_exe(char *exe, size_t size, const char *argv0)
+{
+    ssize_t n = readlink("/proc/self/exe", exe, size - 1);
+    if (n <= 0) snprintf(exe, size, "%s", argv0);
+    else exe[n] = 0;
+}
+
 static int real_main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "sweep") == 0) {      /* interp/sweep.c */
+        char exe[PATH_MAX];
+        self_exe(exe, sizeof exe, argv[0]);
+        return sweep_main(argc - 1, argv + 1, exe);
+    }
     Opts o = {0};
     /* RDN_ISA forces a kernel path: a path this CPU lacks is a usage error, before anything runs */
     const char *isa = getenv("RDN_ISA");
@@ -239,10 +263,9 @@ static int real_main(int argc, char **argv)
     }
     if (strcmp(o.mode, "verify") == 0) {
         char exe[PATH_MAX];
-        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-        if (n <= 0) snprintf(exe, sizeof exe, "%s", argv[0]);
-        else exe[n] = 0;
+        self_exe(exe, sizeof exe, argv[0]);
         free(o.sets);
+        if (sweep_is_manifest(o.file)) return sweep_verify(o.file, exe, o.sample, o.quiet);
         return manifest_verify(o.file, exe, o.quiet);
     }
 

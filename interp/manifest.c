@@ -116,6 +116,11 @@ static json_t *run_record(Interp *I, const char *skip)
     json_object_set_new(root, "kernels", json_string(rdn_isa_name(rdn_isa())));
     json_object_set_new(root, "read", files_json(o->read, o->nread, "path", NULL));
     json_object_set_new(root, "written", files_json(o->written, o->nwritten, "name", skip));
+    /* report(NAME: value): exact numbers (jansson writes reals with %.17g) */
+    json_t *results = json_object();
+    for (int i = 0; i < I->nresults; i++)
+        json_object_set_new(results, I->results[i].name, param_json(I->results[i].value));
+    json_object_set_new(root, "results", results);
     /* a run that failed after writing files still says what it wrote, and that it failed */
     json_object_set_new(root, "exit_status", json_integer(I->run_status));
     return root;
@@ -131,7 +136,8 @@ int manifest_finish(Interp *I)
     snprintf(mname, sizeof mname, "%s.run.json", name);
     int nw = 0;
     for (int i = 0; i < o->nwritten; i++) nw += strcmp(o->written[i].rel, mname) != 0;
-    if (nw == 0) return 0;
+    /* a run with results, or a run of a sweep (which reads every run's manifest), has one */
+    if (nw == 0 && I->nresults == 0 && !(getenv("RDN_SWEEP_RUN") && I->run_status != 130)) return 0;
 
     json_t *root = run_record(I, mname);
     char *s = json_dumps(root, JSON_SORT_KEYS | JSON_INDENT(2) | JSON_ENSURE_ASCII);
@@ -532,6 +538,24 @@ static int verify_extras(const Verify *v)
     return nextra;
 }
 
+/* report(...) values: the rerun's results must equal the recorded ones exactly. 1 if not. */
+static int verify_results(const Verify *v)
+{
+    json_t *res = json_object_get(v->m, "results");
+    if (!res || json_object_size(res) == 0) return 0;
+    char rman[PATH_MAX * 2];
+    snprintf(rman, sizeof rman, "%s/%s.run.json", v->outdir, v->spath ? v->sname : "rdn");
+    json_error_t jerr;
+    json_t *rm = json_load_file(rman, 0, &jerr);
+    int same = rm && json_equal(res, json_object_get(rm, "results"));
+    json_decref(rm);
+    if (!same) printf("DIFFERS  results (the rerun reported %s)\n", rm ? "other values" : "nothing");
+    else if (!v->quiet)
+        printf("match    results (%zu reported value%s)\n", json_object_size(res),
+               json_object_size(res) == 1 ? "" : "s");
+    return !same;
+}
+
 /* Compare: every recorded output, then the extras; the summary line. 0 reproduced, else 1. */
 static int verify_compare(const Verify *v)
 {
@@ -550,6 +574,7 @@ static int verify_compare(const Verify *v)
         nmissing += r == 'x';
     }
     int nextra = verify_extras(v);
+    ndiff += verify_results(v);
     size_t total = json_array_size(v->written);
     int ok = ndiff + nmissing + nextra == 0 && v->child_ok;
     printf("verify: %zu file%s: %d match, %d differ%s, %d missing%s%s\n", total,
