@@ -93,7 +93,9 @@ extern const Builtin BI_NET[];      /* interp/bi_net.c */
 extern const Builtin BI_DYN[];      /* interp/bi_dyn.c */
 extern const Builtin BI_IO[];       /* interp/bi_io.c: write_csv, plot */
 extern const Builtin BI_ADAPT[];    /* interp/bi_adapt.c */
-extern const TypeOps OPS_TENSOR, OPS_TABLE, OPS_DATASET, OPS_NET, OPS_RECORDING, OPS_ADAPT;
+extern const Builtin BI_TRAIN[];    /* interp/bi_train.c: schedules, early stopping, input gradients */
+extern const TypeOps OPS_TENSOR, OPS_TABLE, OPS_DATASET, OPS_NET, OPS_RECORDING, OPS_ADAPT,
+    OPS_SCHEDULE, OPS_STOPPER;
 
 /* All builtins, in table order (interp/builtins.c); NULL if no such name. */
 const Builtin *builtin_find(const char *name);

@@ -3,7 +3,7 @@
 #include <string.h>
 #include "builtin.h"
 
-static const Builtin *const TABLES[] = {BI_CORE, BI_TENSOR, BI_DATA, BI_NET, BI_DYN, BI_IO, BI_ADAPT};
+static const Builtin *const TABLES[] = {BI_CORE, BI_TENSOR, BI_DATA, BI_NET, BI_DYN, BI_IO, BI_ADAPT, BI_TRAIN};
 enum { NTABLES = sizeof TABLES / sizeof TABLES[0] };
 
 const Builtin *builtin_at(int i)
@@ -32,6 +32,8 @@ const TypeOps *typeops_for(ValType t)
     case VAL_NET: return &OPS_NET;
     case VAL_RECORDING: return &OPS_RECORDING;
     case VAL_ADAPT: return &OPS_ADAPT;
+    case VAL_SCHEDULE: return &OPS_SCHEDULE;
+    case VAL_STOPPER: return &OPS_STOPPER;
     default: return NULL;
     }
 }

@@ -15,6 +15,7 @@ typedef enum {
     VAL_NIL, VAL_BOOL, VAL_NUM, VAL_STR, VAL_LIST, VAL_RANGE, VAL_FUNC, VAL_BUILTIN, VAL_MODULE,
     /* domain types: payload is an ObjBox */
     VAL_TENSOR, VAL_DATASET, VAL_NET, VAL_RECORDING, VAL_TABLE, VAL_ADAPT,
+    VAL_SCHEDULE, VAL_STOPPER,     /* fit's lr: schedules and stop: rules (interp/bi_train.c) */
     VAL_NTYPES
 } ValType;
 
