@@ -151,7 +151,7 @@ typedef struct FitOpts {
     int quiet;                       /* no progress output */
     FILE *progress;                  /* where progress goes (stderr) */
     int progress_tty;                /* 1: a redrawn progress bar; 0: one line per epoch */
-    LrSched sched;                   /* the rate when lr_fn is NULL (sched.lr mirrors lr) */
+    LrSched sched;                   /* the rate when lr_fn is NULL (LR_CONST: lr above) */
     /* a rate computed by the caller (an rdn function): >= 0, or NaN with err set */
     double (*lr_fn)(void *ctx, int64_t epoch, RdnErr *err);
     void *lr_ctx;

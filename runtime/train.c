@@ -476,7 +476,7 @@ int rdn_fit(Net *net, const Dataset *train, const Dataset *val, const FitOpts *o
 
     for (int ci = first; ci < o->epochs && !stopped; ci++) {
         int64_t ep = st->epoch + 1;  /* the state's epoch: seeds the shuffle, argument of the schedule */
-        double lr = o->lr_fn ? o->lr_fn(o->lr_ctx, ep, err) : rdn_lr_at(&o->sched, ep);
+        double lr = o->lr_fn ? o->lr_fn(o->lr_ctx, ep, err) : o->sched.kind == LR_CONST ? o->lr : rdn_lr_at(&o->sched, ep);
         if (o->lr_fn && !(lr >= 0)) goto fail; /* the callback raised (err set) */
         if (!isfinite(lr) || lr < 0) {
             rdn_err(err, "fit: the learning-rate schedule gave %g for epoch %lld (a rate must be a number >= 0)",

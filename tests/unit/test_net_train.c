@@ -165,7 +165,7 @@ static void test_optimizers(void)
             double maxd = 0;
             for (int64_t i = 0; i < np; i++) maxd = fmax(maxd, fabs(net->params[i] - ref->params[i]));
             CHECK(maxd < 2e-5, "optimizer %d, %d step(s): max diff %g", opt, steps, maxd);
-            CHECK(h && h->nrows == steps && h->is_history && h->ncols == 6, "history rows");
+            CHECK(h && h->nrows == steps && h->is_history && h->ncols == 7, "history rows");
             rdn_table_free(h);
             free(m); free(v);
             rdn_net_free(net); rdn_net_free(ref);
