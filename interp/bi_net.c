@@ -324,6 +324,24 @@ static int ckpt_resume(FitCtx *c, Net *net, FitResume *res, Ckpt *ck, Net **held
     free(abs);
     int has = 0;
     Net *cn = buf ? rdn_net_read_ckpt(buf, len, ck, &has, &err) : NULL;
+    if (cn && has && ck->finished && strcmp(ck->fingerprint, c->fingerprint) == 0) {
+        /* a finished run is not written again by fit: rewrite the same bytes so that this run
+         * records the file it wrote, as the uninterrupted run did */
+        RdnWriter w;
+        int bad = rdn_out_open(&I->out, c->ckpt, &w, &err) != 0;
+        if (!bad && fwrite(buf, 1, len, w.f) != len) {
+            rdn_out_abort(&w);
+            rdn_err(&err, "write failed");
+            bad = 1;
+        }
+        if (bad || rdn_out_commit(&I->out, &w, &err)) {
+            free(buf);
+            rdn_net_free(cn);
+            free(ck->stop.best_params);
+            ck->stop.best_params = NULL;
+            return arg_error(I, c->a, -1, "checkpoint", "fit: cannot rewrite the checkpoint '%s': %s", c->ckpt, err.msg);
+        }
+    }
     free(buf);
     if (!cn)
         return arg_error(I, c->a, -1, "checkpoint", "fit: the checkpoint '%s' cannot be read: %s", c->ckpt, err.msg);
