@@ -237,17 +237,13 @@ static int fit_hook(void *ctx, Net *net, const Table *hist, const StopState *sto
     FitCtx *c = ctx;
     int stop_now = 0;
     if (c->each.type != VAL_NIL) {
-        /* each_epoch: fn(epoch, row) with the epoch's history row (a table of one row until
-         * records land) */
-        RdnErr e2 = {0};
-        Table *row = rdn_table_copy(hist, &e2);
-        if (!row) return rdn_err(err, "%s", e2.msg);
+        /* each_epoch: fn(epoch, row) with the epoch's history row as a record */
         int last = hist->nrows - 1;
-        for (int ci = 0; ci < row->ncols; ci++)
-            if (!row->cols[ci].is_str) row->cols[ci].num[0] = row->cols[ci].num[last];
-        row->nrows = 1;
-        row->is_history = 0;
-        Value args[2] = {val_num(hist->cols[0].num[last]), val_table(row)}, res;
+        Value row = val_record();
+        for (int ci = 0; ci < hist->ncols; ci++)
+            val_record_set(row, hist->cols[ci].name,
+                           hist->cols[ci].is_str ? val_str(hist->cols[ci].str[last]) : val_num(hist->cols[ci].num[last]));
+        Value args[2] = {val_num(hist->cols[0].num[last]), row}, res;
         int r = call_back(c, c->each, "each_epoch", 2, args, &res);
         val_decref(args[1]);
         if (r) return rdn_err(err, "fit: each_epoch raised an error after epoch %g; the net keeps that epoch's parameters",

@@ -18,6 +18,7 @@
 #include "adapt.h"
 #include "net.h"
 #include "net_impl.h"
+#include "rmath.h"
 #include "tensor.h"
 
 typedef struct Ws {
@@ -233,12 +234,12 @@ const char *rdn_loss_name(LossKind k) { return k == LOSS_MSE ? "mse" : "xent"; }
 double rdn_lr_at(const LrSched *s, int64_t e)
 {
     switch (s->kind) {
-    case LR_STEP: return s->lr * pow(s->gamma, (double)((e - 1) / s->every));
+    case LR_STEP: return s->lr * rdn_pow(s->gamma, (double)((e - 1) / s->every));
     case LR_COSINE:
         if (e <= s->warmup) return s->lr * (double)e / (double)s->warmup;
         if (e > s->epochs) return s->min;
         return s->min + (s->lr - s->min) *
-                            (1.0 + cos(M_PI * (double)(e - s->warmup - 1) / (double)(s->epochs - s->warmup))) / 2.0;
+                            (1.0 + rdn_cos(M_PI * (double)(e - s->warmup - 1) / (double)(s->epochs - s->warmup))) / 2.0;
     default: return s->lr;
     }
 }
