@@ -197,7 +197,9 @@ static double fit_lr_fn(void *ctx, int64_t epoch, RdnErr *err)
     }
     double lr = res.type == VAL_NUM ? res.as.num : NAN;
     if (res.type != VAL_NUM || !isfinite(lr) || lr < 0) {
-        char *t = val_repr(res);
+        char num[32];
+        if (res.type == VAL_NUM) snprintf(num, sizeof num, "%g", lr);
+        char *t = res.type == VAL_NUM ? strdup(num) : val_repr(res);
         arg_error(c->I, c->a, -1, "lr", "fit: the lr schedule must return a number >= 0, got %s for epoch %lld",
                   t ? t : "?", (long long)epoch);
         free(t);
