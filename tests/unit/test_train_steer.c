@@ -152,6 +152,36 @@ static void test_early_stop(void)
     rdn_dataset_free(tr); rdn_dataset_free(va);
 }
 
+/* ---- a hook failing after epoch 2: an error, the net and history keep epoch 2 ---- */
+static int failing_hook(void *ctx, Net *net, const Table *hist, const StopState *st, int fin, RdnErr *err)
+{
+    snap_hook(ctx, net, hist, st, fin, err);
+    return hist->nrows == 2 ? rdn_err(err, "callback failed") : 0;
+}
+
+static void test_hook_error(void)
+{
+    Dataset *tr = blobs(40, 4, 3, 3);
+    NetSpec sp = {NET_RESNET, 4, 4, 3, 3, ACT_LOGISTIC, 1, 1.0f, 2};
+    RdnErr err = {0};
+    Net *net = rdn_net_new(&sp, &err);
+    FitOpts o;
+    rdn_fit_defaults(&o);
+    o.epochs = 5; o.quiet = 1; o.opt = OPT_MOMENTUM;
+    Snap s = {0};
+    o.epoch_hook = failing_hook;
+    o.hook_ctx = &s;
+    Table *h = NULL;
+    int rc = rdn_fit(net, tr, NULL, &o, &h, NULL, &err);
+    CHECK(rc == RDN_ERROR && strstr(err.msg, "callback failed"), "rc %d: %s", rc, err.msg);
+    CHECK(h && h->nrows == 2 && net->epochs == 2 && net->opt.epoch == 2, "two epochs kept");
+    CHECK(s.n == 2 && memcmp(net->params, s.p[1], sizeof(float) * net->nparams) == 0, "the net holds epoch 2");
+    for (int i = 0; i < s.n; i++) free(s.p[i]);
+    rdn_table_free(h);
+    rdn_net_free(net);
+    rdn_dataset_free(tr);
+}
+
 /* ---- initialisation: range and variance against the closed forms ---- */
 static void moments(const float *x, int64_t n, double *mean, double *var, double *amax)
 {
@@ -322,6 +352,7 @@ int main(void)
     test_continue();
     test_decay_clip();
     test_early_stop();
+    test_hook_error();
     test_init();
     test_input_grad();
     test_schedules();
