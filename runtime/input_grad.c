@@ -9,6 +9,7 @@
  *   g, g2 [m, d]     dL_i/dh_t (ping-pong)
  * Backward, rows as vectors: dz = Dv_t . g; ResNet g <- g + dz W_t; MLP g <- dz W_t; at the end
  * dx = g E with an embedding, else dx = g. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "net.h"
@@ -77,5 +78,25 @@ int rdn_net_input_grad(const Net *net, const Dataset *ds, LossKind loss, float *
         else memcpy(gout + i0 * D, g, cm * sizeof(float));
     }
     free(H); free(Dv); free(lg); free(g); free(g2); free(dz); free(dlg);
+    return rc;
+}
+
+int rdn_net_fgsm_rows(const Net *net, float *x, const int32_t *y, int64_t n, double eps, LossKind loss,
+                      RdnErr *err)
+{
+    if (!(eps >= 0) || !isfinite(eps)) return rdn_err(err, "fgsm: eps must be a number >= 0, got %g", eps);
+    Dataset view = {0};
+    view.n = n;
+    view.dim = net->in;
+    view.nclasses = net->classes;
+    view.x = x;
+    view.y = (int32_t *)y;
+    float *g = rdn_alloc_aligned((size_t)(n * net->in), sizeof(float), "fgsm gradients", err);
+    if (!g) return -1;
+    int rc = rdn_net_input_grad(net, &view, loss, g, err);
+    float e = (float)eps;
+    if (rc == 0)
+        for (int64_t i = 0; i < n * net->in; i++) x[i] += g[i] > 0 ? e : g[i] < 0 ? -e : 0.0f;
+    free(g);
     return rc;
 }

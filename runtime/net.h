@@ -186,6 +186,10 @@ int rdn_fit_continues(const Net *net, const FitOpts *o);
 /* Per-input gradients of each input's own loss with respect to that input: g [n, in]
  * (dL(x_i, y_i)/dx_i, the loss of one input, not the batch mean). Exact by backpropagation. */
 int rdn_net_input_grad(const Net *net, const Dataset *d, LossKind loss, float *g, RdnErr *err);
+/* The fast-gradient-sign perturbation in place on n rows x [n, in] with labels y:
+ * x += eps * sign(dL(x_i, y_i)/dx_i) (sign 0 for a zero gradient; no clamping). */
+int rdn_net_fgsm_rows(const Net *net, float *x, const int32_t *y, int64_t n, double eps, LossKind loss,
+                      RdnErr *err);
 
 /* Loss and gradient (into net->grads, overwritten) for one batch x [n, in], y [n]. For tests. */
 int rdn_net_loss_grad(Net *net, const float *x, const int32_t *y, int64_t n, LossKind loss,
