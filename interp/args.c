@@ -1,6 +1,7 @@
 /* args.c: the arg_* readers builtins use to take their arguments: each checks the type and
  * range and raises an error located at the offending argument ("fit: lr: expected a number,
  * found string"). Arguments are borrowed. */
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,11 +121,22 @@ int arg_seed(Interp *I, const Args *a, uint64_t *seed)
         *seed = interp_draw_seed(I);
         return 0;
     }
+    if (v.type == VAL_STR) {
+        const char *t = val_cstr(v);
+        char *end;
+        errno = 0;
+        unsigned long long u = strtoull(t, &end, 10);
+        if (!*t || *t == '-' || *t == '+' || *end || errno == ERANGE)
+            return arg_error(I, a, -1, "seed", "%s: a seed string must hold a whole number 0..%llu "
+                             "in decimal digits, got \"%s\"", a->bi->name, (unsigned long long)UINT64_MAX, t);
+        *seed = (uint64_t)u;
+        return 0;
+    }
     double s;
     if (arg_num(I, a, -1, "seed", 0, &s)) return -1;
     if (!(s >= 0 && s <= 9007199254740992.0 && s == floor(s)))
-        return arg_error(I, a, -1, "seed", "%s: seed must be a whole number >= 0, got %g",
-                         a->bi->name, s);
+        return arg_error(I, a, -1, "seed", "%s: seed must be a whole number 0..2^53 (or a string of "
+                         "digits for larger ones, as net.seed gives), got %.17g", a->bi->name, s);
     *seed = (uint64_t)s;
     return 0;
 }

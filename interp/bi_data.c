@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "builtin.h"
+#include "net.h"
 #include "data.h"
 #include "interp.h"
 #include "table.h"
@@ -350,6 +351,34 @@ static int bi_normalize(Interp *I, Args *a, Value *out)
     return 0;
 }
 
+/* perturb(d, kind: "fgsm", eps:, net:): the fast-gradient-sign inputs of net (runtime/input_grad.c). */
+static int perturb_fgsm(Interp *I, Args *a, const Dataset *d, Value *out)
+{
+    Value v;
+    if (arg_get(a, -1, "sigma", &v))
+        return arg_error(I, a, -1, "sigma", "perturb: kind \"fgsm\" takes eps:, not sigma:");
+    if (arg_get(a, -1, "seed", &v))
+        return arg_error(I, a, -1, "seed", "perturb: kind \"fgsm\" is deterministic and takes no seed:");
+    struct Net *net;
+    if (!arg_get(a, -1, "net", &v))
+        return arg_error(I, a, -1, NULL, "perturb: kind \"fgsm\" needs net: (the net whose loss gradient is followed)");
+    if (arg_obj(I, a, -1, "net", VAL_NET, (void **)&net)) return -1;
+    double eps;
+    if (arg_num(I, a, -1, "eps", 0.1, &eps)) return -1;
+    if (!(eps >= 0) || !isfinite(eps))
+        return arg_error(I, a, -1, "eps", "perturb: eps must be a finite number >= 0, got %g", eps);
+    if (d->dim != net->in)
+        return arg_error(I, a, 0, "data", "perturb: the data has inputs of dimension %d but the net takes in %d",
+                         d->dim, net->in);
+    RdnErr e = {0};
+    Dataset *c = rdn_dataset_copy(d, &e);
+    if (c && rdn_net_fgsm_rows(net, c->x, c->y, c->n, eps, LOSS_XENT, &e)) {
+        rdn_dataset_free(c);
+        c = NULL;
+    }
+    return rt_box(I, a, VAL_DATASET, c, &e, out);
+}
+
 static int bi_perturb(Interp *I, Args *a, Value *out)
 {
     Dataset *d;
@@ -357,9 +386,14 @@ static int bi_perturb(Interp *I, Args *a, Value *out)
     int kind;
     uint64_t seed;
     if (arg_obj(I, a, 0, "data", VAL_DATASET, (void **)&d) ||
-        arg_num(I, a, -1, "sigma", 0.1, &sigma) ||
-        arg_choice(I, a, -1, "kind", "gaussian|uniform|saltpepper", 0, &kind) ||
-        arg_seed(I, a, &seed))
+        arg_choice(I, a, -1, "kind", "gaussian|uniform|saltpepper|fgsm", 0, &kind))
+        return -1;
+    if (kind == 3) return perturb_fgsm(I, a, d, out);
+    Value v;
+    if (arg_get(a, -1, "eps", &v) || arg_get(a, -1, "net", &v))
+        return arg_error(I, a, -1, arg_get(a, -1, "eps", &v) ? "eps" : "net",
+                         "perturb: eps: and net: apply to kind \"fgsm\" only");
+    if (arg_num(I, a, -1, "sigma", 0.1, &sigma) || arg_seed(I, a, &seed))
         return -1;
     if (!isfinite(sigma) || sigma < 0 || (kind == 2 && sigma > 1))
         return arg_error(I, a, -1, "sigma", "perturb: sigma must be %s, got %g",
@@ -554,12 +588,15 @@ const Builtin BI_DATA[] = {
      "like the training data: \"zscore\" x' = (x - mean) / std (population std), \"minmax\" "
      "x' = (x - min) / (max - min). A feature that is constant in `like` is only shifted "
      "(x - mean or x - min).\n\nExample: `test = normalize(test, how: \"minmax\", like: train)`"},
-    {"perturb", bi_perturb, 1, 1, "sigma kind seed",
-     "perturb(d, sigma: 0.1, kind: \"gaussian\", seed:)",
+    {"perturb", bi_perturb, 1, 1, "sigma kind seed eps net",
+     "perturb(d, sigma: 0.1, kind: \"gaussian\", seed:) or perturb(d, kind: \"fgsm\", eps: 0.1, net:)",
      "A noisy copy of d. \"gaussian\": x + sigma N(0, 1); \"uniform\": x + U(-sigma, sigma); "
      "\"saltpepper\": each entry with probability sigma becomes the smallest or the largest entry "
      "of d (even odds). Input i draws from its own stream derived from (seed, i), so the noise of "
      "an input does not depend on the others and the same noise comes back in every run. "
+     "\"fgsm\" (fast gradient sign, the worst case to first order): x + eps * sign(g), g the "
+     "gradient of the input's own cross-entropy loss under `net:` with respect to x (input_grad); "
+     "no clamping to the data's range. "
      SEED_DOC "\n\nExample: `noisy = perturb(test, sigma: 0.2, seed: 1)`"},
     {"batches", bi_batches, 1, 2, "size shuffle", "batches(d, size: 64, shuffle: false)",
      "A list of data sets of `size` consecutive inputs each (the last may be smaller); with "

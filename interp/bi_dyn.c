@@ -273,6 +273,45 @@ static int bi_noise_evolution(Interp *I, Args *a, Value *out)
                      &err, out);
 }
 
+/* robustness(..., kind: "fgsm"): accuracy on fast-gradient-sign inputs, one eps per sigma. */
+static int robustness_fgsm(Interp *I, Args *a, const Net *net, const Dataset *d, Value *out)
+{
+    Value v;
+    if (arg_get(a, -1, "seed", &v))
+        return arg_error(I, a, -1, "seed", "robustness: kind \"fgsm\" is deterministic and takes no seed:");
+    double *eps = NULL;
+    int ne = 0;
+    if (!arg_get(a, -1, "sigmas", &v))
+        return arg_error(I, a, -1, NULL, "robustness: kind \"fgsm\" needs sigmas: (the eps values)");
+    if (arg_num_list(I, a, -1, "sigmas", &eps, &ne)) return -1;
+    RdnErr err = {0};
+    const char *names[2] = {"sigma", "accuracy"};
+    Table *t = ne > 0 ? rdn_table_new(2, names, NULL, &err) : NULL;
+    if (ne < 1) {
+        free(eps);
+        return arg_error(I, a, -1, "sigmas", "robustness: sigmas is empty");
+    }
+    for (int i = 0; t && i < ne; i++) {
+        if (!(eps[i] >= 0) || !isfinite(eps[i])) {
+            free(eps);
+            rdn_table_free(t);
+            return arg_error(I, a, -1, "sigmas", "robustness: an fgsm eps must be a finite number >= 0, got %g", eps[i]);
+        }
+        Dataset *c = rdn_dataset_copy(d, &err);
+        double acc = NAN;
+        int bad = !c || rdn_net_fgsm_rows(net, c->x, c->y, c->n, eps[i], LOSS_XENT, &err) ||
+                  rdn_net_evaluate(net, c, LOSS_XENT, NULL, &acc, &err);
+        rdn_dataset_free(c);
+        double row[2] = {eps[i], acc};
+        if (bad || rdn_table_push(t, row, NULL, &err)) {
+            rdn_table_free(t);
+            t = NULL;
+        }
+    }
+    free(eps);
+    return rt_box(I, a, VAL_TABLE, t, &err, out);
+}
+
 static int bi_robustness(Interp *I, Args *a, Value *out)
 {
     Net *net;
@@ -280,9 +319,13 @@ static int bi_robustness(Interp *I, Args *a, Value *out)
     long trials;
     int kind;
     uint64_t seed;
+    Value kv;
     if (get_net(I, a, 0, &net) || get_data(I, a, 1, net, &d) ||
-        arg_int(I, a, -1, "trials", 1, 1, 1000000, &trials) || get_kind(I, a, &kind))
+        arg_int(I, a, -1, "trials", 1, 1, 1000000, &trials))
         return -1;
+    if (arg_get(a, -1, "kind", &kv) && kv.type == VAL_STR && !strcmp(val_cstr(kv), "fgsm"))
+        return robustness_fgsm(I, a, net, d, out);
+    if (get_kind(I, a, &kind)) return -1;
     double *sig = NULL;
     int ns = 0;
     Value v;
@@ -519,7 +562,9 @@ const Builtin BI_DYN[] = {
      "seeds as in `noise_evolution`: with trials 1 the accuracy at sigma s is exactly "
      "`accuracy(net, perturb(data, sigma: s, kind:, seed:))`), averaged over `trials`. Every sigma "
      "uses the same streams, so the curve is not jagged by resampling; sigma 0 is exactly "
-     "`accuracy(net, data)`. A table `sigma`, `accuracy`.\n\n"
+     "`accuracy(net, data)`. A table `sigma`, `accuracy`. With `kind: \"fgsm\"` each sigma is the "
+     "eps of `perturb(data, kind: \"fgsm\", eps:, net: net)` (the worst case to first order; "
+     "deterministic, so no trials or seed).\n\n"
      "Example: `write_csv(robustness(net, test, sigmas: [0, 0.1, 0.2]), \"noise.csv\")`"},
     {0},
 };

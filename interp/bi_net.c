@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include "adapt.h"
 #include "builtin.h"
+#include "core.h"
 #include "interp.h"
 #include "manifest.h"
 #include "net.h"
@@ -23,6 +24,15 @@
 
 static void destroy_net(void *p) { rdn_net_free(p); }
 Value val_net(struct Net *n) { return val_box(VAL_NET, n, destroy_net); }
+
+/* A 64-bit seed as rdn shows it: a number when a double holds it exactly, else its digits. */
+static Value seed_value(uint64_t s)
+{
+    if (s <= (1ull << 53)) return val_num((double)s);
+    char buf[32];
+    snprintf(buf, sizeof buf, "%llu", (unsigned long long)s);
+    return val_str(buf);
+}
 
 static int has_kw(const Args *a, const char *kw)
 {
@@ -58,10 +68,29 @@ static int read_sizes(Interp *I, Args *a, NetSpec *sp)
     return 0;
 }
 
+/* init:, gain:, std: (std only with init: "normal"). */
+static int read_init(Interp *I, Args *a, InitSpec *is)
+{
+    int k;
+    if (arg_choice(I, a, -1, "init", "pytorch|glorot|orthogonal|normal", 0, &k)) return -1;
+    is->kind = (InitKind)k;
+    if (arg_num(I, a, -1, "gain", 0, &is->gain)) return -1;
+    if (has_kw(a, "gain") && (!(is->gain > 0) || !isfinite(is->gain)))
+        return arg_error(I, a, -1, "gain", "%s: gain must be a positive number, got %g", a->bi->name, is->gain);
+    if (has_kw(a, "std") && is->kind != INIT_NORMAL)
+        return arg_error(I, a, -1, "std", "%s: std: applies to init: \"normal\" only", a->bi->name);
+    if (arg_num(I, a, -1, "std", 0, &is->std)) return -1;
+    if (has_kw(a, "std") && (!(is->std > 0) || !isfinite(is->std)))
+        return arg_error(I, a, -1, "std", "%s: std must be a positive number, got %g", a->bi->name, is->std);
+    return 0;
+}
+
 static int make_net(Interp *I, Args *a, const NetSpec *sp, Value *out)
 {
     RdnErr err = {0};
-    Net *net = rdn_net_new(sp, &err);
+    InitSpec is = {0};
+    if (read_init(I, a, &is)) return -1;
+    Net *net = rdn_net_new_init(sp, &is, &err);
     if (!net) return rt_error_call(I, a, &err);
     *out = val_net(net);
     return 0;
@@ -107,6 +136,209 @@ static int bi_mlp(Interp *I, Args *a, Value *out)
 
 /* ---- training and evaluation ---- */
 
+static uint8_t *read_all(const char *path, size_t *len, RdnErr *err);
+
+/* What fit's callbacks need: the schedule function, each_epoch, the checkpoint. */
+typedef struct FitCtx {
+    Interp *I;
+    Args *a;
+    Value lr_fn, each;        /* borrowed; VNIL when not given */
+    const char *ckpt;         /* the checkpoint path as given, or NULL */
+    char fingerprint[65];
+} FitCtx;
+
+/* Calls f(args...) with the given positional values, located at keyword kw of fit's call. */
+static int call_back(FitCtx *c, Value f, const char *kw, int n, Value *args, Value *res)
+{
+    Span sp[2];
+    for (int i = 0; i < n; i++) sp[i] = c->a->call;
+    for (int i = 0; i < c->a->nkw; i++)
+        if (!strcmp(c->a->kw_name[i], kw)) sp[0] = sp[1] = c->a->kw_span[i];
+    Args ca = {n, args, sp, 0, NULL, NULL, NULL, sp[0], NULL};
+    return call_value(c->I, f, &ca, res);
+}
+
+static double fit_lr_fn(void *ctx, int64_t epoch, RdnErr *err)
+{
+    FitCtx *c = ctx;
+    Value arg = val_num((double)epoch), res;
+    if (call_back(c, c->lr_fn, "lr", 1, &arg, &res)) {
+        rdn_err(err, "fit: the lr schedule raised an error in epoch %lld", (long long)epoch);
+        return NAN;
+    }
+    double lr = res.type == VAL_NUM ? res.as.num : NAN;
+    if (res.type != VAL_NUM || !isfinite(lr) || lr < 0) {
+        char num[32];
+        if (res.type == VAL_NUM) snprintf(num, sizeof num, "%g", lr);
+        char *t = res.type == VAL_NUM ? strdup(num) : val_repr(res);
+        arg_error(c->I, c->a, -1, "lr", "fit: the lr schedule must return a number >= 0, got %s for epoch %lld",
+                  t ? t : "?", (long long)epoch);
+        free(t);
+        val_decref(res);
+        rdn_err(err, "fit: bad rate");
+        return NAN;
+    }
+    val_decref(res);
+    return lr;
+}
+
+/* Writes the checkpoint (net, optimizer state, history, early stopping, the script's random
+ * stream) through the sandbox, atomically. */
+static int write_ckpt(FitCtx *c, Net *net, const Table *hist, const StopState *stop, int finished, RdnErr *err)
+{
+    Ckpt ck = {0};
+    memcpy(ck.fingerprint, c->fingerprint, 65);
+    ck.done = hist->nrows;
+    ck.finished = finished;
+    memcpy(ck.rng, c->I->rng.s, sizeof ck.rng);
+    ck.stop = *stop;
+    RdnWriter w;
+    if (rdn_out_open(&c->I->out, c->ckpt, &w, err)) return -1;
+    Table *keep = net->history;
+    net->history = (Table *)hist;
+    int rc = rdn_net_write_ex(net, w.f, 1, &ck, err);
+    net->history = keep;
+    if (rc) {
+        rdn_out_abort(&w);
+        return -1;
+    }
+    return rdn_out_commit(&c->I->out, &w, err);
+}
+
+static int fit_hook(void *ctx, Net *net, const Table *hist, const StopState *stop, int finished, RdnErr *err)
+{
+    FitCtx *c = ctx;
+    int stop_now = 0;
+    if (c->each.type != VAL_NIL) {
+        /* each_epoch: fn(epoch, row) with the epoch's history row as a record */
+        int last = hist->nrows - 1;
+        Value row = val_record();
+        for (int ci = 0; ci < hist->ncols; ci++)
+            val_record_set(row, hist->cols[ci].name,
+                           hist->cols[ci].is_str ? val_str(hist->cols[ci].str[last]) : val_num(hist->cols[ci].num[last]));
+        Value args[2] = {val_num(hist->cols[0].num[last]), row}, res;
+        int r = call_back(c, c->each, "each_epoch", 2, args, &res);
+        val_decref(args[1]);
+        if (r) return rdn_err(err, "fit: each_epoch raised an error after epoch %g; the net keeps that epoch's parameters",
+                              hist->cols[0].num[last]);
+        stop_now = res.type == VAL_BOOL && !res.as.b;
+        val_decref(res);
+    }
+    if (c->ckpt && write_ckpt(c, net, hist, stop, finished || stop_now, err)) return -1;
+    return stop_now;
+}
+
+/* The checkpoint's fingerprint: SHA-256 of the net at fit start (spec, parameters, optimizer
+ * state), the data, every fit option and the script's random stream. */
+static void fingerprint(FitCtx *c, const Net *net, const Dataset *tr, const Dataset *val, const FitOpts *o,
+                        char hex[65])
+{
+    char *txt = NULL;
+    char *lrs = c->lr_fn.type != VAL_NIL ? val_repr(c->lr_fn) : NULL;
+    char *eas = c->each.type != VAL_NIL ? val_repr(c->each) : NULL;
+    int n = asprintf(&txt, "kind %d act %d in %d width %d depth %d classes %d shared %d step %a seed %llu init %d %a %a\n"
+                     "epochs %d batch %d lr %a sched %d %a %a %a %d %d %d fn %s opt %d mom %a loss %d wd %a clip %a "
+                     "stop %d %d %a %d shuffle %llu each %s val %lld opt_state %d %d %d %llu %lld %lld rng %llx %llx %llx %llx\n",
+                     net->kind, net->act, net->in, net->width, net->depth, net->classes, net->shared, (double)net->step,
+                     (unsigned long long)net->init_seed, net->init, net->gain, net->init_std, o->epochs, o->batch,
+                     o->lr, o->sched.kind, o->sched.lr, o->sched.gamma, o->sched.min, o->sched.every, o->sched.epochs,
+                     o->sched.warmup, lrs ? lrs : "-", o->opt, o->momentum, o->loss, o->weight_decay, o->clip,
+                     o->stop.on, o->stop.patience, o->stop.min_delta, o->stop.restore_best,
+                     (unsigned long long)o->shuffle_seed, eas ? eas : "-", val ? (long long)val->n : -1LL,
+                     net->opt.active, net->opt.opt, net->opt.loss, (unsigned long long)net->opt.shuffle_seed,
+                     (long long)net->opt.epoch, (long long)net->opt.step, (unsigned long long)c->I->rng.s[0],
+                     (unsigned long long)c->I->rng.s[1], (unsigned long long)c->I->rng.s[2],
+                     (unsigned long long)c->I->rng.s[3]);
+    free(lrs);
+    free(eas);
+    if (n < 0) abort();
+    /* hash of (text, params, optimizer buffers, data) as one stream of hex digests */
+    size_t cap = 65 * 8 + 1, len = 0;
+    char *all = calloc(1, cap);
+    if (!all) abort();
+    char h[65];
+    rdn_sha256_buf(txt, strlen(txt), h); memcpy(all + len, h, 64); len += 64;
+    rdn_sha256_buf(net->params, (size_t)net->nparams * sizeof(float), h); memcpy(all + len, h, 64); len += 64;
+    if (net->opt.m) { rdn_sha256_buf(net->opt.m, (size_t)net->nparams * sizeof(float), h); memcpy(all + len, h, 64); len += 64; }
+    if (net->opt.v) { rdn_sha256_buf(net->opt.v, (size_t)net->nparams * sizeof(float), h); memcpy(all + len, h, 64); len += 64; }
+    const Dataset *sets[2] = {tr, val};
+    for (int i = 0; i < 2; i++)
+        if (sets[i]) {
+            rdn_sha256_buf(sets[i]->x, (size_t)(sets[i]->n * sets[i]->dim) * sizeof(float), h); memcpy(all + len, h, 64); len += 64;
+            rdn_sha256_buf(sets[i]->y, (size_t)sets[i]->n * sizeof(int32_t), h); memcpy(all + len, h, 64); len += 64;
+        }
+    rdn_sha256_buf(all, len, hex);
+    free(all);
+    free(txt);
+}
+
+/* Reads a checkpoint at the fit's start, if the file exists: 1 resumed (net, stream and *res
+ * filled), 0 no file, -1 error raised. */
+static int ckpt_resume(FitCtx *c, Net *net, FitResume *res, Ckpt *ck, Net **held)
+{
+    Interp *I = c->I;
+    char *abs = NULL;
+    RdnErr err = {0};
+    if (rdn_out_resolve(&I->out, c->ckpt, 0, &abs, &err)) return arg_error(I, c->a, -1, "checkpoint", "fit: %s", err.msg);
+    FILE *f = fopen(abs, "rb");
+    if (!f) {
+        int e = errno;
+        free(abs);
+        if (e == ENOENT) return 0;
+        return arg_error(I, c->a, -1, "checkpoint", "fit: cannot open the checkpoint '%s': %s", c->ckpt, strerror(e));
+    }
+    fclose(f);
+    size_t len = 0;
+    uint8_t *buf = read_all(abs, &len, &err);
+    free(abs);
+    int has = 0;
+    Net *cn = buf ? rdn_net_read_ckpt(buf, len, ck, &has, &err) : NULL;
+    if (cn && has && ck->finished && strcmp(ck->fingerprint, c->fingerprint) == 0) {
+        /* a finished run is not written again by fit: rewrite the same bytes so that this run
+         * records the file it wrote, as the uninterrupted run did */
+        RdnWriter w;
+        int bad = rdn_out_open(&I->out, c->ckpt, &w, &err) != 0;
+        if (!bad && fwrite(buf, 1, len, w.f) != len) {
+            rdn_out_abort(&w);
+            rdn_err(&err, "write failed");
+            bad = 1;
+        }
+        if (bad || rdn_out_commit(&I->out, &w, &err)) {
+            free(buf);
+            rdn_net_free(cn);
+            free(ck->stop.best_params);
+            ck->stop.best_params = NULL;
+            return arg_error(I, c->a, -1, "checkpoint", "fit: cannot rewrite the checkpoint '%s': %s", c->ckpt, err.msg);
+        }
+    }
+    free(buf);
+    if (!cn)
+        return arg_error(I, c->a, -1, "checkpoint", "fit: the checkpoint '%s' cannot be read: %s", c->ckpt, err.msg);
+    if (!has || strcmp(ck->fingerprint, c->fingerprint) != 0 || cn->nparams != net->nparams || !cn->history) {
+        rdn_net_free(cn);
+        free(ck->stop.best_params);
+        ck->stop.best_params = NULL;
+        return arg_error(I, c->a, -1, "checkpoint", "fit: '%s' is %s; delete it (or name another file) to "
+                         "start this run afresh", c->ckpt, has ? "the checkpoint of another net, data or fit options"
+                                                               : "not a checkpoint (a model file without training state)");
+    }
+    memcpy(net->params, cn->params, (size_t)net->nparams * sizeof(float));
+    rdn_opt_reset(&net->opt);
+    net->opt = cn->opt;
+    memset(&cn->opt, 0, sizeof cn->opt);
+    net->epochs = cn->epochs;
+    memcpy(I->rng.s, ck->rng, sizeof ck->rng);
+    res->done = ck->done;
+    res->finished = ck->finished;
+    res->history = cn->history;
+    res->stop = &ck->stop;
+    *held = cn;
+    if (!I->quiet)
+        fprintf(stderr, "fit: resuming from checkpoint '%s' after epoch %lld (%d of this call's epochs done%s)\n",
+                c->ckpt, (long long)net->opt.epoch, ck->done, ck->finished ? "; that run had finished" : "");
+    return 1;
+}
+
 static int bi_fit(Interp *I, Args *a, Value *out)
 {
     Net *net;
@@ -116,12 +348,28 @@ static int bi_fit(Interp *I, Args *a, Value *out)
     if (has_kw(a, "val") && arg_obj(I, a, -1, "val", VAL_DATASET, (void **)&val)) return -1;
     FitOpts o;
     rdn_fit_defaults(&o);
+    FitCtx c = {I, a, VNIL, VNIL, NULL, {0}};
     int opt, loss;
     if (get_int(I, a, -1, "epochs", o.epochs, 0, 1000000, &o.epochs)) return -1;
     if (get_int(I, a, -1, "batch", o.batch, 1, 1 << 20, &o.batch)) return -1;
-    if (arg_num(I, a, -1, "lr", o.lr, &o.lr)) return -1;
-    if (!(o.lr > 0) || !isfinite(o.lr))
-        return arg_error(I, a, -1, "lr", "fit: lr must be a positive number, got %g", o.lr);
+    Value lv;
+    o.sched = (LrSched){.kind = LR_CONST};
+    if (arg_get(a, -1, "lr", &lv) && lv.type == VAL_SCHEDULE) {
+        o.sched = *(const LrSched *)val_ptr(lv);
+        o.lr = o.sched.lr;
+    } else if (arg_get(a, -1, "lr", &lv) && val_is_func(lv)) {
+        c.lr_fn = lv;
+        o.lr_fn = fit_lr_fn;
+        o.lr_ctx = &c;
+    } else {
+        if (arg_get(a, -1, "lr", &lv) && lv.type != VAL_NUM)
+            return arg_error(I, a, -1, "lr", "fit: lr must be a number, a schedule (step_lr, cosine_lr) or a "
+                             "function of the epoch, got %s", val_type_name(lv.type));
+        if (arg_num(I, a, -1, "lr", o.lr, &o.lr)) return -1;
+        if (!(o.lr > 0) || !isfinite(o.lr))
+            return arg_error(I, a, -1, "lr", "fit: lr must be a positive number, got %g", o.lr);
+        o.sched.lr = o.lr;
+    }
     if (arg_choice(I, a, -1, "opt", "sgd|momentum|adam", 0, &opt)) return -1;
     o.opt = (OptKind)opt;
     if (arg_num(I, a, -1, "momentum", o.momentum, &o.momentum)) return -1;
@@ -131,19 +379,68 @@ static int bi_fit(Interp *I, Args *a, Value *out)
         return arg_error(I, a, -1, "momentum", "fit: momentum: applies to opt: \"momentum\" only");
     if (arg_choice(I, a, -1, "loss", "xent|mse", 0, &loss)) return -1;
     o.loss = (LossKind)loss;
+    if (arg_num(I, a, -1, "weight_decay", 0, &o.weight_decay)) return -1;
+    if (!(o.weight_decay >= 0) || !isfinite(o.weight_decay))
+        return arg_error(I, a, -1, "weight_decay", "fit: weight_decay must be a number >= 0, got %g", o.weight_decay);
+    if (arg_num(I, a, -1, "clip", 0, &o.clip)) return -1;
+    if (has_kw(a, "clip") && (!(o.clip > 0) || !isfinite(o.clip)))
+        return arg_error(I, a, -1, "clip", "fit: clip must be a positive number (the largest gradient norm), got %g", o.clip);
+    if (has_kw(a, "stop")) {
+        StopOpts *so;
+        if (arg_obj(I, a, -1, "stop", VAL_STOPPER, (void **)&so)) return -1;
+        o.stop = *so;
+        if (!val)
+            return arg_error(I, a, -1, "stop", "fit: stop: early_stop(...) watches %s and needs val: (a validation dataset)",
+                             so->on == STOP_VAL_LOSS ? "val_loss" : "val_acc");
+    }
+    if (has_kw(a, "each_epoch")) {
+        Value ev;
+        arg_get(a, -1, "each_epoch", &ev);
+        if (!val_is_func(ev))
+            return arg_error(I, a, -1, "each_epoch", "fit: each_epoch must be a function fn(epoch, row), got %s",
+                             val_type_name(ev.type));
+        c.each = ev;
+    }
     if (has_kw(a, "adapt")) {
         AdaptOpts *ad;
         if (arg_obj(I, a, -1, "adapt", VAL_ADAPT, (void **)&ad)) return -1;
         o.adapt = ad;
     }
-    if (arg_seed(I, a, &o.shuffle_seed)) return -1;
+    if (has_kw(a, "checkpoint")) {
+        if (arg_str(I, a, -1, "checkpoint", NULL, &c.ckpt)) return -1;
+        if (o.adapt)
+            return arg_error(I, a, -1, "checkpoint", "fit: checkpoint: cannot be combined with adapt: yet");
+    }
+    /* the shuffle seed: given, the optimizer state's (when it continues), or a fresh draw */
+    o.seed_given = has_kw(a, "seed");
+    if (o.seed_given) {
+        if (arg_seed(I, a, &o.shuffle_seed)) return -1;
+    } else {
+        o.shuffle_seed = net->opt.shuffle_seed;
+        if (!rdn_fit_continues(net, &o)) o.shuffle_seed = interp_draw_seed(I);
+    }
     o.quiet = I->quiet;
     o.progress = stderr;
     o.progress_tty = I->progress_tty;
+    if (c.each.type != VAL_NIL || c.ckpt) {
+        o.epoch_hook = fit_hook;
+        o.hook_ctx = &c;
+    }
+    FitResume res = {0};
+    Ckpt ck = {0};
+    Net *held = NULL;
+    if (c.ckpt) {
+        fingerprint(&c, net, train, val, &o, c.fingerprint);
+        int r = ckpt_resume(&c, net, &res, &ck, &held);
+        if (r < 0) return -1;
+        if (r > 0) o.resume = &res;
+    }
     Table *hist = NULL;
     RdnErr err = {0};
     int rc = rdn_fit(net, train, val, &o, &hist, NULL, &err);
-    if (hist) { /* net.history: the last fit's epochs, kept also when Ctrl-C stops the run */
+    rdn_net_free(held);
+    free(ck.stop.best_params);
+    if (hist) { /* net.history: the last fit's epochs, kept also when Ctrl-C or an error stops the run */
         RdnErr e2 = {0};
         Table *keep = rdn_table_copy(hist, &e2);
         if (keep) {
@@ -309,12 +606,14 @@ static int bi_save(Interp *I, Args *a, Value *out)
     if (arg_obj(I, a, 0, "net", VAL_NET, (void **)&net)) return -1;
     if (arg_str(I, a, 1, "path", NULL, &path)) return -1;
     if (!path) return arg_error(I, a, 1, "path", "save: missing the file name");
+    int with_opt;
+    if (arg_bool(I, a, -1, "optimizer", 0, &with_opt)) return -1;
     RdnErr err = {0};
     RdnWriter w;
     if (rdn_out_open(&I->out, path, &w, &err)) return rt_error_call(I, a, &err);
     char *prov = provenance(I, net), *old = net->provenance;
     net->provenance = prov;
-    int rc = rdn_net_write(net, w.f, &err);
+    int rc = rdn_net_write_ex(net, w.f, with_opt, NULL, &err);
     net->provenance = old;
     free(prov);
     if (rc) {
@@ -444,7 +743,9 @@ static int net_get(Interp *I, Value self, const char *m, const Span *at, Value *
     else if (!strcmp(m, "act")) *out = val_str(rdn_act_name(n->act));
     else if (!strcmp(m, "shared")) *out = val_bool(n->shared);
     else if (!strcmp(m, "step")) *out = val_num(n->step);
-    else if (!strcmp(m, "seed")) *out = val_num((double)n->init_seed);
+    else if (!strcmp(m, "seed")) *out = seed_value(n->init_seed);
+    else if (!strcmp(m, "epoch")) *out = val_num((double)n->epochs);
+    else if (!strcmp(m, "init")) *out = val_str(rdn_init_name(n->init));
     else if (!strcmp(m, "provenance")) *out = n->provenance ? val_str(n->provenance) : VNIL;
     else if (!strcmp(m, "history")) {
         RdnErr err = {0};
@@ -504,7 +805,7 @@ static int net_set(Interp *I, Value self, const char *m, Value v, const Span *at
 }
 
 const TypeOps OPS_NET = {VAL_NET, "net",
-                         "depth width in classes params kind act shared step seed provenance history W b V c E e",
+                         "depth width in classes params kind act shared step seed epoch init provenance history W b V c E e",
                          net_repr, net_get, net_set};
 
 /* ---- the table ---- */
@@ -513,28 +814,34 @@ const TypeOps OPS_NET = {VAL_NET, "net",
     "Keywords: `in:` input dimension (default: width), `width:` d (default: in; when it differs " \
     "from in, a trained embedding h_0 = E x + e is added), `depth:` T (10), `classes:` k (10), "  \
     "`act:` \"logistic\" (default), \"tanh\" or \"relu\", `seed:` initial-weight seed (default: "  \
-    "drawn from the script's generator, so `seed(n)` fixes it). Initialisation follows "          \
+    "drawn from the script's generator, so `seed(n)` fixes it; a whole number, or the string of "  \
+    "digits net.seed gives for seeds above 2^53). Initialisation follows "                        \
     "PyTorch's Linear layer: every weight and bias uniform in +-1/sqrt(fan_in) (fan_in = d for "   \
-    "W, b, V, c; in for E, e), each block from its own stream of the seed. "
+    "W, b, V, c; in for E, e), each block from its own stream of the seed. `init:` changes how "   \
+    "the layers' weights W_t are drawn (biases, head and embedding stay as above): \"pytorch\" "  \
+    "U(+-gain/sqrt(d)); \"glorot\" U(+-gain*sqrt(6/(d+d))); \"orthogonal\" gain*Q, Q orthogonal "  \
+    "(QR of a matrix of N(0,1) draws, R with a positive diagonal); \"normal\" N(0, (gain*std)^2), " \
+    "`std:` default 1/sqrt(d). `gain:` defaults to 4 for glorot and orthogonal with the "         \
+    "logistic activation (its slope at 0 is 1/4), else 1. "
 
 const Builtin BI_NET[] = {
-    {"resnet", bi_resnet, 0, 0, "in width depth classes act shared step seed",
-     "resnet(in:, width: in, depth: 10, classes: 10, act: \"logistic\", shared: true, step: 1, seed:)",
+    {"resnet", bi_resnet, 0, 0, "in width depth classes act shared step seed init gain std",
+     "resnet(in:, width: in, depth: 10, classes: 10, act: \"logistic\", shared: true, step: 1, seed:, init: \"pytorch\", gain:, std:)",
      "A residual network (docs/model.md): h_{t+1} = h_t + step * act(W_t h_t + b_t), t = 0..T-1, then "
      "logits = V h_T + c.\n\n" NET_KW_DOC
      "`shared:` true (default) uses one W, b for every layer (the net is an iterated map and its "
      "depth is only a number); false gives each layer its own. `step:` eta (1).\n\n"
      "Example: `net = resnet(in: 2, width: 2, depth: 30, classes: 3)`"},
-    {"mlp", bi_mlp, 0, 0, "in width depth classes act seed like",
-     "mlp(in:, width: in, depth: 10, classes: 10, act: \"logistic\", seed:) or mlp(like: net)",
+    {"mlp", bi_mlp, 0, 0, "in width depth classes act seed like init gain std",
+     "mlp(in:, width: in, depth: 10, classes: 10, act: \"logistic\", seed:, init: \"pytorch\", gain:, std:) or mlp(like: net, init:)",
      "A multilayer perceptron, the baseline: h_{t+1} = act(W_t h_t + b_t), then logits = V h_T + c; "
      "its residual is r_t = h_{t+1} - h_t.\n\n" NET_KW_DOC
      "`like: net` takes in, width, depth, classes, act and the initial-weight seed of another net "
      "(the fair baseline: its first layer, head and embedding start equal to the net's); it cannot "
      "be combined with the other keywords.\n\nExample: `base = mlp(like: net)`"},
-    {"fit", bi_fit, 2, 2, "epochs lr batch opt momentum loss val adapt seed",
+    {"fit", bi_fit, 2, 2, "epochs lr batch opt momentum loss val adapt seed weight_decay clip stop each_epoch checkpoint",
      "fit(net, data, epochs: 10, lr: 0.01, batch: 32, opt: \"sgd\", momentum: 0.9, loss: \"xent\", "
-     "val:, adapt:, seed:)",
+     "val:, adapt:, seed:, weight_decay: 0, clip:, stop:, each_epoch:, checkpoint:)",
      "Trains the net in place by minibatch gradient descent with exact gradients (backpropagation "
      "through all layers) and returns the history: a table with columns epoch, loss, acc, "
      "val_loss, val_acc, depth (one row per epoch; loss and acc are the means over the epoch's "
@@ -547,6 +854,24 @@ const Builtin BI_NET[] = {
      "derived from (`seed:`, epoch); the seed defaults to a draw from the script's generator. "
      "`val:` a dataset evaluated after each epoch. `adapt:` an `adaptive(...)` value: the depth "
      "is adapted during training (see adaptive; the changes are in the history's .changes).\n\n"
+     "The optimizer state lives on the net (momentum velocity, Adam's moments and step count, the "
+     "state's epoch counter and shuffle seed): a fit with the same `opt:` and `loss:` (and no "
+     "other `seed:`) continues it, so three fit(..., epochs: 1) give the bits of one "
+     "fit(..., epochs: 3); another optimizer or loss starts a fresh state and says so. "
+     "`reset_optimizer(net)` drops it; `net.epoch` counts every epoch trained. The history's epoch "
+     "column counts the state's epochs.\n\n"
+     "`lr:` a number, a schedule (`step_lr`, `cosine_lr`) or a function fn(epoch) of the state's "
+     "1-based epoch returning the rate (>= 0); the history gets an lr column. `weight_decay:` L2: "
+     "sgd and momentum add wd*p to the gradient; adam is decoupled as in AdamW (p *= 1 - lr*wd "
+     "before the Adam step). `clip:` when the global L2 norm of the gradient exceeds it, the "
+     "gradient is scaled to that norm (before weight decay). `stop:` an `early_stop(...)` rule. "
+     "`each_epoch:` fn(epoch, row) called after every epoch with its history row; returning false "
+     "stops training (an error in it stops training with the net at the last finished epoch). "
+     "`checkpoint:` a file (below the output folder) rewritten atomically after every epoch with "
+     "the net, optimizer state, history, early-stopping progress and the script's random stream; "
+     "when it exists as fit starts and was written for the same net, data and options, fit resumes "
+     "from it (a killed run rerun unchanged ends with the same bits), and a checkpoint of anything "
+     "else is an error.\n\n"
      "A NaN or infinite loss stops training with an error naming the epoch and batch, and the "
      "parameters of the last batch with a finite loss are restored. Ctrl-C stops at the next "
      "batch boundary with the net consistent, and `net.history` holds the finished epochs (it "
@@ -572,10 +897,12 @@ const Builtin BI_NET[] = {
      "A copy of the net cut to its first `depth` layers (the argument is unchanged). For a shared "
      "ResNet every parameter is kept and only the depth changes; an unshared net drops the "
      "weights of the later layers.\n\nExample: `small = prune(net, 5)`"},
-    {"save", bi_save, 2, 2, "", "save(net, path)",
+    {"save", bi_save, 2, 2, "optimizer", "save(net, path, optimizer: false)",
      "Writes the net to an rdn model file (below the output folder, atomically): magic, version, "
      "kind, sizes, little-endian float32 parameters, a provenance record (JSON: rdn version, "
-     "script, seed, threads, BLAS, params) and a CRC32. See docs/runtime.md for the layout.\n\n"
+     "script, seed, threads, BLAS, params), the epoch count, initialisation and last history, "
+     "with `optimizer: true` also the optimizer state (so a loaded net continues training as if "
+     "never saved), and a CRC32. See docs/runtime.md for the layout.\n\n"
      "Example: `save(net, \"net.rdnm\")`"},
     {"load", bi_load, 1, 1, "", "load(path)",
      "Reads a net from an rdn model file written by save. Every field is checked against the file "

@@ -91,6 +91,9 @@ int arg_choice(Interp *I, const Args *a, int pos, const char *kw, const char *ch
                int *out);
 /* The seed: keyword: a whole number >= 0 (at most 2^53); absent or nil: a draw from the script's
  * generator, so runs repeat and successive calls differ. */
+/* seed: given, or drawn from the script's generator (so runs repeat, calls differ). A seed is a
+ * whole number 0 .. 2^53 (exact as a double) or, for the full 64-bit range net.seed may give
+ * back, a string of decimal digits. */
 int arg_seed(Interp *I, const Args *a, uint64_t *seed);
 /* Required domain objects: absent or of another type is an error. *out borrowed. */
 int arg_obj(Interp *I, const Args *a, int pos, const char *kw, ValType type, void **out);
@@ -119,7 +122,9 @@ extern const Builtin BI_CSV[];      /* interp/bi_csv.c: write_csv */
 extern const Builtin BI_PLOT[];     /* interp/bi_plot.c: plot */
 extern const Builtin BI_ADAPT[];    /* interp/bi_adapt.c */
 extern const Builtin BI_STUDY[];    /* interp/bi_study.c: report */
-extern const TypeOps OPS_TENSOR, OPS_TABLE, OPS_DATASET, OPS_NET, OPS_RECORDING, OPS_ADAPT;
+extern const Builtin BI_TRAIN[];    /* interp/bi_train.c: schedules, early stopping, input gradients */
+extern const TypeOps OPS_TENSOR, OPS_TABLE, OPS_DATASET, OPS_NET, OPS_RECORDING, OPS_ADAPT,
+    OPS_SCHEDULE, OPS_STOPPER;
 
 /* The words of the language (if, for, fn, ...), for help("for") and the reference
  * (interp/keywords.c); the table ends with a {NULL} row. */

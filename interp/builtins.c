@@ -5,7 +5,7 @@
 #include "builtin.h"
 
 static const Builtin *const TABLES[] = {BI_CORE, BI_LIST, BI_TENSOR, BI_MATH, BI_TABLE, BI_DATA,
-                                         BI_NET, BI_DYN, BI_CSV, BI_PLOT, BI_ADAPT, BI_STUDY};
+                                         BI_NET, BI_DYN, BI_CSV, BI_PLOT, BI_ADAPT, BI_STUDY, BI_TRAIN};
 enum { NTABLES = sizeof TABLES / sizeof TABLES[0] };
 
 const Builtin *builtin_at(int i)
@@ -100,6 +100,8 @@ const TypeOps *typeops_for(ValType t)
     case VAL_NET: return &OPS_NET;
     case VAL_RECORDING: return &OPS_RECORDING;
     case VAL_ADAPT: return &OPS_ADAPT;
+    case VAL_SCHEDULE: return &OPS_SCHEDULE;
+    case VAL_STOPPER: return &OPS_STOPPER;
     default: return NULL;
     }
 }

@@ -268,7 +268,7 @@ const char *val_type_name(ValType t)
 {
     static const char *names[VAL_NTYPES] = {
         "nil", "bool", "number", "string", "list", "range", "function", "builtin", "module", "record",
-        "tensor", "dataset", "net", "recording", "table", "adaptive",
+        "tensor", "dataset", "net", "recording", "table", "adaptive", "schedule", "early_stop",
     };
     if (t == VAL_TABLE || (t >= VAL_TENSOR && t < VAL_NTYPES)) {
         const TypeOps *ops = typeops_for(t);

@@ -16,6 +16,7 @@ typedef enum {
     VAL_RECORD,
     /* domain types: payload is an ObjBox */
     VAL_TENSOR, VAL_DATASET, VAL_NET, VAL_RECORDING, VAL_TABLE, VAL_ADAPT,
+    VAL_SCHEDULE, VAL_STOPPER,     /* fit's lr: schedules and stop: rules (interp/bi_train.c) */
     VAL_NTYPES
 } ValType;
 

@@ -11,6 +11,16 @@
  *  60  provenance length               u64
  *  68  parameters                      nparams x f32, in the slab order of net.h
  *      provenance                      JSON text (UTF-8, no NUL)
+ *      sections (version 2 only), each: tag (4 bytes), length (u64), payload:
+ *        "EPOC" u64 epochs trained (net.epoch)
+ *        "INIT" u32 scheme, f64 gain, f64 std
+ *        "HIST" u32 ncols, u32 nrows, per column u32 name length + name, then ncols x nrows f64
+ *               (column-major; the last fit's history)
+ *        "OPTS" u32 opt, u32 loss, u64 shuffle seed, u64 epoch, u64 step, u8 has m, u8 has v,
+ *               then m and v (nparams x f32 each, when present)   (save(..., optimizer: true))
+ *        "CKPT" 64 hex fingerprint, u32 done, u32 finished, 4 x u64 random stream, f64 best,
+ *               u64 best epoch, u32 wait, u8 has best params, nparams x f32   (checkpoints)
+ *      Unknown tags are skipped (a later version may add some).
  *      CRC32 (zlib) of every byte before it   u32
  * The reader checks the magic, then the CRC, then every field against the others and against the
  * file length before allocating anything. */
@@ -22,7 +32,7 @@
 #include "net_impl.h"
 
 #define MAGIC "RDNMODEL"
-#define VERSION 1u
+#define VERSION 2u
 #define HDR 68
 
 static void put32(uint8_t *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (uint8_t)(v >> (8 * i)); }
@@ -32,6 +42,88 @@ static uint64_t get64(const uint8_t *p) { uint64_t v = 0; for (int i = 7; i >= 0
 static uint32_t fbits(float f) { uint32_t u; memcpy(&u, &f, 4); return u; }
 static float bitsf(uint32_t u) { float f; memcpy(&f, &u, 4); return f; }
 
+/* A growing byte buffer for the sections (sizes known only once written). */
+typedef struct Buf { uint8_t *p; size_t n, cap; int oom; } Buf;
+static void bput(Buf *b, const void *src, size_t n)
+{
+    if (b->oom) return;
+    if (b->n + n > b->cap) {
+        size_t nc = b->cap ? b->cap : 256;
+        while (nc < b->n + n) nc *= 2;
+        uint8_t *q = realloc(b->p, nc);
+        if (!q) { b->oom = 1; return; }
+        b->p = q;
+        b->cap = nc;
+    }
+    memcpy(b->p + b->n, src, n);
+    b->n += n;
+}
+static void bu32(Buf *b, uint32_t v) { uint8_t t[4]; put32(t, v); bput(b, t, 4); }
+static void bu64(Buf *b, uint64_t v) { uint8_t t[8]; put64(t, v); bput(b, t, 8); }
+static void bf64(Buf *b, double v) { uint64_t u; memcpy(&u, &v, 8); bu64(b, u); }
+static void bf32s(Buf *b, const float *x, int64_t n) { for (int64_t i = 0; i < n; i++) bu32(b, fbits(x[i])); }
+/* Opens a section: the tag and a length patched by sec_end. */
+static size_t sec_begin(Buf *b, const char *tag) { bput(b, tag, 4); bu64(b, 0); return b->n; }
+static void sec_end(Buf *b, size_t start) { if (!b->oom) put64(b->p + start - 8, (uint64_t)(b->n - start)); }
+
+static void sections(Buf *b, const Net *net, int with_opt, const Ckpt *ck)
+{
+    size_t s = sec_begin(b, "EPOC");
+    bu64(b, (uint64_t)net->epochs);
+    sec_end(b, s);
+    s = sec_begin(b, "INIT");
+    bu32(b, (uint32_t)net->init);
+    bf64(b, net->gain);
+    bf64(b, net->init_std);
+    sec_end(b, s);
+    const Table *h = net->history;
+    if (h) {
+        s = sec_begin(b, "HIST");
+        int nc = 0;
+        for (int c = 0; c < h->ncols; c++) nc += !h->cols[c].is_str;
+        bu32(b, (uint32_t)nc);
+        bu32(b, (uint32_t)h->nrows);
+        for (int c = 0; c < h->ncols; c++)
+            if (!h->cols[c].is_str) {
+                bu32(b, (uint32_t)strlen(h->cols[c].name));
+                bput(b, h->cols[c].name, strlen(h->cols[c].name));
+            }
+        for (int c = 0; c < h->ncols; c++)
+            if (!h->cols[c].is_str)
+                for (int r = 0; r < h->nrows; r++) bf64(b, h->cols[c].num[r]);
+        sec_end(b, s);
+    }
+    const OptState *o = &net->opt;
+    if (with_opt && o->active) {
+        s = sec_begin(b, "OPTS");
+        bu32(b, (uint32_t)o->opt);
+        bu32(b, (uint32_t)o->loss);
+        bu64(b, o->shuffle_seed);
+        bu64(b, (uint64_t)o->epoch);
+        bu64(b, (uint64_t)o->step);
+        uint8_t hm = o->m != NULL, hv = o->v != NULL;
+        bput(b, &hm, 1);
+        bput(b, &hv, 1);
+        if (o->m) bf32s(b, o->m, net->nparams);
+        if (o->v) bf32s(b, o->v, net->nparams);
+        sec_end(b, s);
+    }
+    if (ck) {
+        s = sec_begin(b, "CKPT");
+        bput(b, ck->fingerprint, 64);
+        bu32(b, (uint32_t)ck->done);
+        bu32(b, (uint32_t)ck->finished);
+        for (int i = 0; i < 4; i++) bu64(b, ck->rng[i]);
+        bf64(b, ck->stop.best);
+        bu64(b, (uint64_t)ck->stop.best_epoch);
+        bu32(b, (uint32_t)ck->stop.wait);
+        uint8_t hb = ck->stop.best_params != NULL;
+        bput(b, &hb, 1);
+        if (hb) bf32s(b, ck->stop.best_params, net->nparams);
+        sec_end(b, s);
+    }
+}
+
 static int out(FILE *f, const void *buf, size_t n, uLong *crc, RdnErr *err)
 {
     *crc = crc32_z(*crc, buf, n);
@@ -39,7 +131,9 @@ static int out(FILE *f, const void *buf, size_t n, uLong *crc, RdnErr *err)
     return 0;
 }
 
-int rdn_net_write(const Net *net, FILE *f, RdnErr *err)
+int rdn_net_write(const Net *net, FILE *f, RdnErr *err) { return rdn_net_write_ex(net, f, 0, NULL, err); }
+
+int rdn_net_write_ex(const Net *net, FILE *f, int with_opt, const Ckpt *ck, RdnErr *err)
 {
     uint8_t h[HDR];
     const char *prov = net->provenance ? net->provenance : "";
@@ -67,20 +161,150 @@ int rdn_net_write(const Net *net, FILE *f, RdnErr *err)
         i += m;
     }
     if (plen && out(f, prov, plen, &crc, err)) return -1;
+    Buf sb = {0};
+    sections(&sb, net, with_opt, ck);
+    if (sb.oom) {
+        free(sb.p);
+        return rdn_err(err, "save: out of memory");
+    }
+    int rc = sb.n ? out(f, sb.p, sb.n, &crc, err) : 0;
+    free(sb.p);
+    if (rc) return -1;
     put32(buf, (uint32_t)crc);
     if (fwrite(buf, 1, 4, f) != 4) return rdn_err(err, "save: write failed");
     return 0;
 }
 
-Net *rdn_net_read(const uint8_t *b, size_t len, RdnErr *err)
+/* A bounds-checked reader over one section's payload. */
+typedef struct Rd { const uint8_t *p; uint64_t n, at; int bad; } Rd;
+static const uint8_t *rtake(Rd *r, uint64_t n)
 {
+    if (r->bad || n > r->n - r->at) { r->bad = 1; return NULL; }
+    const uint8_t *q = r->p + r->at;
+    r->at += n;
+    return q;
+}
+static uint32_t ru32(Rd *r) { const uint8_t *q = rtake(r, 4); return q ? get32(q) : 0; }
+static uint64_t ru64(Rd *r) { const uint8_t *q = rtake(r, 8); return q ? get64(q) : 0; }
+static double rf64(Rd *r) { uint64_t u = ru64(r); double v; memcpy(&v, &u, 8); return v; }
+static uint8_t ru8(Rd *r) { const uint8_t *q = rtake(r, 1); return q ? *q : 0; }
+static float *rf32s(Rd *r, int64_t n, RdnErr *err)
+{
+    if (r->bad || (uint64_t)n > (r->n - r->at) / 4) { r->bad = 1; return NULL; }
+    float *x = rdn_alloc_aligned((size_t)n, sizeof(float), "model file", err);
+    if (!x) { r->bad = 1; return NULL; }
+    for (int64_t i = 0; i < n; i++) x[i] = bitsf(ru32(r));
+    return x;
+}
+
+static Table *read_hist(Rd *r, RdnErr *err)
+{
+    uint32_t nc = ru32(r), nr = ru32(r);
+    if (r->bad || nc > 64 || (uint64_t)nr * nc > (r->n - r->at) / 8) { r->bad = 1; return NULL; }
+    char *names[64] = {0};
+    for (uint32_t c = 0; c < nc && !r->bad; c++) {
+        uint32_t l = ru32(r);
+        const uint8_t *q = l <= 256 ? rtake(r, l) : NULL;
+        if (!q || memchr(q, 0, l) || !(names[c] = malloc(l + 1))) { r->bad = 1; break; }
+        memcpy(names[c], q, l);
+        names[c][l] = 0;
+    }
+    Table *t = r->bad ? NULL : rdn_table_new((int)nc, (const char *const *)names, NULL, err);
+    for (uint32_t c = 0; c < nc; c++) free(names[c]);
+    if (!t) { r->bad = 1; return NULL; }
+    t->is_history = 1;
+    double row[64];
+    uint64_t base = r->at;
+    for (uint32_t i = 0; i < nr && !r->bad; i++) {
+        for (uint32_t c = 0; c < nc; c++) {
+            Rd q = {r->p, r->n, base + ((uint64_t)c * nr + i) * 8, 0};
+            row[c] = rf64(&q);
+        }
+        if (rdn_table_push(t, row, NULL, err)) r->bad = 1;
+    }
+    r->at = base + (uint64_t)nc * nr * 8;
+    if (r->bad) { rdn_table_free(t); return NULL; }
+    return t;
+}
+
+/* The sections of a version-2 file, in b[0..n); fills net and ck. */
+static int read_sections(Net *net, const uint8_t *b, uint64_t n, Ckpt *ck, int *has_ck, RdnErr *err)
+{
+    uint64_t at = 0;
+    while (at < n) {
+        if (n - at < 12) return rdn_err(err, "load: a truncated section header (the lengths in the file do not add up)");
+        const uint8_t *tag = b + at;
+        uint64_t sl = get64(b + at + 4);
+        at += 12;
+        if (sl > n - at) return rdn_err(err, "load: a section's length runs past the end of the file");
+        Rd r = {b + at, sl, 0, 0};
+        if (!memcmp(tag, "EPOC", 4)) {
+            uint64_t e = ru64(&r);
+            if (e > INT64_MAX) r.bad = 1;
+            net->epochs = (int64_t)e;
+        } else if (!memcmp(tag, "INIT", 4)) {
+            uint32_t k = ru32(&r);
+            double g = rf64(&r), sd = rf64(&r);
+            if (k > INIT_NORMAL || !(g >= 0) || !(sd >= 0) || !isfinite(g) || !isfinite(sd)) r.bad = 1;
+            net->init = (InitKind)k, net->gain = g, net->init_std = sd;
+        } else if (!memcmp(tag, "HIST", 4)) {
+            Table *h = read_hist(&r, err);
+            if (h) {
+                rdn_table_free(net->history);
+                net->history = h;
+            }
+        } else if (!memcmp(tag, "OPTS", 4)) {
+            OptState *o = &net->opt;
+            rdn_opt_reset(o);
+            uint32_t opt = ru32(&r), loss = ru32(&r);
+            o->shuffle_seed = ru64(&r);
+            uint64_t ep = ru64(&r), st = ru64(&r);
+            uint8_t hm = ru8(&r), hv = ru8(&r);
+            if (opt > OPT_ADAM || loss > LOSS_MSE || ep > INT64_MAX || st > INT64_MAX || hm > 1 || hv > 1 ||
+                hm != (opt != OPT_SGD) || hv != (opt == OPT_ADAM))
+                r.bad = 1;
+            o->opt = (OptKind)opt, o->loss = (LossKind)loss, o->epoch = (int64_t)ep, o->step = (int64_t)st;
+            if (!r.bad && hm) o->m = rf32s(&r, net->nparams, err);
+            if (!r.bad && hv) o->v = rf32s(&r, net->nparams, err);
+            if (r.bad) rdn_opt_reset(o);
+            else o->active = 1;
+        } else if (!memcmp(tag, "CKPT", 4) && ck) {
+            const uint8_t *fp = rtake(&r, 64);
+            if (fp) memcpy(ck->fingerprint, fp, 64);
+            ck->fingerprint[64] = 0;
+            ck->done = (int)ru32(&r);
+            ck->finished = (int)ru32(&r);
+            for (int i = 0; i < 4; i++) ck->rng[i] = ru64(&r);
+            ck->stop.best = rf64(&r);
+            ck->stop.best_epoch = (int64_t)ru64(&r);
+            ck->stop.wait = (int)ru32(&r);
+            uint8_t hb = ru8(&r);
+            free(ck->stop.best_params);
+            ck->stop.best_params = !r.bad && hb ? rf32s(&r, net->nparams, err) : NULL;
+            if (ck->done < 0 || ck->finished < 0 || ck->finished > 1 || ck->stop.wait < 0 || hb > 1) r.bad = 1;
+            if (!r.bad) *has_ck = 1;
+        } else {
+            r.at = sl; /* an unknown section: skipped */
+        }
+        if (r.bad || r.at != sl) return rdn_err(err, "load: section '%.4s' is malformed", tag);
+        at += sl;
+    }
+    return 0;
+}
+
+Net *rdn_net_read(const uint8_t *b, size_t len, RdnErr *err) { return rdn_net_read_ckpt(b, len, NULL, NULL, err); }
+
+Net *rdn_net_read_ckpt(const uint8_t *b, size_t len, Ckpt *ck, int *has_ck, RdnErr *err)
+{
+    int hck = 0;
+    if (has_ck) *has_ck = 0;
     if (len < 8 || memcmp(b, MAGIC, 8) != 0)
         return rdn_err(err, "load: not an rdn model file (no RDNMODEL magic)"), NULL;
     if (len < HDR + 4)
         return rdn_err(err, "load: the file is truncated (%zu bytes, a model file has at least %d)", len, HDR + 4), NULL;
     uint32_t version = get32(b + 8);
-    if (version != VERSION)
-        return rdn_err(err, "load: model file version %u is not supported (this rdn reads version %u)", version, VERSION), NULL;
+    if (version != 1 && version != VERSION)
+        return rdn_err(err, "load: model file version %u is not supported (this rdn reads versions 1 and %u)", version, VERSION), NULL;
     uint32_t want = get32(b + len - 4), got = (uint32_t)crc32_z(crc32(0L, Z_NULL, 0), b, len - 4);
     if (want != got)
         return rdn_err(err, "load: the file is corrupted or truncated (CRC32 %08x, expected %08x)", got, want), NULL;
@@ -103,7 +327,7 @@ Net *rdn_net_read(const uint8_t *b, size_t len, RdnErr *err)
         return rdn_err(err, "load: the file holds %llu parameters but its sizes need %lld", (unsigned long long)np, (long long)l.total), NULL;
     /* exact length: header + params + provenance + crc, computed without overflow */
     uint64_t body = len - HDR - 4;
-    if (np > body / 4 || plen != body - np * 4)
+    if (np > body / 4 || (version == 1 ? plen != body - np * 4 : plen > body - np * 4))
         return rdn_err(err, "load: the sizes in the header do not match the file length (%zu bytes)", len), NULL;
     const uint8_t *pp = b + HDR, *prov = pp + np * 4;
     if (memchr(prov, 0, plen)) return rdn_err(err, "load: the provenance record holds a NUL byte"), NULL;
@@ -121,5 +345,11 @@ Net *rdn_net_read(const uint8_t *b, size_t len, RdnErr *err)
         memcpy(net->provenance, prov, plen);
         net->provenance[plen] = 0;
     }
+    if (version >= 2 && read_sections(net, prov + plen, body - np * 4 - plen, ck, &hck, err)) {
+        if (ck) free(ck->stop.best_params), ck->stop.best_params = NULL;
+        rdn_net_free(net);
+        return NULL;
+    }
+    if (has_ck) *has_ck = hck;
     return net;
 }

@@ -80,12 +80,100 @@ static void init_uniform(float *p, int64_t n, double bound, uint64_t seed, int b
     for (int64_t i = 0; i < n; i++) p[i] = (float)(bound * (2.0 * rdn_rng_uniform(&r) - 1.0));
 }
 
+const char *rdn_init_name(InitKind k)
+{
+    static const char *names[] = {"pytorch", "glorot", "orthogonal", "normal"};
+    return k >= INIT_PYTORCH && k <= INIT_NORMAL ? names[k] : "pytorch";
+}
+
+double rdn_init_gain(InitKind k, Act a)
+{
+    return (k == INIT_GLOROT || k == INIT_ORTHOGONAL) && a == ACT_LOGISTIC ? 4.0 : 1.0;
+}
+
+/* W_t [d, d] by the net's scheme, from the stream (init_seed, BLK_W, t):
+ *   pytorch     U(-a, a), a = gain / sqrt(d)
+ *   glorot      U(-a, a), a = gain * sqrt(6 / (d + d))
+ *   normal      N(0, (gain * std)^2), std = init_std or 1 / sqrt(d)
+ *   orthogonal  gain * Q, Q the orthogonal factor (R with a positive diagonal) of a d x d matrix
+ *               of N(0, 1) draws, by modified Gram-Schmidt in double precision */
+static void init_weights(const Net *net, float *W, int t)
+{
+    int64_t d = net->width;
+    double gain = net->gain > 0 ? net->gain : rdn_init_gain(net->init, net->act);
+    if (net->init == INIT_PYTORCH) {
+        init_uniform(W, d * d, gain / sqrt((double)d), net->init_seed, BLK_W, t);
+        return;
+    }
+    if (net->init == INIT_GLOROT) {
+        init_uniform(W, d * d, gain * sqrt(6.0 / (double)(d + d)), net->init_seed, BLK_W, t);
+        return;
+    }
+    RdnRng r;
+    rdn_rng_derive(&r, net->init_seed, BLK_W, (uint64_t)t);
+    if (net->init == INIT_NORMAL) {
+        double sd = gain * (net->init_std > 0 ? net->init_std : 1.0 / sqrt((double)d));
+        for (int64_t i = 0; i < d * d; i++) W[i] = (float)(sd * rdn_rng_normal(&r));
+        return;
+    }
+    /* orthogonal: columns of A orthonormalised in order; a (numerically) dependent column is
+     * redrawn, which happens with probability 0 */
+    double *A = malloc(sizeof(double) * (size_t)(d * d));
+    if (!A) { /* out of memory: fall back to a scaled identity, still orthogonal */
+        for (int64_t i = 0; i < d * d; i++) W[i] = (float)(i % (d + 1) == 0 ? gain : 0.0);
+        return;
+    }
+    for (int64_t i = 0; i < d * d; i++) A[i] = rdn_rng_normal(&r);
+    for (int64_t j = 0; j < d; j++) {
+        for (;;) {
+            for (int64_t q = 0; q < j; q++) {
+                double dot = 0;
+                for (int64_t i = 0; i < d; i++) dot += A[i * d + q] * A[i * d + j];
+                for (int64_t i = 0; i < d; i++) A[i * d + j] -= dot * A[i * d + q];
+            }
+            double nrm = 0;
+            for (int64_t i = 0; i < d; i++) nrm += A[i * d + j] * A[i * d + j];
+            nrm = sqrt(nrm);
+            if (nrm > 1e-10) {
+                for (int64_t i = 0; i < d; i++) A[i * d + j] /= nrm;
+                break;
+            }
+            for (int64_t i = 0; i < d; i++) A[i * d + j] = rdn_rng_normal(&r);
+        }
+    }
+    for (int64_t i = 0; i < d * d; i++) W[i] = (float)(gain * A[i]);
+    free(A);
+}
+
+/* Layer t: W_t by the scheme, b_t always as PyTorch's Linear (U(+-1/sqrt(d))). */
 static void init_layer(Net *net, int t)
 {
     int64_t d = net->width;
-    double bound = 1.0 / sqrt((double)d);
-    init_uniform(net->W + t * d * d, d * d, bound, net->init_seed, BLK_W, t);
-    init_uniform(net->b + t * d, d, bound, net->init_seed, BLK_b, t);
+    init_weights(net, net->W + t * d * d, t);
+    init_uniform(net->b + t * d, d, 1.0 / sqrt((double)d), net->init_seed, BLK_b, t);
+}
+
+void rdn_opt_reset(OptState *s)
+{
+    free(s->m);
+    free(s->v);
+    memset(s, 0, sizeof *s);
+}
+
+int rdn_opt_copy(OptState *dst, const OptState *src, int64_t nparams, RdnErr *err)
+{
+    *dst = *src;
+    dst->m = dst->v = NULL;
+    if (src->m && !(dst->m = rdn_alloc_aligned((size_t)nparams, sizeof(float), "optimizer state", err)))
+        return -1;
+    if (src->v && !(dst->v = rdn_alloc_aligned((size_t)nparams, sizeof(float), "optimizer state", err))) {
+        free(dst->m);
+        dst->m = NULL;
+        return -1;
+    }
+    if (src->m) memcpy(dst->m, src->m, (size_t)nparams * sizeof(float));
+    if (src->v) memcpy(dst->v, src->v, (size_t)nparams * sizeof(float));
+    return 0;
 }
 
 static int alloc_slabs(Net *net, int L, RdnErr *err)
@@ -102,8 +190,11 @@ static int alloc_slabs(Net *net, int L, RdnErr *err)
     return 0;
 }
 
-Net *rdn_net_new(const NetSpec *spec, RdnErr *err)
+Net *rdn_net_new(const NetSpec *spec, RdnErr *err) { return rdn_net_new_init(spec, NULL, err); }
+
+Net *rdn_net_new_init(const NetSpec *spec, const InitSpec *init, RdnErr *err)
 {
+    InitSpec is = init ? *init : (InitSpec){0};
     float step = spec->kind == NET_MLP ? 1.0f : spec->step;
     if (rdn_net_check_sizes(spec->kind, spec->in, spec->width, spec->depth, spec->classes, step, err))
         return NULL;
@@ -121,6 +212,14 @@ Net *rdn_net_new(const NetSpec *spec, RdnErr *err)
     net->embed = spec->width != spec->in;
     net->step = step;
     net->init_seed = spec->init_seed;
+    net->init = is.kind;
+    net->gain = is.gain;
+    net->init_std = is.std;
+    if (net->init < INIT_PYTORCH || net->init > INIT_NORMAL || !(net->gain >= 0) || !isfinite(net->gain) ||
+        !(net->init_std >= 0) || !isfinite(net->init_std)) {
+        free(net);
+        return rdn_err(err, "%s: bad initialisation settings", rdn_net_kind_name(spec->kind)), NULL;
+    }
     int L = net->shared ? 1 : net->depth;
     net->cap_depth = net->shared ? net->depth : L;
     if (alloc_slabs(net, L, err)) {
@@ -147,6 +246,7 @@ void rdn_net_free(Net *net)
     free(net->grads);
     free(net->provenance);
     rdn_table_free(net->history);
+    rdn_opt_reset(&net->opt);
     free(net);
 }
 
@@ -158,9 +258,14 @@ Net *rdn_net_clone(const Net *src, RdnErr *err)
     net->params = net->grads = NULL;
     net->provenance = NULL;
     net->history = NULL;
+    memset(&net->opt, 0, sizeof net->opt);
     int L = src->shared ? 1 : src->depth;
     if (alloc_slabs(net, L, err)) {
         free(net);
+        return NULL;
+    }
+    if (rdn_opt_copy(&net->opt, &src->opt, src->nparams, err)) {
+        rdn_net_free(net);
         return NULL;
     }
     memcpy(net->params, src->params, (size_t)src->nparams * sizeof(float));
@@ -170,6 +275,24 @@ Net *rdn_net_clone(const Net *src, RdnErr *err)
         return rdn_err(err, "net: out of memory"), NULL;
     }
     return net;
+}
+
+int rdn_remap_slab(float **buf, const Net *net, int L0, int L1, RdnErr *err)
+{
+    if (!*buf) return 0;
+    NetLayout a = rdn_net_layout(net->in, net->width, net->classes, net->embed, L0);
+    NetLayout b = rdn_net_layout(net->in, net->width, net->classes, net->embed, L1);
+    float *nb = rdn_alloc_aligned((size_t)b.total, sizeof(float), "optimizer state", err);
+    if (!nb) return -1;
+    int64_t d = net->width, keep = L0 < L1 ? L0 : L1;
+    memset(nb, 0, (size_t)b.total * sizeof(float));
+    memcpy(nb + b.E, *buf + a.E, (size_t)(a.W - a.E) * sizeof(float)); /* E and e */
+    memcpy(nb + b.W, *buf + a.W, (size_t)(keep * d * d) * sizeof(float));
+    memcpy(nb + b.b, *buf + a.b, (size_t)(keep * d) * sizeof(float));
+    memcpy(nb + b.V, *buf + a.V, (size_t)(a.total - a.V) * sizeof(float));
+    free(*buf);
+    *buf = nb;
+    return 0;
 }
 
 int rdn_net_set_depth(Net *net, int depth, RdnErr *err)
@@ -193,6 +316,13 @@ int rdn_net_set_depth(Net *net, int depth, RdnErr *err)
     memcpy(tmp.b, net->b, (size_t)(keep * d) * sizeof(float));
     memcpy(tmp.V, net->V, (size_t)(net->classes * d) * sizeof(float));
     memcpy(tmp.c, net->c, (size_t)net->classes * sizeof(float));
+    if (rdn_remap_slab(&tmp.opt.m, net, net->depth, depth, err) || rdn_remap_slab(&tmp.opt.v, net, net->depth, depth, err)) {
+        rdn_opt_reset(&tmp.opt); /* out of memory: the state is dropped, never left dangling */
+        net->opt = tmp.opt;
+        free(tmp.params);
+        free(tmp.grads);
+        return -1;
+    }
     free(net->params);
     free(net->grads);
     *net = tmp;

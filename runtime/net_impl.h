@@ -41,6 +41,9 @@ typedef struct NetLayout { int64_t E, e, W, b, V, c, total; } NetLayout;
 NetLayout rdn_net_layout(int in, int width, int classes, int embed, int L);
 /* Points the views of net (params and grads) at the blocks for L layers. */
 void rdn_net_set_views(Net *net, int L);
+/* Moves a slab-shaped buffer (optimizer state, a backup) from the layout of L0 weight layers to
+ * L1 (kept blocks copied, new ones zero); *buf NULL is left alone. */
+int rdn_remap_slab(float **buf, const Net *net, int L0, int L1, RdnErr *err);
 /* Checks sizes of a spec-like description; 0 or error. */
 int rdn_net_check_sizes(NetKind kind, int in, int width, int depth, int classes, float step,
                         RdnErr *err);

@@ -228,25 +228,38 @@ int rdn_net_loss_grad(Net *net, const float *x, const int32_t *y, int64_t n, Los
 
 /* ---- optimizers over the whole slab ---- */
 
-typedef struct OptState {
-    float *m, *v;       /* momentum buffer / Adam moments (NULL when unused) */
-    int64_t step;       /* Adam's step count */
-} OptState;
+const char *rdn_opt_name(OptKind k) { return k == OPT_ADAM ? "adam" : k == OPT_MOMENTUM ? "momentum" : "sgd"; }
+const char *rdn_loss_name(LossKind k) { return k == LOSS_MSE ? "mse" : "xent"; }
 
-/* One step over the whole slab, fused with the NaN guard's bookkeeping: backup receives the
- * parameters before the step, and the return value says whether every new parameter is finite
- * (one pass over memory instead of three). */
-HOT static int opt_step(Net *net, const FitOpts *o, OptState *s, float *restrict backup)
+double rdn_lr_at(const LrSched *s, int64_t e)
 {
+    switch (s->kind) {
+    case LR_STEP: return s->lr * rdn_pow(s->gamma, (double)((e - 1) / s->every));
+    case LR_COSINE:
+        if (e <= s->warmup) return s->lr * (double)e / (double)s->warmup;
+        if (e > s->epochs) return s->min;
+        return s->min + (s->lr - s->min) *
+                            (1.0 + rdn_cos(M_PI * (double)(e - s->warmup - 1) / (double)(s->epochs - s->warmup))) / 2.0;
+    default: return s->lr;
+    }
+}
+
+/* One step over the whole slab with rate lr, fused with the NaN guard's bookkeeping: backup
+ * receives the parameters before the step, and the return value says whether every new parameter
+ * is finite (one pass over memory instead of three). Weight decay wd: added to the gradient (sgd,
+ * momentum: g + wd p) or decoupled (adam, as PyTorch's AdamW: p *= 1 - lr wd before the step). */
+HOT static int opt_step(Net *net, const FitOpts *o, OptState *s, double lr_d, float wd, float *restrict backup)
+{
+    float lr = (float)lr_d;
     float *restrict p = net->params;
     const float *restrict g = net->grads;
     int64_t n = net->nparams;
-    float lr = (float)o->lr;
     int bad = 0;
+    s->step++;
     if (o->opt == OPT_SGD) {
         for (int64_t i = 0; i < n; i++) {
             backup[i] = p[i];
-            p[i] -= lr * g[i];
+            p[i] -= lr * (g[i] + wd * p[i]);
             bad |= p[i] - p[i] != 0.0f; /* NaN for NaN and Inf, 0 otherwise */
         }
     } else if (o->opt == OPT_MOMENTUM) {
@@ -254,19 +267,20 @@ HOT static int opt_step(Net *net, const FitOpts *o, OptState *s, float *restrict
         float mu = (float)o->momentum;
         for (int64_t i = 0; i < n; i++) {
             backup[i] = p[i];
-            s->m[i] = mu * s->m[i] + g[i];
+            s->m[i] = mu * s->m[i] + (g[i] + wd * p[i]);
             p[i] -= lr * s->m[i];
             bad |= p[i] - p[i] != 0.0f;
         }
     } else {
         /* Adam as in PyTorch: m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
          * p -= (lr / (1 - b1^t)) m / (sqrt(v) / sqrt(1 - b2^t) + eps) */
-        s->step++;
         float b1 = (float)o->beta1, b2 = (float)o->beta2, eps = (float)o->eps;
         double bc1 = 1.0 - rdn_pow(o->beta1, (double)s->step), bc2 = 1.0 - rdn_pow(o->beta2, (double)s->step);
-        float stepsize = (float)(o->lr / bc1), sbc2 = (float)sqrt(bc2);
+        float stepsize = (float)(lr_d / bc1), sbc2 = (float)sqrt(bc2);
+        float decay = 1.0f - lr * wd;
         for (int64_t i = 0; i < n; i++) {
             backup[i] = p[i];
+            if (wd != 0.0f) p[i] *= decay;
             s->m[i] = b1 * s->m[i] + (1.0f - b1) * g[i];
             s->v[i] = b2 * s->v[i] + (1.0f - b2) * g[i] * g[i];
             p[i] -= stepsize * s->m[i] / (sqrtf(s->v[i]) / sbc2 + eps);
@@ -276,22 +290,40 @@ HOT static int opt_step(Net *net, const FitOpts *o, OptState *s, float *restrict
     return !bad;
 }
 
-/* Moves a slab-shaped buffer from the layout of L0 layers to L1 layers (kept blocks copied, new
- * ones zero). Used for optimizer state and the NaN backup when an unshared net changes depth. */
-static int remap(float **buf, const Net *net, int L0, int L1, RdnErr *err)
+/* Scales the gradient slab so its global L2 norm (summed in double, in slab order) is at most
+ * clip: g *= clip / ||g|| when ||g|| > clip. */
+static void clip_grads(Net *net, double clip)
 {
-    if (!*buf) return 0;
-    NetLayout a = rdn_net_layout(net->in, net->width, net->classes, net->embed, L0);
-    NetLayout b = rdn_net_layout(net->in, net->width, net->classes, net->embed, L1);
-    float *nb = rdn_alloc_aligned((size_t)b.total, sizeof(float), "optimizer state", err);
-    if (!nb) return -1;
-    int64_t d = net->width, keep = L0 < L1 ? L0 : L1;
-    memcpy(nb + b.E, *buf + a.E, (size_t)(a.W - a.E) * sizeof(float)); /* E and e */
-    memcpy(nb + b.W, *buf + a.W, (size_t)(keep * d * d) * sizeof(float));
-    memcpy(nb + b.b, *buf + a.b, (size_t)(keep * d) * sizeof(float));
-    memcpy(nb + b.V, *buf + a.V, (size_t)(a.total - a.V) * sizeof(float));
-    free(*buf);
-    *buf = nb;
+    double ss = 0;
+    for (int64_t i = 0; i < net->nparams; i++) ss += (double)net->grads[i] * net->grads[i];
+    double nrm = sqrt(ss);
+    if (!(nrm > clip)) return;
+    float sc = (float)(clip / nrm);
+    for (int64_t i = 0; i < net->nparams; i++) net->grads[i] *= sc;
+}
+
+int rdn_fit_continues(const Net *net, const FitOpts *o)
+{
+    const OptState *s = &net->opt;
+    return s->active && s->opt == o->opt && s->loss == o->loss &&
+           (!o->seed_given || s->shuffle_seed == o->shuffle_seed);
+}
+
+/* A fresh optimizer state for the options (buffers zero). */
+static int opt_begin(Net *net, const FitOpts *o, RdnErr *err)
+{
+    rdn_opt_reset(&net->opt);
+    OptState *s = &net->opt;
+    if (o->opt != OPT_SGD && !(s->m = rdn_alloc_aligned((size_t)net->nparams, sizeof(float), "optimizer state", err)))
+        return -1;
+    if (o->opt == OPT_ADAM && !(s->v = rdn_alloc_aligned((size_t)net->nparams, sizeof(float), "optimizer state", err))) {
+        rdn_opt_reset(s);
+        return -1;
+    }
+    s->active = 1;
+    s->opt = o->opt;
+    s->loss = o->loss;
+    s->shuffle_seed = o->shuffle_seed;
     return 0;
 }
 
@@ -340,6 +372,21 @@ static void progress_bar(FILE *f, int epoch, int epochs, int64_t batch, int64_t 
     fflush(f);
 }
 
+/* Early stopping's bookkeeping after one epoch with monitored value v: 1 when patience ran out. */
+static int stop_update(const StopOpts *so, StopState *ss, double v, int64_t ep, const Net *net)
+{
+    int better = ss->best_epoch == 0 ||
+                 (so->on == STOP_VAL_LOSS ? v < ss->best - so->min_delta : v > ss->best + so->min_delta);
+    if (better) {
+        ss->best = v;
+        ss->best_epoch = ep;
+        ss->wait = 0;
+        if (ss->best_params) memcpy(ss->best_params, net->params, (size_t)net->nparams * sizeof(float));
+        return 0;
+    }
+    return ++ss->wait >= so->patience;
+}
+
 int rdn_fit(Net *net, const Dataset *train, const Dataset *val, const FitOpts *o,
             Table **history, Table **adapt_log, RdnErr *err)
 {
@@ -347,11 +394,20 @@ int rdn_fit(Net *net, const Dataset *train, const Dataset *val, const FitOpts *o
     if (adapt_log) *adapt_log = NULL;
     if (o->epochs < 0 || o->epochs > 1000000) return rdn_err(err, "fit: epochs must be 0..1000000, got %d", o->epochs);
     if (o->batch < 1 || o->batch > (1 << 20)) return rdn_err(err, "fit: batch must be 1..%d, got %d", 1 << 20, o->batch);
-    if (!isfinite(o->lr) || o->lr <= 0) return rdn_err(err, "fit: lr must be a positive number, got %g", o->lr);
+    if (!o->lr_fn && (!isfinite(o->lr) || o->lr <= 0)) return rdn_err(err, "fit: lr must be a positive number, got %g", o->lr);
     if (o->opt == OPT_MOMENTUM && !(o->momentum >= 0 && o->momentum < 1))
         return rdn_err(err, "fit: momentum must be in [0, 1), got %g", o->momentum);
     if (o->opt == OPT_ADAM && !(o->beta1 >= 0 && o->beta1 < 1 && o->beta2 >= 0 && o->beta2 < 1 && o->eps > 0))
         return rdn_err(err, "fit: Adam needs 0 <= beta1, beta2 < 1 and eps > 0");
+    if (!(o->weight_decay >= 0) || !isfinite(o->weight_decay))
+        return rdn_err(err, "fit: weight_decay must be a number >= 0, got %g", o->weight_decay);
+    if (!(o->clip >= 0) || !isfinite(o->clip))
+        return rdn_err(err, "fit: clip must be a positive number (the largest gradient norm), got %g", o->clip);
+    if (o->stop.on != STOP_NONE && o->stop.patience < 1)
+        return rdn_err(err, "fit: early stopping needs patience >= 1, got %d", o->stop.patience);
+    if (o->stop.on != STOP_NONE && !val)
+        return rdn_err(err, "fit: early stopping on %s needs val: (a validation dataset)",
+                       o->stop.on == STOP_VAL_LOSS ? "val_loss" : "val_acc");
     const Dataset *sets[2] = {train, val};
     for (int s = 0; s < 2; s++) {
         const Dataset *ds = sets[s];
@@ -368,8 +424,10 @@ int rdn_fit(Net *net, const Dataset *train, const Dataset *val, const FitOpts *o
     }
     if (o->adapt && rdn_adapt_validate(o->adapt, net, train, err)) return -1;
 
-    static const char *cols[] = {"epoch", "loss", "acc", "val_loss", "val_acc", "depth"};
-    Table *hist = rdn_table_new(6, cols, NULL, err);
+    static const char *cols[] = {"epoch", "loss", "acc", "val_loss", "val_acc", "depth", "lr"};
+    enum { NCOL = 7 };
+    Table *hist = o->resume && o->resume->history ? rdn_table_copy(o->resume->history, err)
+                                                  : rdn_table_new(NCOL, cols, NULL, err);
     if (!hist) return -1;
     hist->is_history = 1;
 
@@ -378,29 +436,56 @@ int rdn_fit(Net *net, const Dataset *train, const Dataset *val, const FitOpts *o
     int64_t nb = (n + B - 1) / B;
     FILE *pf = o->quiet ? NULL : (o->progress ? o->progress : stderr);
     Ws w = {0};
-    OptState st = {0};
+    StopState ss = {0};
     float *backup = NULL;
     int32_t *idx = NULL, *yb = NULL;
     AdaptState *as = NULL;
-    int rc = 0, L = net->shared ? 1 : net->depth;
+    int rc = 0, L = net->shared ? 1 : net->depth, first = o->resume ? o->resume->done : 0;
+    int stopped = o->resume ? o->resume->finished : 0;
     double prev_val = NAN;
+
+    if (!o->resume && !rdn_fit_continues(net, o)) {
+        if (net->opt.active && pf)
+            fprintf(pf, "fit: opt \"%s\", loss \"%s\"%s differ from the net's optimizer state (opt \"%s\", "
+                    "loss \"%s\", %lld epochs); starting a fresh state\n", rdn_opt_name(o->opt),
+                    rdn_loss_name(o->loss), o->seed_given && net->opt.shuffle_seed != o->shuffle_seed ? ", seed" : "",
+                    rdn_opt_name(net->opt.opt), rdn_loss_name(net->opt.loss), (long long)net->opt.epoch);
+        if (opt_begin(net, o, err)) {
+            rdn_table_free(hist);
+            return -1;
+        }
+    }
+    OptState *st = &net->opt;
+    ss.best = NAN;
+    if (o->resume && o->resume->stop) {
+        ss = *o->resume->stop;
+        ss.best_params = NULL;
+    }
+    if (o->stop.on != STOP_NONE && o->stop.restore_best) {
+        ss.best_params = rdn_alloc_aligned((size_t)net->nparams, sizeof(float), "best parameters", err);
+        if (!ss.best_params) goto fail;
+        const float *src = o->resume && o->resume->stop && o->resume->stop->best_params ? o->resume->stop->best_params : net->params;
+        memcpy(ss.best_params, src, (size_t)net->nparams * sizeof(float));
+    }
 
     idx = rdn_calloc((size_t)n, sizeof *idx, "shuffle order", err);
     yb = idx ? rdn_calloc((size_t)B, sizeof *yb, "batch labels", err) : NULL;
     backup = yb ? rdn_alloc_aligned((size_t)net->nparams, sizeof(float), "parameter backup", err) : NULL;
     if (!backup || ws_alloc(&w, net, B, err)) goto fail;
-    if (o->opt != OPT_SGD) {
-        st.m = rdn_alloc_aligned((size_t)net->nparams, sizeof(float), "optimizer state", err);
-        if (!st.m) goto fail;
-        if (o->opt == OPT_ADAM && !(st.v = rdn_alloc_aligned((size_t)net->nparams, sizeof(float), "optimizer state", err)))
-            goto fail;
-    }
     memcpy(backup, net->params, (size_t)net->nparams * sizeof(float));
     if (o->adapt && !(as = rdn_adapt_begin(o->adapt, net, train, err))) goto fail;
 
-    for (int ep = 1; ep <= o->epochs; ep++) {
+    for (int ci = first; ci < o->epochs && !stopped; ci++) {
+        int64_t ep = st->epoch + 1;  /* the state's epoch: seeds the shuffle, argument of the schedule */
+        double lr = o->lr_fn ? o->lr_fn(o->lr_ctx, ep, err) : o->sched.kind == LR_CONST ? o->lr : rdn_lr_at(&o->sched, ep);
+        if (o->lr_fn && !(lr >= 0)) goto fail; /* the callback raised (err set) */
+        if (!isfinite(lr) || lr < 0) {
+            rdn_err(err, "fit: the learning-rate schedule gave %g for epoch %lld (a rate must be a number >= 0)",
+                    lr, (long long)ep);
+            goto fail;
+        }
         RdnRng r;
-        rdn_rng_derive(&r, o->shuffle_seed, (uint64_t)ep, 0x5348554646ull /* "SHUFF" */);
+        rdn_rng_derive(&r, st->shuffle_seed, (uint64_t)ep, 0x5348554646ull /* "SHUFF" */);
         for (int64_t i = 0; i < n; i++) idx[i] = (int32_t)i;
         rdn_rng_permute(&r, idx, n);
         double total = 0, t0 = now_s(), last_draw = 0;
@@ -409,8 +494,8 @@ int rdn_fit(Net *net, const Dataset *train, const Dataset *val, const FitOpts *o
         for (int64_t bi = 0; bi < nb; bi++) {
             if (rdn_interrupt) {
                 if (pf && o->progress_tty) fputc('\n', pf);
-                rc = rdn_err_interrupted(err, "fit: interrupted in epoch %d at batch %lld of %lld; the net "
-                                         "keeps the parameters after the last finished batch", ep,
+                rc = rdn_err_interrupted(err, "fit: interrupted in epoch %lld at batch %lld of %lld; the net "
+                                         "keeps the parameters after the last finished batch", (long long)ep,
                                          (long long)bi + 1, (long long)nb);
                 goto done;
             }
@@ -420,17 +505,18 @@ int rdn_fit(Net *net, const Dataset *train, const Dataset *val, const FitOpts *o
             if (!isfinite(bl)) {
                 memcpy(net->params, backup, (size_t)net->nparams * sizeof(float));
                 if (pf && o->progress_tty) fputc('\n', pf);
-                rc = rdn_err(err, "fit: the loss became %s in epoch %d, batch %lld (lr %g may be too large); "
+                rc = rdn_err(err, "fit: the loss became %s in epoch %lld, batch %lld (lr %g may be too large); "
                              "the parameters of the last batch with a finite loss were restored",
-                             isnan(bl) ? "NaN" : "infinite", ep, (long long)bi + 1, o->lr);
+                             isnan(bl) ? "NaN" : "infinite", (long long)ep, (long long)bi + 1, lr);
                 goto done;
             }
-            if (!opt_step(net, o, &st, backup)) {
+            if (o->clip > 0) clip_grads(net, o->clip);
+            if (!opt_step(net, o, st, lr, (float)o->weight_decay, backup)) {
                 memcpy(net->params, backup, (size_t)net->nparams * sizeof(float));
                 if (pf && o->progress_tty) fputc('\n', pf);
-                rc = rdn_err(err, "fit: the parameters became NaN or infinite in epoch %d, batch %lld "
+                rc = rdn_err(err, "fit: the parameters became NaN or infinite in epoch %lld, batch %lld "
                              "(lr %g may be too large); the parameters before that step were restored",
-                             ep, (long long)bi + 1, o->lr);
+                             (long long)ep, (long long)bi + 1, lr);
                 goto done;
             }
             total += bl;
@@ -440,26 +526,30 @@ int rdn_fit(Net *net, const Dataset *train, const Dataset *val, const FitOpts *o
                 if (tn - last_draw > 0.1 || bi + 1 == nb) {
                     last_draw = tn;
                     double rate = seen / fmax(tn - t0, 1e-9);
-                    progress_bar(pf, ep, o->epochs, bi + 1, nb, total / seen, rate,
-                                 (double)(n - seen) / rate + (double)(o->epochs - ep) * n / rate);
+                    progress_bar(pf, (int)ep, (int)(ep - ci - 1 + o->epochs), bi + 1, nb, total / seen, rate,
+                                 (double)(n - seen) / rate + (double)(o->epochs - ci - 1) * n / rate);
                 }
             }
         }
+        st->epoch = ep;
+        net->epochs++;
         double rate = n / fmax(now_s() - t0, 1e-9);
-        double row[6] = {ep, total / n, (double)correct / n, NAN, NAN, depth_trained};
+        double row[NCOL] = {(double)ep, total / n, (double)correct / n, NAN, NAN, depth_trained, lr};
         if (val && rdn_net_evaluate(net, val, o->loss, &row[3], &row[4], err)) goto fail;
         if (rdn_table_push(hist, row, NULL, err)) goto fail;
         if (pf) {
             char rs[32];
             fmt_count(rs, sizeof rs, rate);
             if (o->progress_tty) fputs("\r\033[K", pf);
-            fprintf(pf, "epoch %d/%d: loss %.4f acc %.4f", ep, o->epochs, row[1], row[2]);
+            fprintf(pf, "epoch %lld/%lld: loss %.4f acc %.4f", (long long)ep, (long long)(ep - ci - 1 + o->epochs),
+                    row[1], row[2]);
             if (val) fprintf(pf, " val_loss %.4f val_acc %.4f", row[3], row[4]);
+            if (o->lr_fn || o->sched.kind != LR_CONST) fprintf(pf, " lr %.4g", lr);
             fprintf(pf, " depth %d  (%s samples/s)\n", depth_trained, rs);
             fflush(pf);
         }
         if (as) {
-            int ch = rdn_adapt_after_epoch(as, net, ep, prev_val, row[3], val, pf, err);
+            int ch = rdn_adapt_after_epoch(as, net, (int)ep, prev_val, row[3], val, pf, err);
             if (ch == RDN_INTERRUPTED) { /* the check stopped before changing anything */
                 rc = RDN_INTERRUPTED;
                 goto done;
@@ -467,8 +557,8 @@ int rdn_fit(Net *net, const Dataset *train, const Dataset *val, const FitOpts *o
             if (ch < 0) goto fail;
             if (ch > 0) {
                 int L1 = net->shared ? 1 : net->depth;
-                if (L1 != L && (remap(&st.m, net, L, L1, err) || remap(&st.v, net, L, L1, err) ||
-                                remap(&backup, net, L, L1, err)))
+                if (L1 != L && (rdn_remap_slab(&backup, net, L, L1, err) ||
+                                rdn_remap_slab(&ss.best_params, net, L, L1, err)))
                     goto fail;
                 L = L1;
                 if (ws_alloc(&w, net, B, err)) goto fail;
@@ -476,6 +566,22 @@ int rdn_fit(Net *net, const Dataset *train, const Dataset *val, const FitOpts *o
             }
         }
         prev_val = row[3];
+        if (o->stop.on != STOP_NONE && stop_update(&o->stop, &ss, row[o->stop.on == STOP_VAL_LOSS ? 3 : 4], ep, net)) {
+            stopped = 1;
+            if (pf) fprintf(pf, "fit: early stop after epoch %lld: %s has not improved for %d epochs (best %.6g in epoch %lld)\n",
+                            (long long)ep, o->stop.on == STOP_VAL_LOSS ? "val_loss" : "val_acc", o->stop.patience,
+                            ss.best, (long long)ss.best_epoch);
+        }
+        if (o->epoch_hook) {
+            int h = o->epoch_hook(o->hook_ctx, net, hist, &ss, stopped || ci + 1 == o->epochs, err);
+            if (h < 0) goto fail;
+            if (h > 0) stopped = 1;
+        }
+    }
+    if (ss.best_params && ss.best_epoch > 0 && ss.best_epoch != st->epoch) {
+        memcpy(net->params, ss.best_params, (size_t)net->nparams * sizeof(float));
+        if (pf) fprintf(pf, "fit: restored the parameters of epoch %lld (best %s %.6g)\n", (long long)ss.best_epoch,
+                        o->stop.on == STOP_VAL_LOSS ? "val_loss" : "val_acc", ss.best);
     }
     goto done;
 fail:
@@ -489,11 +595,7 @@ done:
             rc = -1;
     }
     ws_free(&w);
-    free(st.m); free(st.v); free(backup); free(idx); free(yb);
-    if (rc == RDN_ERROR) { /* errors return no history; an interruption returns the partial one */
-        rdn_table_free(hist);
-        return rc;
-    }
-    *history = hist;
+    free(backup); free(idx); free(yb); free(ss.best_params);
+    *history = hist; /* also after an error or interruption: the finished epochs */
     return rc;
 }

@@ -80,7 +80,7 @@ static void lies(void)
     size_t len;
     uint8_t *b = image(net, &len);
     struct { int off; uint32_t val; const char *msg; } cases[] = {
-        {8, 2, "version"}, {12, 7, "kind"}, {16, 9, "activation"}, {20, 8, "flags"},
+        {8, 3, "version"}, {12, 7, "kind"}, {16, 9, "activation"}, {20, 8, "flags"},
         {20, 0, "embedding"}, {24, 0, "in"}, {28, 0x7fffffff, "width"}, {32, 0, "depth"},
         {36, 1, "classes"}, {28, 5, "parameters"}, {32, 2000000, "depth"},
         {52, 0xffffffff, "parameters"}, {56, 0xffffffff, "parameters"}, {60, 5, "length"}, {64, 0x80000000, "length"},

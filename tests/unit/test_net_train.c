@@ -165,7 +165,7 @@ static void test_optimizers(void)
             double maxd = 0;
             for (int64_t i = 0; i < np; i++) maxd = fmax(maxd, fabs(net->params[i] - ref->params[i]));
             CHECK(maxd < 2e-5, "optimizer %d, %d step(s): max diff %g", opt, steps, maxd);
-            CHECK(h && h->nrows == steps && h->is_history && h->ncols == 6, "history rows");
+            CHECK(h && h->nrows == steps && h->is_history && h->ncols == 7, "history rows");
             rdn_table_free(h);
             free(m); free(v);
             rdn_net_free(net); rdn_net_free(ref);
@@ -251,7 +251,8 @@ static void test_nan_guard(void)
     CHECK(fin, "parameters finite after the guard");
     double L;
     CHECK(rdn_net_evaluate(net, ds, LOSS_XENT, &L, NULL, &err) == 0 && isfinite(L), "restored params give a finite loss (%g)", L);
-    CHECK(h == NULL, "no history on error");
+    CHECK(h != NULL, "an error returns the finished epochs");
+    rdn_table_free(h);
     rdn_net_free(net);
     rdn_dataset_free(ds);
 }
@@ -292,6 +293,7 @@ static void test_nan_guard_exact(void)
     free(backup);
     rdn_net_free(net); rdn_net_free(ref);
     rdn_dataset_free(ds);
+    rdn_table_free(h);
 }
 
 static void test_interrupt(void)

@@ -1,0 +1,72 @@
+#!/bin/sh
+# test_train_resume.sh: fit(..., checkpoint:) survives SIGKILL. A run killed in the middle of an
+# epoch (at a random batch, three times in a row) and rerun with the same command ends with the
+# weights, history, printed output and written files of an uninterrupted run, bit for bit. A
+# checkpoint of other options is a located error, and the file is left alone.
+RDN=${RDN:-./rdn}
+case "$RDN" in /*) ;; *) RDN="$(pwd)/$RDN" ;; esac
+T=$(mktemp -d /tmp/rdn-test-resume-XXXXXX)
+pid=
+trap '[ -n "$pid" ] && kill -9 $pid 2>/dev/null; rm -rf "$T"' EXIT
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+cd "$T" || exit 1
+
+EPOCHS=8
+cat > run.rdn <<EOF
+param lr = 0.05
+seed(2)
+d = spirals(n: 40000, classes: 3, noise: 0.05)
+tr, te = split(d, 0.8)
+net = resnet(in: 2, width: 16, depth: 12, classes: 3)
+noise = rand(2)
+h = fit(net, tr, epochs: $EPOCHS, lr: cosine_lr(lr, epochs: $EPOCHS), opt: "adam", batch: 16, val: te,
+        stop: early_stop(patience: 5), checkpoint: "run.ckpt")
+print(format("%.9g %.9g %d", sum(net.W), sum(h.val_loss), net.epoch))
+write_csv(h, "h.csv")
+save(net, "net.rdnm", optimizer: true)
+print(format("%.9g", sum(rand(3))))
+EOF
+
+"$RDN" --out ref run.rdn > ref.out 2> ref.err || { cat ref.err; fail "reference run"; }
+[ -s ref/run.ckpt ] || fail "no checkpoint written"
+
+# one epoch's duration, to aim the kills inside epochs
+i=0
+for k in 1 2 3; do
+    # kill after epoch e (random, 1..EPOCHS-2) has finished plus a random part of the next one
+    e=$(awk -v s="$$$k" 'BEGIN{srand(s); print 1 + int(rand() * 5)}')
+    frac=$(awk -v s="$k$$" 'BEGIN{srand(s); printf "%.2f", 0.05 + rand() * 0.25}')
+    "$RDN" --out out run.rdn > kill$k.out 2> kill$k.err &
+    pid=$!
+    i=0
+    while [ $i -lt 600 ]; do
+        n=$(grep -c '^epoch [0-9]*/' kill$k.err 2>/dev/null)
+        [ "${n:-0}" -ge "$e" ] && break
+        kill -0 $pid 2>/dev/null || break
+        sleep 0.02
+        i=$((i + 1))
+    done
+    sleep "$frac"
+    kill -9 $pid 2>/dev/null
+    wait $pid 2>/dev/null
+    pid=
+    [ -s out/run.ckpt ] || fail "kill $k: no checkpoint left behind"
+done
+[ -s kill1.out ] && fail "the first run was not killed before it finished (the machine is too fast for this test?)"
+grep -q 'resuming from checkpoint' kill2.err kill3.err || fail "no run said it resumed"
+"$RDN" --out out run.rdn > final.out 2> final.err || { cat final.err; fail "resumed run"; }
+grep -q "resuming from checkpoint 'run.ckpt' after epoch" final.err || fail "the last run did not resume: $(head -3 final.err)"
+cmp -s ref.out final.out || fail "printed output differs: $(diff ref.out final.out | head -5)"
+for f in h.csv net.rdnm run.ckpt run.run.json; do
+    cmp -s "ref/$f" "out/$f" || fail "$f differs from the uninterrupted run's"
+done
+
+# another lr: the checkpoint belongs to other options -> a located error, the file untouched
+cp out/run.ckpt before.ckpt
+"$RDN" --out out run.rdn --set lr=0.1 > other.out 2> other.err && fail "a checkpoint of other options was accepted"
+grep -q 'run.rdn:8:.*error: .*checkpoint of another net, data or fit options' other.err || fail "message: $(head -2 other.err)"
+cmp -s before.ckpt out/run.ckpt || fail "the refused checkpoint was changed"
+
+[ $fails -eq 0 ] && echo "test_train_resume: ok"
+[ $fails -eq 0 ]
