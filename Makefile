@@ -55,6 +55,11 @@ $(B)/obj/%.o: %.c | $(B)/gen/parser.h $(B)/gen/lexer.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -MMD -MP -c $< -o $@
 -include $(RT_OBJ:.o=.d) $(IN_OBJ:.o=.d)
+# Runtime numerics are never contracted (same bits everywhere, issue 10); CPU-specific kernels
+# (runtime/*_avx2.c, runtime/*_avx512.c) get their instruction sets and are chosen at run time.
+$(B)/obj/runtime/%.o: ALLCFLAGS += -ffp-contract=off
+$(B)/obj/runtime/%_avx2.o: ALLCFLAGS += -mavx2 -mfma
+$(B)/obj/runtime/%_avx512.o: ALLCFLAGS += -mavx512f -mavx512vl -mavx512bw -mavx512dq -mfma
 
 $(B)/librdnrt.a: $(RT_OBJ)
 	@rm -f $@; ar rcs $@ $^
