@@ -114,9 +114,9 @@ static void block_simd(const Path *pp, const RdnGemm *g, int i0, int i1, int j0,
     const int MR = pp->mr, NR = pp->nr, k = g->k;
     int mc = i1 - i0 < MC ? i1 - i0 : MC, nc = j1 - j0 < NC ? j1 - j0 : NC;
     size_t bsz = g->tb ? (size_t)((nc + NR - 1) / NR) * NR * k : 0;
-    size_t asz = (size_t)(mc / MR + 2) * MR * k;  /* tiles of a chunk: at most mc/MR + 2 */
-    float *Bp = scratch(bsz + asz);
-    if (!Bp) {
+    size_t asz = g->ta ? (size_t)(mc / MR + 2) * MR * k : 0; /* tiles of a chunk: <= mc/MR + 2 */
+    float *Bp = bsz + asz ? scratch(bsz + asz) : NULL;
+    if (bsz + asz && !Bp) {
         block_generic(g, i0, i1, j0, j1);
         return;
     }
@@ -138,15 +138,14 @@ static void block_simd(const Path *pp, const RdnGemm *g, int i0, int i1, int j0,
             }
         for (int ic = i0; ic < i1; ic += MC) {
             int in = i1 - ic < MC ? i1 - ic : MC;
-            /* op(A)'s rows of each tile, interleaved: Ap[tile][p][r] */
+            /* A^T: op(A)'s rows of each tile, interleaved: Ap[tile][p][r] (A's own rows are read
+             * in place) */
             float *a = Ap;
-            for (int r = 0; r < in; a += (size_t)MR * k) {
+            for (int r = 0; r < in && g->ta; a += (size_t)MR * k) {
                 int mr = tile_rows(in - r, MR);
                 for (int p = 0; p < k; p++) {
                     float *dst = a + (size_t)p * MR;
-                    if (g->ta) memcpy(dst, g->A + (size_t)p * g->lda + ic + r, (size_t)mr * sizeof(float));
-                    else
-                        for (int q = 0; q < mr; q++) dst[q] = g->A[(size_t)(ic + r + q) * g->lda + p];
+                    memcpy(dst, g->A + (size_t)p * g->lda + ic + r, (size_t)mr * sizeof(float));
                     for (int q = mr; q < MR; q++) dst[q] = 0.0f;
                 }
                 r += mr;
@@ -159,7 +158,8 @@ static void block_simd(const Path *pp, const RdnGemm *g, int i0, int i1, int j0,
                 a = Ap;
                 for (int r = 0; r < in; a += (size_t)MR * k) {
                     int mr = tile_rows(in - r, MR);
-                    pp->tile(k, a, b, ldb, mr, nr, g->C + (size_t)(ic + r) * g->ldc + j, g->ldc,
+                    const float *ta = g->ta ? a : g->A + (size_t)(ic + r) * g->lda;
+                    pp->tile(k, ta, g->ta ? 1 : g->lda, g->ta ? MR : 1, b, ldb, mr, nr, g->C + (size_t)(ic + r) * g->ldc + j, g->ldc,
                              g->alpha, g->beta, bias);
                     r += mr;
                 }

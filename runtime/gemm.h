@@ -40,15 +40,15 @@ void rdn_gemm_st(const RdnGemm *g);
 void rdn_gemm_tile(RdnIsa isa, int *mr, int *nr);
 
 /* ---- per-path microkernels (gemm_avx2.c, gemm_avx512.c); internal to gemm.c ----
- * One tile of C: mr rows (<= MR) by nr columns (<= NR). Ap is op(A) packed [k][MR] (rows past mr
- * zero); B holds op(B)'s rows at stride ldb starting at the tile's first column (only nr columns
+ * One tile of C: mr rows (<= MR) by nr columns (<= NR). op(A)[r, p] of the tile is
+ * Ap[r * ars + p * aps] (packed tiles: ars = 1, aps = MR; A's own rows: ars = lda, aps = 1); B holds op(B)'s rows at stride ldb starting at the tile's first column (only nr columns
  * are read); alpha, beta and bias (already offset to the tile's first column, or NULL) as
  * above. */
-typedef void (*RdnTileFn)(int k, const float *Ap, const float *B, int ldb, int mr, int nr,
+typedef void (*RdnTileFn)(int k, const float *Ap, int ars, int aps, const float *B, int ldb, int mr, int nr,
                           float *C, int ldc, float alpha, float beta, const float *bias);
-void rdn_gemm_tile_avx2(int k, const float *Ap, const float *B, int ldb, int mr, int nr,
+void rdn_gemm_tile_avx2(int k, const float *Ap, int ars, int aps, const float *B, int ldb, int mr, int nr,
                         float *C, int ldc, float alpha, float beta, const float *bias);
-void rdn_gemm_tile_avx512(int k, const float *Ap, const float *B, int ldb, int mr, int nr,
+void rdn_gemm_tile_avx512(int k, const float *Ap, int ars, int aps, const float *B, int ldb, int mr, int nr,
                           float *C, int ldc, float alpha, float beta, const float *bias);
 #define RDN_GEMM_MR_AVX2 6
 #define RDN_GEMM_NR_AVX2 16

@@ -27,10 +27,10 @@
 #include "gemm_tile.h"
 #else
 /* not an x86-64 build: the path is never chosen (rdn_isa_supported) */
-void rdn_gemm_tile_avx2(int k, const float *Ap, const float *B, int ldb, int mr, int nr,
+void rdn_gemm_tile_avx2(int k, const float *Ap, int ars, int aps, const float *B, int ldb, int mr, int nr,
                         float *C, int ldc, float alpha, float beta, const float *bias)
 {
-    (void)k; (void)Ap; (void)B; (void)ldb; (void)mr; (void)nr; (void)C; (void)ldc;
+    (void)k; (void)Ap; (void)ars; (void)aps; (void)B; (void)ldb; (void)mr; (void)nr; (void)C; (void)ldc;
     (void)alpha; (void)beta; (void)bias;
 }
 #endif

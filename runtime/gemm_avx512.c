@@ -28,10 +28,10 @@
 #define MASK_FIRST(n) ((__mmask16)((1u << (n)) - 1u))
 #include "gemm_tile.h"
 #else
-void rdn_gemm_tile_avx512(int k, const float *Ap, const float *B, int ldb, int mr, int nr,
+void rdn_gemm_tile_avx512(int k, const float *Ap, int ars, int aps, const float *B, int ldb, int mr, int nr,
                           float *C, int ldc, float alpha, float beta, const float *bias)
 {
-    (void)k; (void)Ap; (void)B; (void)ldb; (void)mr; (void)nr; (void)C; (void)ldc;
+    (void)k; (void)Ap; (void)ars; (void)aps; (void)B; (void)ldb; (void)mr; (void)nr; (void)C; (void)ldc;
     (void)alpha; (void)beta; (void)bias;
 }
 #endif

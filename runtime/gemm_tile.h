@@ -8,7 +8,7 @@
 /* mr rows (constant after inlining) by NV vectors of columns; FULL: all NV*VL columns, else
  * masks m0, m1 select the columns that exist (loads of B and C and stores to C). */
 static inline __attribute__((always_inline)) void tile_body(
-    const int MR_, const int NV, const int FULL, int k, const float *restrict Ap,
+    const int MR_, const int NV, const int FULL, int k, const float *restrict Ap, int ars, int aps,
     const float *restrict B, int ldb, float *restrict C, int ldc, float alpha, float beta,
     const float *restrict bias, MASK m0, MASK m1)
 {
@@ -19,11 +19,11 @@ static inline __attribute__((always_inline)) void tile_body(
         const float *b = B + (size_t)p * ldb;
         VEC b0 = FULL ? V_LOAD(b) : V_LOADM(b, m0), b1 = V_ZERO();
         if (NV > 1) b1 = FULL ? V_LOAD(b + VL) : V_LOADM(b + VL, m1);
-        const float *a = Ap + (size_t)p * TILE_MR;
+        const float *a = Ap + (size_t)p * aps;
 #pragma GCC unroll 16
         for (int r = 0; r < TILE_MR; r++) {
             if (r >= MR_) break;
-            VEC ar = V_BCAST(a + r);
+            VEC ar = V_BCAST(a + (size_t)r * ars);
             acc[r][0] = V_FMA(ar, b0, acc[r][0]);
             if (NV > 1) acc[r][1] = V_FMA(ar, b1, acc[r][1]);
         }
@@ -51,13 +51,13 @@ static inline __attribute__((always_inline)) void tile_body(
 
 #define TILE_CASE(R)                                                                             \
     case R:                                                                                      \
-        if (nv == 2 && full) tile_body(R, 2, 1, k, Ap, B, ldb, C, ldc, alpha, beta, bias, m0, m1); \
-        else if (nv == 2) tile_body(R, 2, 0, k, Ap, B, ldb, C, ldc, alpha, beta, bias, m0, m1);  \
-        else if (full) tile_body(R, 1, 1, k, Ap, B, ldb, C, ldc, alpha, beta, bias, m0, m1);      \
-        else tile_body(R, 1, 0, k, Ap, B, ldb, C, ldc, alpha, beta, bias, m0, m1);                \
+        if (nv == 2 && full) tile_body(R, 2, 1, k, Ap, ars, aps, B, ldb, C, ldc, alpha, beta, bias, m0, m1); \
+        else if (nv == 2) tile_body(R, 2, 0, k, Ap, ars, aps, B, ldb, C, ldc, alpha, beta, bias, m0, m1);  \
+        else if (full) tile_body(R, 1, 1, k, Ap, ars, aps, B, ldb, C, ldc, alpha, beta, bias, m0, m1);      \
+        else tile_body(R, 1, 0, k, Ap, ars, aps, B, ldb, C, ldc, alpha, beta, bias, m0, m1);                \
         break;
 
-void TILE_FN(int k, const float *Ap, const float *B, int ldb, int mr, int nr, float *C, int ldc,
+void TILE_FN(int k, const float *Ap, int ars, int aps, const float *B, int ldb, int mr, int nr, float *C, int ldc,
              float alpha, float beta, const float *bias)
 {
     int nv = nr > VL ? 2 : 1;
