@@ -247,8 +247,8 @@ static inline float exp_poly(float x)
     return p * scale;
 }
 
-/* One contiguous run of len elements. On entry hn holds W h; bias (NULL when already added) is
- * given only for runs of exactly one row. Leaves h_next in hn, the residual in r and the local
+/* One contiguous run of len elements. On entry hn holds z = W h + b (the bias argument is unused:
+ * the product adds it). Leaves h_next in hn, the residual in r and the local
  * derivative in dv (either may be NULL). */
 #define KERNEL(NAME, ACTEXPR, DEREXPR)                                                           \
     HOT static void NAME(int len, const float *restrict h, float *restrict hn, float *restrict r, \
@@ -256,7 +256,7 @@ static inline float exp_poly(float x)
     {                                                                                            \
         if (resnet) {                                                                            \
             for (int j = 0; j < len; j++) {                                                      \
-                float z = hn[j] + (bias ? bias[j] : 0.0f);                                       \
+                float z = hn[j];                                                                  \
                 float s = ACTEXPR;                                                               \
                 float rr = eta * s;                                                              \
                 hn[j] = h[j] + rr;                                                               \
@@ -265,7 +265,7 @@ static inline float exp_poly(float x)
             }                                                                                    \
         } else {                                                                                 \
             for (int j = 0; j < len; j++) {                                                      \
-                float z = hn[j] + (bias ? bias[j] : 0.0f);                                       \
+                float z = hn[j];                                                                  \
                 float s = ACTEXPR;                                                               \
                 hn[j] = s;                                                                       \
                 if (r) r[j] = s - h[j];                                                          \
@@ -285,6 +285,17 @@ static KernFn kern_of(Act a)
     return a == ACT_LOGISTIC ? kern_logistic : a == ACT_TANH ? kern_tanh : kern_relu;
 }
 
+/* The element-wise half of a layer on len elements: AVX2 lanes where the path has them, the
+ * scalar kernel for the rest (the same bits either way). */
+static void act_run(const Net *net, int resnet, int len, const float *h, float *hn, float *r,
+                    float *dv)
+{
+    int j = rdn_isa() != RDN_ISA_GENERIC ? rdn_act_run_avx2(net->act, resnet, len, h, hn, r, dv, net->step) : 0;
+    if (j < len)
+        kern_of(net->act)(len - j, h + j, hn + j, r ? r + j : NULL, dv ? dv + j : NULL, NULL,
+                          net->step, resnet);
+}
+
 void rdn_layer_fwd(const Net *net, int t, const float *Wt, const float *hin, int ldh, int n,
                    float *hnext, int ldn, float *rout, int ldr, float *deriv)
 {
@@ -294,14 +305,18 @@ void rdn_layer_fwd(const Net *net, int t, const float *Wt, const float *hin, int
     RdnGemm g = Wt ? (RdnGemm){0, 0, n, d, d, 1.0f, hin, ldh, Wt, d, 0.0f, hnext, ldn, rdn_net_b(net, t)}
                    : (RdnGemm){0, 1, n, d, d, 1.0f, hin, ldh, rdn_net_W(net, t), d, 0.0f, hnext, ldn, rdn_net_b(net, t)};
     rdn_gemm(&g);
-    KernFn kern = kern_of(net->act);
     if (ldh == d && ldn == d && (!rout || ldr == d)) {
-        kern(n * d, hin, hnext, rout, deriv, NULL, net->step, resnet); /* one flat run */
+        act_run(net, resnet, n * d, hin, hnext, rout, deriv); /* one flat run */
         return;
     }
     for (int i = 0; i < n; i++)
-        kern(d, hin + (size_t)i * ldh, hnext + (size_t)i * ldn, rout ? rout + (size_t)i * ldr : NULL,
-             deriv ? deriv + (size_t)i * d : NULL, NULL, net->step, resnet);
+        act_run(net, resnet, d, hin + (size_t)i * ldh, hnext + (size_t)i * ldn,
+                rout ? rout + (size_t)i * ldr : NULL, deriv ? deriv + (size_t)i * d : NULL);
+}
+
+HOT static void mul_into(float *dz, const float *a, const float *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) dz[i] = a[i] * b[i];
 }
 
 void rdn_layer_bwd(float *dh_prev, float *dz, const float *dh_next, const float *deriv,
@@ -309,7 +324,7 @@ void rdn_layer_bwd(float *dh_prev, float *dz, const float *dh_next, const float 
 {
     int d = net->width;
     size_t nd = (size_t)n * d;
-    for (size_t i = 0; i < nd; i++) dz[i] = deriv[i] * dh_next[i];
+    mul_into(dz, deriv, dh_next, nd);
     if (!dh_prev) return;
     float beta = 0.0f;
     if (net->kind == NET_RESNET) { /* dh_t = dh_{t+1} + dz W_t */

@@ -45,6 +45,10 @@ void rdn_layer_fwd(const Net *net, int t, const float *Wt, const float *h, int l
  * product). */
 void rdn_layer_bwd(float *dh_prev, float *dz, const float *dh_next, const float *deriv,
                    const Net *net, int t, int n);
+/* layer_avx2.c: the element-wise half of rdn_layer_fwd on the first len - len % 8 elements (hn
+ * holds z on entry); returns how many it did (0 for tanh, or without AVX2). */
+int rdn_act_run_avx2(Act act, int resnet, int len, const float *h, float *hn, float *r, float *dv,
+                     float eta);
 /* Threads (row shards) for a forward or backward pass over m rows: 1 for small work. */
 int rdn_net_shards(const Net *net, int m);
 

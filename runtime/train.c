@@ -66,7 +66,7 @@ static void mm(int ta, int tb, int m, int n, int k, const float *A, int lda, con
     rdn_gemm(&g);
 }
 
-static void colsum(float *out, const float *A, int rows, int cols)
+HOT static void colsum(float *out, const float *A, int rows, int cols)
 {
     if (cols < 16 && 16 % cols == 0) {
         /* narrow rows (widths 1, 2, 4, 8): sum 16-wide strips, then fold the lanes */
