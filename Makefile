@@ -64,11 +64,6 @@ $(B)/obj/runtime/%_avx2.o: ISAFLAGS := -mavx2 -mfma
 $(B)/obj/runtime/%_avx512.o: ISAFLAGS := -mavx512f -mavx512vl -mavx512bw -mavx512dq -mfma
 endif
 -include $(RT_OBJ:.o=.d) $(IN_OBJ:.o=.d)
-# Runtime numerics are never contracted (same bits everywhere, issue 10); CPU-specific kernels
-# (runtime/*_avx2.c, runtime/*_avx512.c) get their instruction sets and are chosen at run time.
-$(B)/obj/runtime/%.o: ALLCFLAGS += -ffp-contract=off
-$(B)/obj/runtime/%_avx2.o: ALLCFLAGS += -mavx2 -mfma
-$(B)/obj/runtime/%_avx512.o: ALLCFLAGS += -mavx512f -mavx512vl -mavx512bw -mavx512dq -mfma
 
 $(B)/librdnrt.a: $(RT_OBJ)
 	@rm -f $@; ar rcs $@ $^
