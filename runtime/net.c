@@ -204,11 +204,24 @@ int rdn_net_set_depth(Net *net, int depth, RdnErr *err)
 
 /* ---- forward ---- */
 
+/* --compute openblas: the product through rdn_sgemm (OpenBLAS), then the bias */
+static void gemm_bias(const RdnGemm *g)
+{
+    if (rdn_compute() == RDN_COMPUTE_DET) {
+        rdn_gemm(g);
+        return;
+    }
+    rdn_sgemm(g->ta, g->tb, g->m, g->n, g->k, g->alpha, g->A, g->lda, g->B, g->ldb, g->beta, g->C, g->ldc);
+    if (g->bias)
+        for (int i = 0; i < g->m; i++)
+            for (int j = 0; j < g->n; j++) g->C[(size_t)i * g->ldc + j] += g->bias[j];
+}
+
 void rdn_linear_fwd(float *out, int ldo, const float *in, int ldi, const float *Wm,
                     const float *bias, int n, int m, int p)
 {
     RdnGemm g = {0, 1, n, m, p, 1.0f, in, ldi, Wm, p, 0.0f, out, ldo, bias};
-    rdn_gemm(&g);
+    gemm_bias(&g);
 }
 
 void rdn_transpose(float *dst, const float *src, int rows, int cols)
@@ -304,7 +317,7 @@ void rdn_layer_fwd(const Net *net, int t, const float *Wt, const float *hin, int
      * (Wt) is read in place, else the kernels pack it */
     RdnGemm g = Wt ? (RdnGemm){0, 0, n, d, d, 1.0f, hin, ldh, Wt, d, 0.0f, hnext, ldn, rdn_net_b(net, t)}
                    : (RdnGemm){0, 1, n, d, d, 1.0f, hin, ldh, rdn_net_W(net, t), d, 0.0f, hnext, ldn, rdn_net_b(net, t)};
-    rdn_gemm(&g);
+    gemm_bias(&g);
     if (ldh == d && ldn == d && (!rout || ldr == d)) {
         act_run(net, resnet, n * d, hin, hnext, rout, deriv); /* one flat run */
         return;
@@ -332,7 +345,7 @@ void rdn_layer_bwd(float *dh_prev, float *dz, const float *dh_next, const float 
         beta = 1.0f;
     }
     RdnGemm g = {0, 0, n, d, d, 1.0f, dz, d, rdn_net_W(net, t), d, beta, dh_prev, d, NULL};
-    rdn_gemm(&g);
+    gemm_bias(&g);
 }
 
 void rdn_net_layer(const Net *net, int t, const float *h, int64_t n, float *h_next, float *r)

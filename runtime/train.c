@@ -62,8 +62,7 @@ static int ws_alloc(Ws *w, const Net *net, int B, RdnErr *err)
 static void mm(int ta, int tb, int m, int n, int k, const float *A, int lda, const float *Bm,
                int ldb, float beta, float *C, int ldc)
 {
-    RdnGemm g = {ta, tb, m, n, k, 1.0f, A, lda, Bm, ldb, beta, C, ldc, NULL};
-    rdn_gemm(&g);
+    rdn_sgemm(ta, tb, m, n, k, 1.0f, A, lda, Bm, ldb, beta, C, ldc); /* det: rdn_gemm */
 }
 
 HOT static void colsum(float *out, const float *A, int rows, int cols)
