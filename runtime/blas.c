@@ -1,8 +1,11 @@
-/* blas.c: the one BLAS wrapper (tensor.h). Row-major sgemm/sgemv through OpenBLAS's cblas, and
+/* blas.c: the one BLAS wrapper (tensor.h). Row-major sgemm/sgemv through rdn's deterministic
+ * kernels (gemm.h, the default compute mode) or OpenBLAS's cblas (--compute openblas), and
  * plain-C reference loops that the tests compare against (rdn_blas_use_reference switches every
  * call to them). Thread count and a description of the BLAS in use for manifests. */
 #include "tensor.h"
 #include <cblas.h>
+#include "gemm.h"
+#include "isa.h"
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -85,8 +88,13 @@ void rdn_sgemm(int transA, int transB, int m, int n, int k, float alpha, const f
                const float *B, int ldb, float beta, float *C, int ldc)
 {
     if (m <= 0 || n <= 0) return;
-    if (use_ref || k <= 0) {
+    if (use_ref) {
         rdn_sgemm_ref(transA, transB, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);
+        return;
+    }
+    if (rdn_compute() == RDN_COMPUTE_DET || k <= 0) {
+        RdnGemm g = {transA, transB, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc, NULL};
+        rdn_gemm(&g);
         return;
     }
     if (nthreads > 1) want_threads((int64_t)m * n * k < SMALL_MNK ? 1 : nthreads);
@@ -104,6 +112,14 @@ void rdn_sgemv(int transA, int m_rows, int n_cols, float alpha, const float *A, 
     }
     if (use_ref) {
         rdn_sgemv_ref(transA, m_rows, n_cols, alpha, A, lda, x, beta, y);
+        return;
+    }
+    if (rdn_compute() == RDN_COMPUTE_DET) {
+        /* y as a one-row product (x^T op(A)^T) so that the kernels' vectors run along y when A
+         * is transposed; each y[i] is the same fused multiply-add chain either way */
+        RdnGemm g = transA ? (RdnGemm){0, 0, 1, n_cols, m_rows, alpha, x, m_rows, A, lda, beta, y, n_cols, NULL}
+                           : (RdnGemm){0, 0, m_rows, 1, n_cols, alpha, A, lda, x, 1, beta, y, 1, NULL};
+        rdn_gemm(&g);
         return;
     }
     cblas_sgemv(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, m_rows, n_cols, alpha, A, lda, x,

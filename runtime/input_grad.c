@@ -60,7 +60,7 @@ int rdn_net_input_grad(const Net *net, const Dataset *ds, LossKind loss, float *
         size_t cm = (size_t)m * d;
         rdn_net_embed(net, ds->x + i0 * D, m, H);
         for (int t = 0; t < T; t++)
-            rdn_layer_fwd(net, t, H + t * cm, d, m, H + (t + 1) * cm, d, NULL, 0, Dv + t * cm);
+            rdn_layer_fwd(net, t, NULL, H + t * cm, d, m, H + (t + 1) * cm, d, NULL, 0, Dv + t * cm);
         rdn_net_head(net, H + T * cm, m, lg);
         rdn_loss_rows(loss, lg, ds->y + i0, m, k, dlg, 1.0f, NULL);
         rowvec_times(g, dlg, net->V, m, k, d);          /* dL/dh_T = dlogits V */

@@ -7,7 +7,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "gemm.h"
 #include "net_impl.h"
+#include "pool.h"
 #include "tensor.h"
 
 #define FWD_CHUNK 256      /* rows per internal batch of the forward pass */
@@ -333,28 +335,34 @@ int rdn_net_set_depth(Net *net, int depth, RdnErr *err)
 
 /* ---- forward ---- */
 
+/* --compute openblas: the product through rdn_sgemm (OpenBLAS), then the bias */
+static void gemm_bias(const RdnGemm *g)
+{
+    if (rdn_compute() == RDN_COMPUTE_DET) {
+        rdn_gemm(g);
+        return;
+    }
+    rdn_sgemm(g->ta, g->tb, g->m, g->n, g->k, g->alpha, g->A, g->lda, g->B, g->ldb, g->beta, g->C, g->ldc);
+    if (g->bias)
+        for (int i = 0; i < g->m; i++)
+            for (int j = 0; j < g->n; j++) g->C[(size_t)i * g->ldc + j] += g->bias[j];
+}
+
 void rdn_linear_fwd(float *out, int ldo, const float *in, int ldi, const float *Wm,
                     const float *bias, int n, int m, int p)
 {
-    if (p < RDN_SMALL_INNER) {
-        for (int i = 0; i < n; i++) {
-            const float *x = in + (size_t)i * ldi;
-            float *o = out + (size_t)i * ldo;
-            for (int j = 0; j < m; j++) {
-                const float *w = Wm + (size_t)j * p;
-                float s = bias ? bias[j] : 0.0f;
-                for (int q = 0; q < p; q++) s += w[q] * x[q];
-                o[j] = s;
-            }
-        }
-        return;
-    }
-    rdn_sgemm(0, 1, n, m, p, 1.0f, in, ldi, Wm, p, 0.0f, out, ldo);
-    if (bias)
-        for (int i = 0; i < n; i++) {
-            float *o = out + (size_t)i * ldo;
-            for (int j = 0; j < m; j++) o[j] += bias[j];
-        }
+    RdnGemm g = {0, 1, n, m, p, 1.0f, in, ldi, Wm, p, 0.0f, out, ldo, bias};
+    gemm_bias(&g);
+}
+
+void rdn_transpose(float *dst, const float *src, int rows, int cols)
+{
+    enum { TB = 32 };
+    for (int i0 = 0; i0 < rows; i0 += TB)
+        for (int j0 = 0; j0 < cols; j0 += TB)
+            for (int i = i0; i < i0 + TB && i < rows; i++)
+                for (int j = j0; j < j0 + TB && j < cols; j++)
+                    dst[(size_t)j * rows + i] = src[(size_t)i * cols + j];
 }
 
 /* exp(x) for float in a form that vectorises: Cody-Waite reduction x = n ln2 + r, a degree-6
@@ -383,8 +391,8 @@ static inline float exp_poly(float x)
     return p * scale;
 }
 
-/* One contiguous run of len elements. On entry hn holds W h; bias (NULL when already added) is
- * given only for runs of exactly one row. Leaves h_next in hn, the residual in r and the local
+/* One contiguous run of len elements. On entry hn holds z = W h + b (the bias argument is unused:
+ * the product adds it). Leaves h_next in hn, the residual in r and the local
  * derivative in dv (either may be NULL). */
 #define KERNEL(NAME, ACTEXPR, DEREXPR)                                                           \
     HOT static void NAME(int len, const float *restrict h, float *restrict hn, float *restrict r, \
@@ -392,7 +400,7 @@ static inline float exp_poly(float x)
     {                                                                                            \
         if (resnet) {                                                                            \
             for (int j = 0; j < len; j++) {                                                      \
-                float z = hn[j] + (bias ? bias[j] : 0.0f);                                       \
+                float z = hn[j];                                                                  \
                 float s = ACTEXPR;                                                               \
                 float rr = eta * s;                                                              \
                 hn[j] = h[j] + rr;                                                               \
@@ -401,7 +409,7 @@ static inline float exp_poly(float x)
             }                                                                                    \
         } else {                                                                                 \
             for (int j = 0; j < len; j++) {                                                      \
-                float z = hn[j] + (bias ? bias[j] : 0.0f);                                       \
+                float z = hn[j];                                                                  \
                 float s = ACTEXPR;                                                               \
                 hn[j] = s;                                                                       \
                 if (r) r[j] = s - h[j];                                                          \
@@ -415,24 +423,60 @@ KERNEL(kern_relu, z > 0.0f ? z : 0.0f, z > 0.0f ? 1.0f : 0.0f)
 
 float rdn_logistic(float z) { return 1.0f / (1.0f + exp_poly(-z)); }
 
-void rdn_layer_fwd(const Net *net, int t, const float *hin, int ldh, int n, float *hnext, int ldn,
-                   float *rout, int ldr, float *deriv)
+typedef void (*KernFn)(int, const float *, float *, float *, float *, const float *, float, int);
+static KernFn kern_of(Act a)
+{
+    return a == ACT_LOGISTIC ? kern_logistic : a == ACT_TANH ? kern_tanh : kern_relu;
+}
+
+/* The element-wise half of a layer on len elements: AVX2 lanes where the path has them, the
+ * scalar kernel for the rest (the same bits either way). */
+static void act_run(const Net *net, int resnet, int len, const float *h, float *hn, float *r,
+                    float *dv)
+{
+    int j = rdn_isa() != RDN_ISA_GENERIC ? rdn_act_run_avx2(net->act, resnet, len, h, hn, r, dv, net->step) : 0;
+    if (j < len)
+        kern_of(net->act)(len - j, h + j, hn + j, r ? r + j : NULL, dv ? dv + j : NULL, NULL,
+                          net->step, resnet);
+}
+
+void rdn_layer_fwd(const Net *net, int t, const float *Wt, const float *hin, int ldh, int n,
+                   float *hnext, int ldn, float *rout, int ldr, float *deriv)
 {
     int d = net->width, resnet = net->kind == NET_RESNET;
-    float eta = net->step;
-    const float *Wt = rdn_net_W(net, t), *bt = rdn_net_b(net, t);
-    int small = d < RDN_SMALL_INNER;
-    rdn_linear_fwd(hnext, ldn, hin, ldh, Wt, small ? bt : NULL, n, d, d);
-    const float *bias = small ? NULL : bt;
-    void (*kern)(int, const float *, float *, float *, float *, const float *, float, int) =
-        net->act == ACT_LOGISTIC ? kern_logistic : net->act == ACT_TANH ? kern_tanh : kern_relu;
-    if (!bias && ldh == d && ldn == d && (!rout || ldr == d)) {
-        kern(n * d, hin, hnext, rout, deriv, NULL, eta, resnet); /* one flat run */
+    /* z = h W_t^T + b_t into h_next: one product with the bias in its epilogue; W_t^T given
+     * (Wt) is read in place, else the kernels pack it */
+    RdnGemm g = Wt ? (RdnGemm){0, 0, n, d, d, 1.0f, hin, ldh, Wt, d, 0.0f, hnext, ldn, rdn_net_b(net, t)}
+                   : (RdnGemm){0, 1, n, d, d, 1.0f, hin, ldh, rdn_net_W(net, t), d, 0.0f, hnext, ldn, rdn_net_b(net, t)};
+    gemm_bias(&g);
+    if (ldh == d && ldn == d && (!rout || ldr == d)) {
+        act_run(net, resnet, n * d, hin, hnext, rout, deriv); /* one flat run */
         return;
     }
     for (int i = 0; i < n; i++)
-        kern(d, hin + (size_t)i * ldh, hnext + (size_t)i * ldn, rout ? rout + (size_t)i * ldr : NULL,
-             deriv ? deriv + (size_t)i * d : NULL, bias, eta, resnet);
+        act_run(net, resnet, d, hin + (size_t)i * ldh, hnext + (size_t)i * ldn,
+                rout ? rout + (size_t)i * ldr : NULL, deriv ? deriv + (size_t)i * d : NULL);
+}
+
+HOT static void mul_into(float *dz, const float *a, const float *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) dz[i] = a[i] * b[i];
+}
+
+void rdn_layer_bwd(float *dh_prev, float *dz, const float *dh_next, const float *deriv,
+                   const Net *net, int t, int n)
+{
+    int d = net->width;
+    size_t nd = (size_t)n * d;
+    mul_into(dz, deriv, dh_next, nd);
+    if (!dh_prev) return;
+    float beta = 0.0f;
+    if (net->kind == NET_RESNET) { /* dh_t = dh_{t+1} + dz W_t */
+        if (dh_prev != dh_next) memcpy(dh_prev, dh_next, nd * sizeof(float));
+        beta = 1.0f;
+    }
+    RdnGemm g = {0, 0, n, d, d, 1.0f, dz, d, rdn_net_W(net, t), d, beta, dh_prev, d, NULL};
+    gemm_bias(&g);
 }
 
 void rdn_net_layer(const Net *net, int t, const float *h, int64_t n, float *h_next, float *r)
@@ -440,7 +484,7 @@ void rdn_net_layer(const Net *net, int t, const float *h, int64_t n, float *h_ne
     int d = net->width;
     for (int64_t i0 = 0; i0 < n; i0 += FWD_CHUNK) {
         int m = (int)(n - i0 < FWD_CHUNK ? n - i0 : FWD_CHUNK);
-        rdn_layer_fwd(net, t, h + i0 * d, d, m, h_next + i0 * d, d, r ? r + i0 * d : NULL, d, NULL);
+        rdn_layer_fwd(net, t, NULL, h + i0 * d, d, m, h_next + i0 * d, d, r ? r + i0 * d : NULL, d, NULL);
     }
 }
 
@@ -465,37 +509,86 @@ void rdn_net_head(const Net *net, const float *h, int64_t n, float *logits)
     }
 }
 
+/* One chunk of the forward pass split into row shards, one per thread: each shard runs its rows
+ * through every layer with no synchronisation between layers (rows are independent). */
+typedef struct FwdJob {
+    const Net *net;
+    const float *Wt;        /* W^T [d, d] of a shared net, or NULL */
+    const float *x;         /* the chunk's inputs [m, D] */
+    int m;
+    float *logits;          /* [m, k] or NULL */
+    float *states;          /* [m, T+1, d] or NULL (then buf) */
+    float *resid;           /* rows at stride ldr, or NULL */
+    int64_t ldr;
+    float *buf;             /* [2, ch, d] ping-pong when states are not kept */
+    int64_t ch;
+} FwdJob;
+
+static void fwd_rows(void *ctx, int s, int ns)
+{
+    const FwdJob *j = ctx;
+    const Net *net = j->net;
+    int d = net->width, D = net->in, T = net->depth, k = net->classes;
+    int a = (int)((int64_t)j->m * s / ns), n = (int)((int64_t)j->m * (s + 1) / ns) - a;
+    if (n <= 0) return;
+    int64_t lds = (int64_t)(T + 1) * d;
+    float *h = j->states ? j->states + a * lds : j->buf + (int64_t)a * d; /* one is set */
+    int ldh = j->states ? (int)lds : d;
+    if (net->embed)
+        rdn_linear_fwd(h, ldh, j->x + (int64_t)a * D, D, net->E, net->e, n, d, D);
+    else
+        for (int i = 0; i < n; i++)
+            memcpy(h + (size_t)i * ldh, j->x + (int64_t)(a + i) * D, (size_t)d * sizeof(float));
+    float *pp[2] = {NULL, NULL};
+    if (j->buf) pp[0] = j->buf + (int64_t)a * d, pp[1] = j->buf + (j->ch + a) * d;
+    for (int t = 0; t < T; t++) {
+        float *hn = j->states ? h + d : (h == pp[0] ? pp[1] : pp[0]);
+        float *r = j->resid ? j->resid + a * j->ldr + (int64_t)t * d : NULL;
+        rdn_layer_fwd(net, t, j->Wt, h, ldh, n, hn, ldh, r, (int)j->ldr, NULL);
+        h = hn;
+    }
+    if (j->logits) rdn_linear_fwd(j->logits + (int64_t)a * k, k, h, ldh, net->V, net->c, n, k, d);
+}
+
+/* Threads for m rows of a net: one unless every shard gets enough work to pay for the wake-up
+ * (the split never changes a result). */
+int rdn_net_shards(const Net *net, int m)
+{
+    int nth = rdn_blas_threads();
+    int64_t work = (int64_t)m * net->width * net->width * (net->depth + 1);
+    if (nth <= 1 || work < ((int64_t)1 << 17) || rdn_pool_in_task()) return 1;
+    if (nth > m / 4) nth = m / 4;
+    return nth < 1 ? 1 : nth;
+}
+
 int rdn_net_forward(const Net *net, const float *x, int64_t n, float *logits, float *states,
                     float *resid, RdnErr *err)
 {
     int d = net->width, D = net->in, T = net->depth, k = net->classes;
     int64_t ch = n < FWD_CHUNK ? (n > 0 ? n : 1) : FWD_CHUNK;
-    /* ping-pong buffers when states are not recorded */
+    /* ping-pong buffers when states are not recorded; W^T once for a shared net */
     float *buf = states ? NULL : rdn_alloc_aligned((size_t)(2 * ch * d), sizeof(float), "forward buffers", err);
     if (!states && !buf) return -1;
+    float *Wt = net->shared ? rdn_alloc_aligned((size_t)d * d, sizeof(float), "forward buffers", err) : NULL;
+    if (net->shared && !Wt) {
+        free(buf);
+        return -1;
+    }
+    if (Wt) rdn_transpose(Wt, net->W, d, d);
     int64_t lds = (int64_t)(T + 1) * d, ldr = (int64_t)T * d;
     for (int64_t i0 = 0; i0 < n; i0 += ch) {
         if (i0 && rdn_interrupt) {
             free(buf);
+            free(Wt);
             return rdn_err_interrupted(err, "interrupted");
         }
         int m = (int)(n - i0 < ch ? n - i0 : ch);
-        float *h = states ? states + i0 * lds : buf;
-        int ldh = states ? (int)lds : d;
-        if (net->embed)
-            rdn_linear_fwd(h, ldh, x + i0 * D, D, net->E, net->e, m, d, D);
-        else
-            for (int i = 0; i < m; i++)
-                memcpy(h + (size_t)i * ldh, x + (i0 + i) * D, (size_t)d * sizeof(float));
-        for (int t = 0; t < T; t++) {
-            float *hn = states ? h + d : (h == buf ? buf + ch * d : buf);
-            float *r = resid ? resid + i0 * ldr + (int64_t)t * d : NULL;
-            rdn_layer_fwd(net, t, h, ldh, m, hn, ldh, r, (int)ldr, NULL);
-            h = hn;
-        }
-        if (logits) rdn_linear_fwd(logits + i0 * k, k, h, ldh, net->V, net->c, m, k, d);
+        FwdJob j = {net, Wt, x + i0 * D, m, logits ? logits + i0 * k : NULL,
+                    states ? states + i0 * lds : NULL, resid ? resid + i0 * ldr : NULL, ldr, buf, ch};
+        rdn_pool_run(rdn_net_shards(net, m), fwd_rows, &j);
     }
     free(buf);
+    free(Wt);
     return 0;
 }
 

@@ -14,21 +14,43 @@
 #define HOT
 #endif
 
-/* Below this inner dimension, matrix products use plain loops (a BLAS call costs more). */
-#define RDN_SMALL_INNER 16
-
-/* out[n, m] (ld ldo) = in[n, p] (ld ldi) . Wm[m, p]^T + bias[m] (bias may be NULL). */
 /* The logistic function as every layer computes it (a vectorisable exp, about 1 ulp). */
 float rdn_logistic(float z);
 
+/* out[n, m] (ld ldo) = in[n, p] (ld ldi) . Wm[m, p]^T + bias[m] (bias may be NULL): gemm.h's
+ * deterministic product. */
 void rdn_linear_fwd(float *out, int ldo, const float *in, int ldi, const float *Wm,
                     const float *bias, int n, int m, int p);
+/* dst[cols, rows] = src[rows, cols]^T. */
+void rdn_transpose(float *dst, const float *src, int rows, int cols);
 
-/* Layer t on n states h (ld ldh): h_next (ld ldn), r (ld ldr, may be NULL) and, when deriv is
- * non-NULL, the local derivative dh_next/dz [n, d] contiguous: eta*sigma'(z) for a ResNet, sigma'(z)
- * for an MLP. h_next must not alias h. */
-void rdn_layer_fwd(const Net *net, int t, const float *h, int ldh, int n, float *h_next, int ldn,
-                   float *r, int ldr, float *deriv);
+/* Forward through layer t for n rows:
+ *   h_next [n, d] (ld ldn)  h_{t+1}; must not alias h
+ *   r      [n, d] (ld ldr)  r_t, or NULL
+ *   deriv  [n, d]           dh_{t+1}/dz_t: eta*sigma'(z_t) (ResNet) or sigma'(z_t) (MLP), or NULL
+ *   h      [n, d] (ld ldh)  h_t
+ *   Wt     [d, d]           W_t^T when the caller has it (a shared net transposes W once), or NULL
+ * z_t = h W_t^T + b_t is one product with the bias in its epilogue, then the activation and the
+ * residual update run over the rows while they are in cache. */
+void rdn_layer_fwd(const Net *net, int t, const float *Wt, const float *h, int ldh, int n,
+                   float *h_next, int ldn, float *r, int ldr, float *deriv);
+/* Backward through layer t for n rows (outputs first, sizes last; all [n, d] contiguous):
+ *   dh_prev [n, d]  dL/dh_t, or NULL when not wanted (the first layer without an embedding);
+ *                   may be dh_next itself (updated in place)
+ *   dz      [n, d]  dL/dz_t = deriv * dh_next; may be deriv itself (overwritten)
+ *   dh_next [n, d]  dL/dh_{t+1}
+ *   deriv   [n, d]  rdn_layer_fwd's deriv
+ * dh_t = dh_{t+1} + dz W_t for a ResNet, dz W_t for an MLP. The weight gradients dW_t = dz^T h_t
+ * and db_t = colsum dz are left to the caller (train.c takes a shared W's over all layers in one
+ * product). */
+void rdn_layer_bwd(float *dh_prev, float *dz, const float *dh_next, const float *deriv,
+                   const Net *net, int t, int n);
+/* layer_avx2.c: the element-wise half of rdn_layer_fwd on the first len - len % 8 elements (hn
+ * holds z on entry); returns how many it did (0 for tanh, or without AVX2). */
+int rdn_act_run_avx2(Act act, int resnet, int len, const float *h, float *hn, float *r, float *dv,
+                     float eta);
+/* Threads (row shards) for a forward or backward pass over m rows: 1 for small work. */
+int rdn_net_shards(const Net *net, int m);
 
 /* Loss over n rows of logits [n, k] with labels y: returns the summed loss (not the mean); counts
  * correct argmax predictions into *correct (may be NULL); when dlogits is non-NULL writes

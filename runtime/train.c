@@ -6,8 +6,10 @@
  *   X  [B, D]           the batch's inputs (only with an embedding; else gathered into H_0)
  *   H  [T+1, m, d]      states h_0..h_T of the m rows of the batch, layer-major and contiguous
  *   Dv [T, m, d]        dh_{t+1}/dz_t (eta*sigma'(z_t) or sigma'(z_t)); overwritten by dL/dz_t
- *   dH, dH2 [B, d]      dL/dh_t (dH2: the MLP's ping-pong)
+ *   dH [B, d]           dL/dh_t (updated in place layer by layer)
  *   lg, dlg [B, k]      logits and dL/dlogits
+ *   rowloss [B]         each row's loss (summed in row order: the same total for any split)
+ *   Wt [d, d]           W^T of a shared net (transposed once per batch for the forward products)
  * With shared weights, dL/dW = sum_t dZ_t^T H_t is ONE product [d, T*m] x [T*m, d] over the
  * contiguous Dv and H buffers. */
 #include <math.h>
@@ -17,18 +19,22 @@
 #include <time.h>
 #include "adapt.h"
 #include "net.h"
+#include "gemm.h"
 #include "net_impl.h"
+#include "pool.h"
 #include "rmath.h"
 #include "tensor.h"
 
 typedef struct Ws {
     int B, T, d, D, k;
-    float *X, *H, *Dv, *dH, *dH2, *lg, *dlg;
+    float *X, *H, *Dv, *dH, *lg, *dlg, *Wt;
+    double *rowloss;
 } Ws;
 
 static void ws_free(Ws *w)
 {
-    free(w->X); free(w->H); free(w->Dv); free(w->dH); free(w->dH2); free(w->lg); free(w->dlg);
+    free(w->X); free(w->H); free(w->Dv); free(w->dH); free(w->lg); free(w->dlg); free(w->Wt);
+    free(w->rowloss);
     memset(w, 0, sizeof *w);
 }
 
@@ -41,96 +47,26 @@ static int ws_alloc(Ws *w, const Net *net, int B, RdnErr *err)
     w->H = w->X ? rdn_alloc_aligned((size_t)(w->T + 1) * Bd, sizeof(float), "training states", err) : NULL;
     w->Dv = w->H ? rdn_alloc_aligned((size_t)w->T * Bd, sizeof(float), "training derivatives", err) : NULL;
     w->dH = w->Dv ? rdn_alloc_aligned(Bd, sizeof(float), "training gradients", err) : NULL;
-    w->dH2 = w->dH ? rdn_alloc_aligned(Bd, sizeof(float), "training gradients", err) : NULL;
-    w->lg = w->dH2 ? rdn_alloc_aligned((size_t)B * w->k, sizeof(float), "logits", err) : NULL;
+    w->lg = w->dH ? rdn_alloc_aligned((size_t)B * w->k, sizeof(float), "logits", err) : NULL;
     w->dlg = w->lg ? rdn_alloc_aligned((size_t)B * w->k, sizeof(float), "logits", err) : NULL;
-    if (!w->dlg) {
+    w->rowloss = w->dlg ? rdn_calloc((size_t)B, sizeof(double), "losses", err) : NULL;
+    w->Wt = w->rowloss && net->shared ? rdn_alloc_aligned((size_t)w->d * w->d, sizeof(float), "training weights", err) : NULL;
+    if (!w->rowloss || (net->shared && !w->Wt)) {
         ws_free(w);
         return -1;
     }
     return 0;
 }
 
-/* Square tiny products with the size known at compile time, so the accumulators live in
- * registers (widths 1..8, the paper's 2-D setting among them). */
-#define SQ_KERNELS(N)                                                                            \
-    static void mm_tn_##N(int K, const float *A, int lda, const float *Bm, int ldb, float beta,  \
-                          float *C, int ldc)                                                     \
-    {                                                                                            \
-        float acc[N][N] = {{0}};                                                                 \
-        for (int p = 0; p < K; p++)                                                              \
-            for (int i = 0; i < N; i++)                                                          \
-                for (int j = 0; j < N; j++) acc[i][j] += A[(size_t)p * lda + i] * Bm[(size_t)p * ldb + j]; \
-        for (int i = 0; i < N; i++)                                                              \
-            for (int j = 0; j < N; j++)                                                          \
-                C[(size_t)i * ldc + j] = (beta == 0.0f ? 0.0f : C[(size_t)i * ldc + j]) + acc[i][j]; \
-    }                                                                                            \
-    static void mm_nn_##N(int M, const float *A, int lda, const float *Bm, int ldb, float beta,  \
-                          float *C, int ldc)                                                     \
-    {                                                                                            \
-        for (int i = 0; i < M; i++) {                                                            \
-            float acc[N] = {0};                                                                  \
-            for (int p = 0; p < N; p++)                                                          \
-                for (int j = 0; j < N; j++) acc[j] += A[(size_t)i * lda + p] * Bm[(size_t)p * ldb + j]; \
-            for (int j = 0; j < N; j++)                                                          \
-                C[(size_t)i * ldc + j] = (beta == 0.0f ? 0.0f : C[(size_t)i * ldc + j]) + acc[j]; \
-        }                                                                                        \
-    }
-SQ_KERNELS(1) SQ_KERNELS(2) SQ_KERNELS(3) SQ_KERNELS(4)
-SQ_KERNELS(5) SQ_KERNELS(6) SQ_KERNELS(7) SQ_KERNELS(8)
-typedef void (*SqFn)(int, const float *, int, const float *, int, float, float *, int);
-static const SqFn SQ_TN[9] = {0, mm_tn_1, mm_tn_2, mm_tn_3, mm_tn_4, mm_tn_5, mm_tn_6, mm_tn_7, mm_tn_8};
-static const SqFn SQ_NN[9] = {0, mm_nn_1, mm_nn_2, mm_nn_3, mm_nn_4, mm_nn_5, mm_nn_6, mm_nn_7, mm_nn_8};
-
-/* C = alpha op(A) op(B) + beta C: plain loops for tiny products (BLAS call overhead dominates),
- * sgemm otherwise. The choice depends on the sizes only, so results stay reproducible. */
+/* C = op(A) op(B) + beta C: gemm.h's deterministic product (threads when it is large, the
+ * calling thread inside a row shard). */
 static void mm(int ta, int tb, int m, int n, int k, const float *A, int lda, const float *Bm,
                int ldb, float beta, float *C, int ldc)
 {
-    if (k >= RDN_SMALL_INNER && (int64_t)m * n * k >= 8192) {
-        rdn_sgemm(ta, tb, m, n, k, 1.0f, A, lda, Bm, ldb, beta, C, ldc);
-        return;
-    }
-    if (ta && !tb && m == n && m <= 8) {
-        SQ_TN[m](k, A, lda, Bm, ldb, beta, C, ldc);
-        return;
-    }
-    if (!ta && !tb && n == k && n <= 8) {
-        SQ_NN[n](m, A, lda, Bm, ldb, beta, C, ldc);
-        return;
-    }
-    if (ta && !tb) {
-        /* C[i, j] (+)= sum_p A[p, i] B[p, j]: the weight gradients, inner dimension long */
-        for (int i = 0; i < m; i++)
-            if (beta == 0.0f)
-                for (int j = 0; j < n; j++) C[(size_t)i * ldc + j] = 0.0f;
-        for (int p = 0; p < k; p++) {
-            const float *a = A + (size_t)p * lda, *b = Bm + (size_t)p * ldb;
-            for (int i = 0; i < m; i++) {
-                float ai = a[i];
-                float *c = C + (size_t)i * ldc;
-                for (int j = 0; j < n; j++) c[j] += ai * b[j];
-            }
-        }
-        return;
-    }
-    for (int i = 0; i < m; i++) {
-        float *c = C + (size_t)i * ldc;
-        if (beta == 0.0f)
-            for (int j = 0; j < n; j++) c[j] = 0.0f;
-        for (int p = 0; p < k; p++) {
-            float a = ta ? A[(size_t)p * lda + i] : A[(size_t)i * lda + p];
-            if (!tb) {
-                const float *b = Bm + (size_t)p * ldb;
-                for (int j = 0; j < n; j++) c[j] += a * b[j];
-            } else {
-                for (int j = 0; j < n; j++) c[j] += a * Bm[(size_t)j * ldb + p];
-            }
-        }
-    }
+    rdn_sgemm(ta, tb, m, n, k, 1.0f, A, lda, Bm, ldb, beta, C, ldc); /* det: rdn_gemm */
 }
 
-static void colsum(float *out, const float *A, int rows, int cols)
+HOT static void colsum(float *out, const float *A, int rows, int cols)
 {
     if (cols < 16 && 16 % cols == 0) {
         /* narrow rows (widths 1, 2, 4, 8): sum 16-wide strips, then fold the lanes */
@@ -150,51 +86,78 @@ static void colsum(float *out, const float *A, int rows, int cols)
     }
 }
 
+/* Forward, loss and backward through the layers for rows [a, b) of the batch: a row shard,
+ * independent of the other rows, so that threads need no synchronisation between layers. */
+typedef struct GradJob {
+    Net *net;
+    Ws *w;
+    const int32_t *y;
+    int m;
+    LossKind loss;
+    int64_t correct[RDN_POOL_MAX];
+} GradJob;
+
+static void grad_rows(void *ctx, int s, int ns)
+{
+    GradJob *j = ctx;
+    Net *net = j->net;
+    Ws *w = j->w;
+    int d = w->d, T = w->T, k = w->k, D = w->D, m = j->m;
+    int a = (int)((int64_t)m * s / ns), n = (int)((int64_t)m * (s + 1) / ns) - a;
+    j->correct[s] = 0;
+    if (n <= 0) return;
+    size_t md = (size_t)m * d, ad = (size_t)a * d;
+    float *H = w->H, *Dv = w->Dv;
+    if (net->embed) rdn_linear_fwd(H + ad, d, w->X + (size_t)a * D, D, net->E, net->e, n, d, D);
+    for (int t = 0; t < T; t++)
+        rdn_layer_fwd(net, t, w->Wt, H + t * md + ad, d, n, H + (t + 1) * md + ad, d, NULL, 0,
+                      Dv + t * md + ad);
+    float *lg = w->lg + (size_t)a * k, *dlg = w->dlg + (size_t)a * k;
+    rdn_linear_fwd(lg, k, H + T * md + ad, d, net->V, net->c, n, k, d);
+    for (int i = 0; i < n; i++) /* row by row: the batch's sum is taken in row order later */
+        w->rowloss[a + i] = rdn_loss_rows(j->loss, lg + (size_t)i * k, j->y + a + i, 1, k,
+                                          dlg + (size_t)i * k, 1.0f / (float)m, &j->correct[s]);
+    float *dH = w->dH + ad;
+    mm(0, 0, n, d, k, dlg, k, net->V, d, 0.0f, dH, d); /* dh_T = dlg V */
+    for (int t = T - 1; t >= 0; t--) {
+        float *dZ = Dv + t * md + ad;
+        rdn_layer_bwd(t == 0 && !net->embed ? NULL : dH, dZ, dH, dZ, net, t, n);
+    }
+}
+
 /* Forward and backward for the m rows already in ws (inputs in X or H_0). Gradients of the MEAN
- * loss over the m rows into net->grads; returns the summed loss, counts correct predictions. */
+ * loss over the m rows into net->grads; returns the summed loss, counts correct predictions.
+ * Row shards (grad_rows) run the layers; then the weight gradients, each one product over all
+ * rows (the shared W's over all T*m rows of all layers at once), split by output blocks. */
 static double batch_grad(Net *net, Ws *w, const int32_t *y, int m, LossKind loss, int64_t *correct)
 {
     int d = w->d, T = w->T, k = w->k, D = w->D;
     size_t md = (size_t)m * d;
     float *H = w->H, *Dv = w->Dv;
-    if (net->embed) rdn_linear_fwd(H, d, w->X, D, net->E, net->e, m, d, D);
-    for (int t = 0; t < T; t++)
-        rdn_layer_fwd(net, t, H + t * md, d, m, H + (t + 1) * md, d, NULL, 0, Dv + t * md);
-    const float *HT = H + T * md;
-    rdn_linear_fwd(w->lg, k, HT, d, net->V, net->c, m, k, d);
-    double total = rdn_loss_rows(loss, w->lg, y, m, k, w->dlg, 1.0f / (float)m, correct);
+    if (w->Wt) rdn_transpose(w->Wt, net->W, d, d);
+    GradJob j = {.net = net, .w = w, .y = y, .m = m, .loss = loss};
+    int ns = rdn_net_shards(net, m);
+    rdn_pool_run(ns, grad_rows, &j);
+    double total = 0;
+    for (int i = 0; i < m; i++) total += w->rowloss[i];
+    if (correct)
+        for (int s = 0; s < ns; s++) *correct += j.correct[s];
 
-    /* head: gV = dlg^T H_T, gc = colsum dlg, dH = dlg V */
-    mm(1, 0, k, d, m, w->dlg, k, HT, d, 0.0f, net->gV, d);
+    /* head: gV = dlg^T H_T, gc = colsum dlg */
+    mm(1, 0, k, d, m, w->dlg, k, H + T * md, d, 0.0f, net->gV, d);
     colsum(net->gc, w->dlg, m, k);
-    mm(0, 0, m, d, k, w->dlg, k, net->V, d, 0.0f, w->dH, d);
-
-    float *dH = w->dH, *dH2 = w->dH2;
-    for (int t = T - 1; t >= 0; t--) {
-        float *dZ = Dv + t * md;
-        for (size_t i = 0; i < md; i++) dZ[i] *= dH[i];
-        const float *Wt = rdn_net_W(net, t);
-        if (!net->shared) {
-            /* gW_t = dZ_t^T H_t, gb_t = colsum dZ_t */
-            mm(1, 0, d, d, m, dZ, d, H + t * md, d, 0.0f, net->gW + (size_t)t * d * d, d);
-            colsum(net->gb + (size_t)t * d, dZ, m, d);
-        }
-        if (t == 0 && !net->embed) break;
-        if (net->kind == NET_RESNET) {
-            mm(0, 0, m, d, d, dZ, d, Wt, d, 1.0f, dH, d); /* dh_t = dh_{t+1} + dZ_t W_t */
-        } else {
-            mm(0, 0, m, d, d, dZ, d, Wt, d, 0.0f, dH2, d); /* dh_t = dZ_t W_t */
-            float *s = dH; dH = dH2; dH2 = s;
-        }
-    }
     if (net->shared) {
         /* the shared gradient over all layers: one product with inner dimension T*m */
         mm(1, 0, d, d, T * m, Dv, d, H, d, 0.0f, net->gW, d);
         colsum(net->gb, Dv, T * m, d);
-    }
+    } else
+        for (int t = 0; t < T; t++) { /* gW_t = dZ_t^T H_t, gb_t = colsum dZ_t */
+            mm(1, 0, d, d, m, Dv + t * md, d, H + t * md, d, 0.0f, net->gW + (size_t)t * d * d, d);
+            colsum(net->gb + (size_t)t * d, Dv + t * md, m, d);
+        }
     if (net->embed) {
-        mm(1, 0, d, D, m, dH, d, w->X, D, 0.0f, net->gE, D);
-        colsum(net->ge, dH, m, d);
+        mm(1, 0, d, D, m, w->dH, d, w->X, D, 0.0f, net->gE, D);
+        colsum(net->ge, w->dH, m, d);
     }
     return total;
 }
