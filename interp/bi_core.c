@@ -19,17 +19,18 @@ uint64_t interp_draw_seed(Interp *I) { return rdn_rng_u64(&I->rng); }
 
 static int bi_print(Interp *I, Args *a, Value *out)
 {
+    FILE *f = interp_stdout(I);
     const char *sep, *end;
     if (arg_str(I, a, -1, "sep", " ", &sep) || arg_str(I, a, -1, "end", "\n", &end)) return -1;
     for (int i = 0; i < a->npos; i++) {
         char *s = val_to_text(a->pos[i]);
-        if (i) fputs(sep, stdout);
-        if (a->pos[i].type == VAL_STR) fwrite(val_cstr(a->pos[i]), 1, ((ObjStr *)a->pos[i].as.obj)->len, stdout);
-        else fputs(s, stdout);
+        if (i) fputs(sep, f);
+        if (a->pos[i].type == VAL_STR) fwrite(val_cstr(a->pos[i]), 1, ((ObjStr *)a->pos[i].as.obj)->len, f);
+        else fputs(s, f);
         free(s);
     }
-    fputs(end, stdout);
-    fflush(stdout);
+    fputs(end, f);
+    fflush(f);
     return 0;
 }
 
@@ -352,24 +353,25 @@ static int bi_error(Interp *I, Args *a, Value *out)
     return -1;
 }
 
-static void print_row(const Builtin *b)
+static void print_row(FILE *f, const Builtin *b)
 {
-    printf("%s\n\n%s\n", b->signature, b->doc);
+    fprintf(f, "%s\n\n%s\n", b->signature, b->doc);
 }
 
 static int bi_help(Interp *I, Args *a, Value *out)
 {
+    FILE *f = interp_stdout(I);
     if (a->npos == 0) {
-        printf("Builtins (help(name) for one of them):\n");
+        fprintf(f, "Builtins (help(name) for one of them):\n");
         int col = 0;
         for (int i = 0; builtin_at(i); i++) {
             const char *n = builtin_at(i)->name;
             int w = (int)strlen(n) + 2;
-            if (col + w > 78) { printf("\n"); col = 0; }
-            printf("  %s", n);
+            if (col + w > 78) { fprintf(f, "\n"); col = 0; }
+            fprintf(f, "  %s", n);
             col += w;
         }
-        printf("\n");
+        fprintf(f, "\n");
         return 0;
     }
     Value v = a->pos[0];
@@ -377,12 +379,12 @@ static int bi_help(Interp *I, Args *a, Value *out)
     if (v.type == VAL_BUILTIN) b = v.as.bi;
     else if (v.type == VAL_STR) b = builtin_find(val_cstr(v));
     if (b) {
-        print_row(b);
+        print_row(f, b);
         return 0;
     }
     if (v.type == VAL_FUNC || v.type == VAL_MODULE) {
         char *s = val_repr(v);
-        printf("%s (defined in a script)\n", s);
+        fprintf(f, "%s (defined in a script)\n", s);
         free(s);
         return 0;
     }
@@ -400,7 +402,7 @@ static int bi_help(Interp *I, Args *a, Value *out)
         return r;
     }
     const TypeOps *ops = typeops_for(v.type);
-    printf("a %s%s%s\n", val_type_name(v.type), ops && ops->members && *ops->members ? "; members: " : "",
+    fprintf(f, "a %s%s%s\n", val_type_name(v.type), ops && ops->members && *ops->members ? "; members: " : "",
            ops && ops->members ? ops->members : "");
     return 0;
 }

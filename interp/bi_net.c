@@ -154,7 +154,7 @@ static int bi_fit(Interp *I, Args *a, Value *out)
     }
     if (get_seed(I, a, &o.shuffle_seed)) return -1;
     o.quiet = I->quiet;
-    o.progress = stderr;
+    o.progress = interp_stderr(I);
     o.progress_tty = I->progress_tty;
     Table *hist = NULL;
     RdnErr err = {0};
