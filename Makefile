@@ -8,7 +8,7 @@ OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
 WARN     := -Wall -Wextra -Werror -Wno-unused-parameter
 ALLCFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) -Iruntime -Iinterp -I$(B)/gen
-LIBS     := -lopenblas -lreadline -lz -lcsv -ljansson -lnettle -lm -lpthread
+LIBS     := -lopenblas -lreadline -lz -lcsv -ljansson -lnettle -lzmq -lm -lpthread
 B        := build
 
 RT_SRC   := $(sort $(wildcard runtime/*.c))
@@ -29,7 +29,8 @@ BIN      ?= rdn
 all: $(BIN)
 
 DEB_PKGS := flex bison libreadline-dev libopenblas-dev zlib1g-dev gnuplot-nox libcsv-dev \
-            libjansson-dev nettle-dev clang libclang-rt-14-dev tmux python3-numpy dataset-fashion-mnist
+            libjansson-dev nettle-dev clang libclang-rt-14-dev tmux python3-numpy dataset-fashion-mnist \
+            libzmq3-dev jupyter-notebook python3-jupyter-client jupyter-nbconvert python3-nbformat
 deps:
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "core.h"
+#include "kernel.h"
 #include "tensor.h"
 #include "version.h"
 
@@ -40,6 +41,8 @@ static void usage(FILE *f)
             "       rdn                                   the REPL (or a program on standard input)\n"
             "       rdn check FILE.rdn                    report every syntax and name error; run nothing\n"
             "       rdn verify NAME.run.json              rerun a recorded run and compare its outputs\n"
+            "       rdn kernel CONNECTION_FILE | --install [--user | --prefix DIR] | --export NB.ipynb\n"
+            "                                             the Jupyter kernel (docs/notebook.md)\n"
             "       rdn --version | --help | --reference\n"
             "options (before or after FILE):\n"
             "  --threads N   BLAS and worker threads (default: all cores)\n"
@@ -165,6 +168,7 @@ static int small_stack;      /* the big-stack thread could not be made: tighter 
 
 static int real_main(int argc, char **argv)
 {
+    if (argc >= 2 && strcmp(argv[1], "kernel") == 0) return kernel_main(argc - 1, argv + 1, small_stack);
     Opts o = {0};
     int r = parse_args(argc, argv, &o);
     if (r) {

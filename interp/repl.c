@@ -139,19 +139,19 @@ static void complete_keywords(Interp *I, const char *line, const char *text, int
 {
     int depth = 0;
     for (int i = start - 1; i >= 0; i--) {
-        char c = rl_line_buffer[i];
+        char c = line[i];
         if (c == ')' || c == ']') depth++;
         else if (c == '(' || c == '[') {
             if (depth > 0) { depth--; continue; }
             if (c != '(') return;
             int e = i;
-            while (e > 0 && rl_line_buffer[e - 1] == ' ') e--;
+            while (e > 0 && line[e - 1] == ' ') e--;
             int b = e;
-            while (b > 0 && is_word(rl_line_buffer[b - 1])) b--;
+            while (b > 0 && is_word(line[b - 1])) b--;
             if (b == e) return;
             char name[128];
             if (e - b >= (int)sizeof name) return;
-            memcpy(name, rl_line_buffer + b, (size_t)(e - b));
+            memcpy(name, line + b, (size_t)(e - b));
             name[e - b] = 0;
             Core *C = core_of(I);
             Value *slot = env_find(C->globals, core_intern(C, name, strlen(name)));
