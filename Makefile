@@ -7,7 +7,10 @@ CLANG    ?= clang
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
 WARN     := -Wall -Wextra -Werror -Wno-unused-parameter
-ALLCFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) -Iruntime -Iinterp -I$(B)/gen
+# -ffp-contract=off: the compiler may not fuse a*b+c into an FMA on one machine and not another;
+# rdn's numbers are written with explicit fmaf/fma where it wants one (docs/runtime.md).
+FPFLAGS  := -ffp-contract=off
+ALLCFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(FPFLAGS) $(CFLAGS) -Iruntime -Iinterp -I$(B)/gen
 LIBS     := -lopenblas -lreadline -lz -lcsv -ljansson -lnettle -lzmq -lm -lpthread
 B        := build
 
@@ -51,10 +54,16 @@ $(B)/gen/stdlib_embed.c: $(wildcard stdlib/*.rdn) interp/embed.sh
 # generated sources are compiled with relaxed warnings (flex output has unused functions)
 $(B)/obj/gen/%.o: $(B)/gen/%.c
 	@mkdir -p $(dir $@)
-	$(CC) -std=c11 -D_GNU_SOURCE $(CFLAGS) -Wall -Werror -Wno-unused-function -Wno-unused-but-set-variable -Iruntime -Iinterp -I$(B)/gen -c $< -o $@
+	$(CC) -std=c11 -D_GNU_SOURCE $(FPFLAGS) $(CFLAGS) -Wall -Werror -Wno-unused-function -Wno-unused-but-set-variable -Iruntime -Iinterp -I$(B)/gen -c $< -o $@
 $(B)/obj/%.o: %.c | $(B)/gen/parser.h $(B)/gen/lexer.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(ALLCFLAGS) $(ISAFLAGS) -MMD -MP -c $< -o $@
+# CPU-specific kernels: runtime/*_avx2.c and runtime/*_avx512.c get their instruction sets (and
+# are chosen at run time, runtime/isa.h); on other architectures they compile to nothing.
+ifneq ($(filter x86_64 amd64,$(shell uname -m)),)
+$(B)/obj/runtime/%_avx2.o: ISAFLAGS := -mavx2 -mfma
+$(B)/obj/runtime/%_avx512.o: ISAFLAGS := -mavx512f -mavx512vl -mavx512bw -mavx512dq -mfma
+endif
 -include $(RT_OBJ:.o=.d) $(IN_OBJ:.o=.d)
 
 $(B)/librdnrt.a: $(RT_OBJ)

@@ -50,13 +50,13 @@ static int assignable(ParseCtx *ctx, Ast *t)
 %token <node> LITERAL "literal" NAME "name"
 %token NEWLINE "newline"
 %token EQ "==" NE "!=" LE "<=" GE ">=" DOTDOT ".."
-%token PLUSEQ "+=" MINUSEQ "-=" TIMESEQ "*=" DIVEQ "/="
+%token PLUSEQ "+=" MINUSEQ "-=" TIMESEQ "*=" DIVEQ "/=" STARSTAR "**" RECORD_OPEN "{ (record)"
 %token AND "and" OR "or" NOT "not"
 %token IF "if" ELSE "else" WHILE "while" FOR "for" IN "in" FN "fn" RETURN "return"
 %token BREAK "break" CONTINUE "continue" PARAM "param" IMPORT "import"
 
 %type <node> program stmts stmts1 stmt simple_stmt block if_stmt expr postfix primary
-%type <node> args arglist arg exprs exprlist params paramlist param targets
+%type <node> args arglist arg exprs exprlist params paramlist param targets fields fieldlist field
 
 %left OR
 %left AND
@@ -179,6 +179,9 @@ postfix:
     primary                     { $$ = $1; }
   | postfix '(' args ')'        { $$ = $3; $$->kind = AST_CALL; $$->span = SP(@$); $$->a = $1; $$ = FIX($$); }
   | postfix '.' NAME            { $$ = N(AST_MEMBER, @$); $$->a = $1; $$->str = $3->str; $$->c = $3; $$ = FIX($$); }
+  | postfix '.' IN              { /* net.in */
+                                  $$ = N(AST_MEMBER, @$); $$->a = $1; $$->str = core_intern(ctx->C, "in", 2);
+                                  $$->c = N(AST_NAME, @3); $$->c->str = $$->str; $$ = FIX($$); }
   | postfix '[' exprs ']'       { $$ = $3; $$->kind = AST_INDEX; $$->span = SP(@$); $$->a = $1; $$ = FIX($$);
                                   if ($$->nitems == 0) parse_error(ctx, $$->span, "an index needs at least one value"); }
   ;
@@ -188,6 +191,7 @@ primary:
   | NAME                        { $$ = $1; }
   | '(' expr ')'                { $$ = $2; }
   | '[' exprs ']'               { $$ = $2; $$->kind = AST_LIST; $$->span = SP(@$); }
+  | RECORD_OPEN fields '}'      { $$ = $2; $$->span = SP(@$); }
   | FN '(' params ')' block     { $$ = $3; $$->kind = AST_FN; $$->span = SP(@$); $$->a = $5; $$ = FIX($$); }
   ;
 
@@ -202,6 +206,36 @@ exprlist:
   | exprlist ',' expr           { $$ = $1; ast_push(ctx->src->arena, $$, $3); }
   ;
 
+/* record fields: `name: expr`, `"any text": expr`, `**other` (its fields, in order) */
+fields:
+    %empty                      { $$ = N(AST_RECORD, @$); }
+  | fieldlist                   { $$ = $1; }
+  | fieldlist ','               { $$ = $1; }
+  ;
+fieldlist:
+    field                       { $$ = N(AST_RECORD, @$); ast_push(ctx->src->arena, $$, $1); }
+  | fieldlist ',' field         { $$ = $1; ast_push(ctx->src->arena, $$, $3);
+                                  for (int i = 0; $3->kind == AST_KWARG && i < $$->nitems - 1; i++)
+                                      if ($$->items[i]->kind == AST_KWARG && $$->items[i]->str == $3->str)
+                                          parse_error(ctx, $3->span, "field '%s' given twice", $3->str); }
+  ;
+field:
+    NAME ':' expr               { $$ = node2(ctx, AST_KWARG, $3, NULL, @$); $$->str = $1->str; $$->c = $1; }
+  | IN ':' expr                 { $$ = node2(ctx, AST_KWARG, $3, NULL, @$); $$->str = core_intern(ctx->C, "in", 2);
+                                  $$->c = N(AST_NAME, @1); $$->c->str = $$->str; }
+  | LITERAL ':' expr            { $$ = node2(ctx, AST_KWARG, $3, NULL, @$); $$->c = $1;
+                                  if ($1->kind != AST_STR) {
+                                      parse_error(ctx, $1->span, "a record field is a name or a \"string\"");
+                                      $$->str = core_intern(ctx->C, "?", 1);
+                                  } else if (strlen($1->str) != $1->len) {
+                                      parse_error(ctx, $1->span, "a record field name cannot hold a NUL byte");
+                                      $$->str = core_intern(ctx->C, "?", 1);
+                                  } else {
+                                      $$->str = core_intern(ctx->C, $1->str, $1->len);
+                                  } }
+  | STARSTAR expr               { $$ = node2(ctx, AST_SPREAD, $2, NULL, @$); }
+  ;
+
 args:
     %empty                      { $$ = N(AST_CALL, @$); }
   | arglist                     { $$ = $1; }
@@ -210,7 +244,8 @@ args:
 arglist:
     arg                         { $$ = N(AST_CALL, @$); ast_push(ctx->src->arena, $$, $1); }
   | arglist ',' arg             { $$ = $1; ast_push(ctx->src->arena, $$, $3);
-                                  if ($3->kind != AST_KWARG && $$->items[$$->nitems - 2]->kind == AST_KWARG)
+                                  if ($3->kind != AST_KWARG && $3->kind != AST_SPREAD &&
+                                      ($$->items[$$->nitems - 2]->kind == AST_KWARG || $$->items[$$->nitems - 2]->kind == AST_SPREAD))
                                       parse_error(ctx, $3->span, "a positional argument cannot follow keyword arguments");
                                   for (int i = 0; $3->kind == AST_KWARG && i < $$->nitems - 1; i++)
                                       if ($$->items[i]->kind == AST_KWARG && $$->items[i]->str == $3->str)
@@ -222,6 +257,7 @@ arg:
   | IN ':' expr                 { /* `in:` is a keyword name of resnet and mlp */
                                   $$ = node2(ctx, AST_KWARG, $3, NULL, @$); $$->str = core_intern(ctx->C, "in", 2);
                                   $$->c = N(AST_NAME, @1); $$->c->str = $$->str; }
+  | STARSTAR expr               { $$ = node2(ctx, AST_SPREAD, $2, NULL, @$); }   /* a record's fields as keywords */
   ;
 
 params:

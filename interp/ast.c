@@ -75,7 +75,7 @@ const char *ast_kind_name(AstKind k)
 {
     static const char *names[AST_NKINDS] = {
         "number", "string", "bool", "nil", "name", "list", "range", "operator", "negation",
-        "not", "and", "or", "call", "keyword argument", "member", "index", "function",
+        "not", "and", "or", "call", "keyword argument", "record", "spread", "member", "index", "function",
         "parameter", "block", "expression", "assignment", "param", "if", "while", "for",
         "break", "continue", "return", "import",
     };

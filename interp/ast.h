@@ -13,7 +13,9 @@ typedef enum {
     AST_NEG,        /* -a */
     AST_NOT, AST_AND, AST_OR,
     AST_CALL,       /* a = callee; items = arguments (AST_KWARG for keywords) */
-    AST_KWARG,      /* str = keyword, a = value */
+    AST_KWARG,      /* str = keyword, a = value (also a field of a record literal) */
+    AST_RECORD,     /* {name: value, ...}: items = AST_KWARG or AST_SPREAD */
+    AST_SPREAD,     /* **a: a record's fields as keyword arguments or fields */
     AST_MEMBER,     /* a.str */
     AST_INDEX,      /* a[items] */
     AST_FN,         /* str = name or NULL; items = AST_PARAM; a = body (AST_BLOCK) */

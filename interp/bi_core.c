@@ -166,6 +166,7 @@ static int bi_len(Interp *I, Args *a, Value *out)
     switch (v.type) {
     case VAL_STR: *out = val_num((double)((ObjStr *)v.as.obj)->len); return 0;
     case VAL_LIST: *out = val_num((double)((ObjList *)v.as.obj)->len); return 0;
+    case VAL_RECORD: *out = val_num((double)val_record_len(v)); return 0;
     case VAL_RANGE: {
         const ObjRange *r = (const ObjRange *)v.as.obj;
         *out = val_num(r->hi > r->lo ? (double)(r->hi - r->lo) : 0);
@@ -353,6 +354,30 @@ static int bi_error(Interp *I, Args *a, Value *out)
     return -1;
 }
 
+/* ---- records ---- */
+
+static int bi_keys(Interp *I, Args *a, Value *out)
+{
+    Value r = a->pos[0];
+    if (r.type != VAL_RECORD)
+        return arg_error(I, a, 0, NULL, "keys: expected a record, found %s", val_type_name(r.type));
+    Value l = val_list(val_record_len(r));
+    for (int64_t i = 0; i < val_record_len(r); i++) val_list_push(l, val_str(val_record_key(r, i)));
+    *out = l;
+    return 0;
+}
+
+static int bi_has(Interp *I, Args *a, Value *out)
+{
+    Value r = a->pos[0], k = a->pos[1], v;
+    if (r.type != VAL_RECORD)
+        return arg_error(I, a, 0, NULL, "has: expected a record, found %s", val_type_name(r.type));
+    if (k.type != VAL_STR)
+        return arg_error(I, a, 1, NULL, "has: expected a field name (a string), found %s", val_type_name(k.type));
+    *out = val_bool(val_record_get(r, val_cstr(k), &v) == 0);
+    return 0;
+}
+
 static void print_row(FILE *f, const Builtin *b)
 {
     fprintf(f, "%s\n\n%s\n", b->signature, b->doc);
@@ -423,7 +448,7 @@ const Builtin BI_CORE[] = {
      "reproducible; the seed in force is recorded in the run's manifest.\n\nExample: `seed(7)`"},
     {"len", bi_len, 1, 1, "", "len(x)",
      "The length of a string (bytes), list or range, the first dimension of a tensor, or the number "
-     "of examples of a dataset.\n\nExample: `len([1, 2, 3])` is 3"},
+     "of examples of a dataset, or the number of fields of a record.\n\nExample: `len([1, 2, 3])` is 3"},
     {"str", bi_str, 1, 1, "", "str(v)",
      "The text of a value, as print shows it.\n\nExample: `\"depth \" + str(net.depth)`"},
     {"num", bi_num, 1, 1, "", "num(s)",
@@ -431,7 +456,7 @@ const Builtin BI_CORE[] = {
      "Example: `num(\"0.25\")` is 0.25"},
     {"type", bi_type, 1, 1, "", "type(v)",
      "The name of a value's type: \"nil\", \"bool\", \"number\", \"string\", \"list\", \"range\", "
-     "\"function\", \"builtin\", \"module\", \"tensor\", \"dataset\", \"net\", ...\n\n"
+     "\"function\", \"builtin\", \"module\", \"record\", \"tensor\", \"dataset\", \"net\", ...\n\n"
      "Example: `type(1.5)` is \"number\""},
     {"range", bi_range, 1, 2, "", "range(n) or range(a, b)",
      "The whole numbers 0 up to n-1, or a up to b-1, as a range (the same as `0..n` and `a..b`).\n\n"
@@ -456,6 +481,11 @@ const Builtin BI_CORE[] = {
     {"error", bi_error, 1, 1, "", "error(msg)",
      "Stops the script with a located runtime error carrying msg (exit status 1).\n\n"
      "Example: `if n < 1 { error(\"n must be positive\") }`"},
+    {"keys", bi_keys, 1, 1, "", "keys(r)",
+     "The field names of a record, in the order they were first set, as a list of strings.\n\n"
+     "Example: `for k in keys(cfg) { print(k, cfg[k]) }`"},
+    {"has", bi_has, 2, 2, "", "has(r, name)",
+     "Whether the record r has a field called name.\n\nExample: `if has(cfg, \"lr\") { lr = cfg.lr }`"},
     {"help", bi_help, 0, 1, "", "help(name)",
      "Prints the documentation of a builtin (`help(resnet)` or `help(\"resnet\")`), what a value "
      "is and its members, or with no argument the list of builtins.\n\nExample: `help(fit)`"},

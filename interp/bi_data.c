@@ -9,6 +9,7 @@
 #include "builtin.h"
 #include "data.h"
 #include "interp.h"
+#include "table.h"
 
 static void destroy_dataset(void *p) { rdn_dataset_free(p); }
 Value val_dataset(struct Dataset *d) { return val_box(VAL_DATASET, d, destroy_dataset); }
@@ -175,6 +176,22 @@ static int bi_load_npy(Interp *I, Args *a, Value *out)
     Tensor *t = rdn_npy_load(path, &I->out, &e);
     if (!t) return fail_at(I, a, 0, NULL, &e);
     *out = val_tensor(t);
+    return 0;
+}
+
+static int bi_load_table(Interp *I, Args *a, Value *out)
+{
+    const char *path;
+    if (arg_str(I, a, 0, "path", NULL, &path)) return -1;
+    if (!path) return arg_error(I, a, 0, "path", "load_table: the file name is missing");
+    RdnErr e = {0};
+    Table *t = rdn_table_load_csv(path, &e);
+    if (!t) return fail_at(I, a, 0, NULL, &e);
+    if (rdn_out_note_read(&I->out, path, &e)) {
+        rdn_table_free(t);
+        return fail_at(I, a, 0, NULL, &e);
+    }
+    *out = val_table(t);
     return 0;
 }
 
@@ -516,6 +533,15 @@ const Builtin BI_DATA[] = {
      "numbered in sorted order (by value when all are numbers) and kept in `d.classes`. A "
      "non-numeric cell or a row of another length is an error naming the file, line and column."
      "\n\nExample: `iris = load_csv(\"iris.csv\", label: \"species\")`"},
+    {"load_table", bi_load_table, 1, 1, "", "load_table(path)",
+     "A table from a CSV file with a header row (parsed with libcsv: quoted fields, CRLF, missing "
+     "final newline), e.g. a sweep's summary.csv. A column whose non-empty cells are all numbers "
+     "is numeric: exact doubles (the text written by `write_csv` reads back as the same number), "
+     "empty cells are NaN (missing); any other column keeps its cells as strings. A table written "
+     "by `write_csv` reads back equal. A row of another length than the header, a header naming "
+     "a column twice or malformed quoting is an error naming the file, line and column; the file "
+     "is listed in the run's manifest as read.\n\n"
+     "Example: `s = load_table(\"study/summary.csv\")`"},
     {"load_npy", bi_load_npy, 1, 1, "", "load_npy(path)",
      "A tensor from a NumPy .npy file (format 1.0, 2.0 or 3.0; C order; little-endian float32, "
      "float64, int32, int64, int8, uint8 or bool; up to 4 dimensions), converted to float32. "

@@ -1,28 +1,26 @@
-/* bi_tensor.c: the tensor builtins (tensor, zeros, sum, reshape, sigmoid, ...), the evaluator's
- * hooks for tensor operators and indexing, and the two value types this area prints: tensors
- * (OPS_TENSOR) and tables/histories (OPS_TABLE). The arithmetic itself is runtime/tensor_ops.c;
- * this file reads arguments, checks them with located errors and boxes the results. */
+/* bi_tensor.c: tensors as values: reading values as tensors (lists, ranges, numbers; the
+ * helpers every tensor builtin uses, declared in bi_tensor.h), the builtins that make and
+ * reshape tensors (tensor, zeros, randn, concat, reshape, to_list, ...), indexing (the
+ * evaluator's t[i, j] hook) and the tensor members (.shape, .T, ...). Reductions and
+ * element-wise functions are bi_math.c, operators bi_ops.c, printing bi_print.c, tables
+ * bi_table.c; the arithmetic itself is runtime/tensor_ops.c. */
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "bi_tensor.h"
 #include "builtin.h"
 #include "interp.h"
-#include "table.h"
 #include "tensor.h"
 #include "tensor_ops.h"
 
-#define SHAPESTR(t, buf) rdn_tensor_shape_str((t)->ndim, (t)->shape, buf, sizeof buf)
-
 static void destroy_tensor(void *p) { rdn_tensor_free(p); }
-static void destroy_table(void *p) { rdn_table_free(p); }
 
 Value val_tensor(struct Tensor *t) { return val_box(VAL_TENSOR, t, destroy_tensor); }
-Value val_table(struct Table *t) { return val_box(VAL_TABLE, t, destroy_table); }
 
 /* A result: 0-d tensors become numbers (sum(v, axis: 0) of a vector, v @ v, t[i, j]). */
-static Value boxed(Tensor *t)
+Value boxed(Tensor *t)
 {
     if (t->ndim == 0) {
         double x = t->data[0];
@@ -37,7 +35,6 @@ static Value boxed(Tensor *t)
  * ------------------------------------------------------------------------------------------- */
 
 /* The error of a conversion, written into msg (the caller locates it). */
-typedef struct Conv { char msg[256]; } Conv;
 
 static int conv_fail(Conv *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int conv_fail(Conv *c, const char *fmt, ...)
@@ -158,7 +155,7 @@ static int fill(Value v, int d, int ndim, const int64_t *shape, int64_t *path, f
 }
 
 /* A new tensor from v; NULL with c->msg (or err for an allocation failure) filled. */
-static Tensor *tensor_from(Value v, Conv *c, RdnErr *err)
+Tensor *tensor_from(Value v, Conv *c, RdnErr *err)
 {
     int ndim = 0;
     int64_t shape[RDN_MAX_DIMS], path[RDN_MAX_DIMS] = {0};
@@ -177,7 +174,7 @@ static Tensor *tensor_from(Value v, Conv *c, RdnErr *err)
     return t;
 }
 
-static int readable_as_tensor(Value v)
+int readable_as_tensor(Value v)
 {
     return v.type == VAL_TENSOR || v.type == VAL_LIST || v.type == VAL_RANGE ||
            v.type == VAL_NUM || v.type == VAL_BOOL;
@@ -185,7 +182,7 @@ static int readable_as_tensor(Value v)
 
 /* Reads positional argument pos as a tensor: *t borrowed from a tensor value, or converted and
  * then owned by *own (free it with rdn_tensor_free). */
-static int arg_tensor(Interp *I, const Args *a, int pos, Tensor **t, Tensor **own)
+int arg_tensor(Interp *I, const Args *a, int pos, Tensor **t, Tensor **own)
 {
     const char *name = a->bi->name;
     Value v;
@@ -208,7 +205,7 @@ static int arg_tensor(Interp *I, const Args *a, int pos, Tensor **t, Tensor **ow
 
 /* Sizes from the positional arguments (zeros(2, 3)) or one list (zeros([2, 3]), zeros(t.shape)),
  * starting at positional `from`. */
-static int arg_shape(Interp *I, const Args *a, int from, int allow_minus1, int *ndim,
+int arg_shape(Interp *I, const Args *a, int from, int allow_minus1, int *ndim,
                      int64_t *shape)
 {
     const char *name = a->bi->name;
@@ -246,7 +243,7 @@ static int arg_shape(Interp *I, const Args *a, int from, int allow_minus1, int *
 }
 
 /* The axis: keyword normalised against t's dims; *has 0 when absent or nil. */
-static int arg_axis(Interp *I, const Args *a, const Tensor *t, int *has, int *axis)
+int arg_axis(Interp *I, const Args *a, const Tensor *t, int *has, int *axis)
 {
     Value v;
     *has = 0;
@@ -266,13 +263,14 @@ static int arg_axis(Interp *I, const Args *a, const Tensor *t, int *has, int *ax
 }
 
 /* Raises a runtime error as "NAME: message" at the call. */
-static int call_error(Interp *I, const Args *a, const RdnErr *err)
+int call_error(Interp *I, const Args *a, const RdnErr *err)
 {
     RdnErr e = *err;
     if (err->code != RDN_INTERRUPTED)
         snprintf(e.msg, sizeof e.msg, "%.60s: %.900s", a->bi->name, err->msg);
     return rt_error_from(I, &a->call, &e);
 }
+
 
 /* ---------------------------------------------------------------------------------------------
  * Builtins
@@ -393,78 +391,6 @@ static int bi_linspace(Interp *I, Args *a, Value *out)
     return 0;
 }
 
-static int reduce(Interp *I, Args *a, int op, Value *out)
-{
-    Tensor *t, *own;
-    if (arg_tensor(I, a, 0, &t, &own)) return -1;
-    int has, axis;
-    RdnErr err = {0};
-    int rc = 0;
-    if (arg_axis(I, a, t, &has, &axis)) {
-        rc = -1;
-    } else if (!has) {
-        double x;
-        if (rdn_tensor_reduce_all(op, t, &x, &err)) rc = arg_error(I, a, 0, NULL, "%s", err.msg);
-        else *out = val_num(x);
-    } else {
-        Tensor *u = rdn_tensor_reduce_axis(op, t, axis, &err);
-        if (!u) rc = arg_error(I, a, 0, NULL, "%s", err.msg);
-        else *out = boxed(u);
-    }
-    rdn_tensor_free(own);
-    return rc;
-}
-
-static int bi_sum(Interp *I, Args *a, Value *out) { return reduce(I, a, RDN_R_SUM, out); }
-static int bi_mean(Interp *I, Args *a, Value *out) { return reduce(I, a, RDN_R_MEAN, out); }
-static int bi_argmax(Interp *I, Args *a, Value *out) { return reduce(I, a, RDN_R_ARGMAX, out); }
-static int bi_argmin(Interp *I, Args *a, Value *out) { return reduce(I, a, RDN_R_ARGMIN, out); }
-
-/* binop on two values with the call's location (for max(a, b)). */
-static int value_binop(Interp *I, const Args *a, int op, Value x, Value y, Value *out);
-
-static int minmax(Interp *I, Args *a, int rop, int bop, Value *out)
-{
-    if (a->npos == 2) {
-        Value v;
-        if (arg_get(a, -1, "axis", &v))
-            return arg_error(I, a, -1, "axis", "%s: axis: applies to one tensor, not to two "
-                             "values", a->bi->name);
-        return value_binop(I, a, bop, a->pos[0], a->pos[1], out);
-    }
-    return reduce(I, a, rop, out);
-}
-
-static int bi_min(Interp *I, Args *a, Value *out) { return minmax(I, a, RDN_R_MIN, 'm', out); }
-static int bi_max(Interp *I, Args *a, Value *out) { return minmax(I, a, RDN_R_MAX, 'M', out); }
-
-static int variance(Interp *I, Args *a, int take_sqrt, Value *out)
-{
-    Tensor *t, *own;
-    long ddof;
-    if (arg_int(I, a, -1, "ddof", 0, 0, 1000000, &ddof)) return -1;
-    if (arg_tensor(I, a, 0, &t, &own)) return -1;
-    int has, axis;
-    RdnErr err = {0};
-    int rc = 0;
-    if (arg_axis(I, a, t, &has, &axis)) {
-        rc = -1;
-    } else if (!has) {
-        double x;
-        if (rdn_tensor_var_all(t, (int)ddof, take_sqrt, &x, &err))
-            rc = arg_error(I, a, 0, NULL, "%s", err.msg);
-        else *out = val_num(x);
-    } else {
-        Tensor *u = rdn_tensor_var_axis(t, axis, (int)ddof, take_sqrt, &err);
-        if (!u) rc = arg_error(I, a, 0, NULL, "%s", err.msg);
-        else *out = boxed(u);
-    }
-    rdn_tensor_free(own);
-    return rc;
-}
-
-static int bi_var(Interp *I, Args *a, Value *out) { return variance(I, a, 0, out); }
-static int bi_std(Interp *I, Args *a, Value *out) { return variance(I, a, 1, out); }
 
 static int bi_concat(Interp *I, Args *a, Value *out)
 {
@@ -525,76 +451,6 @@ done:
     return rc;
 }
 
-/* cumsum/sort/argsort: along axis: (default: cumsum over the flattened tensor, sort along the
- * last axis). */
-static int lanewise(Interp *I, Args *a, int which, Value *out)
-{
-    Tensor *t, *own;
-    if (arg_tensor(I, a, 0, &t, &own)) return -1;
-    int has, axis;
-    RdnErr err = {0};
-    Tensor *u = NULL, *flat = NULL;
-    if (arg_axis(I, a, t, &has, &axis)) {
-        rdn_tensor_free(own);
-        return -1;
-    }
-    if (t->ndim == 0) {
-        /* a number: its own cumsum and sort (argsort: 0) */
-        double x = which == 2 ? 0 : t->data[0];
-        rdn_tensor_free(own);
-        *out = val_num(x);
-        return 0;
-    }
-    if (!has && which == 0) {
-        int64_t n = t->size;
-        if (!(flat = rdn_tensor_reshape(t, 1, &n, &err))) goto fail;
-        u = rdn_tensor_cumsum(flat, 0, &err);
-    } else {
-        if (!has) axis = t->ndim - 1;
-        u = which == 0 ? rdn_tensor_cumsum(t, axis, &err) : rdn_tensor_sort(t, axis, which == 2, &err);
-    }
-    if (!u) goto fail;
-    rdn_tensor_free(flat);
-    rdn_tensor_free(own);
-    *out = val_tensor(u);
-    return 0;
-fail:
-    rdn_tensor_free(flat);
-    rdn_tensor_free(own);
-    return rt_error_from(I, &a->call, &err);
-}
-
-static int bi_cumsum(Interp *I, Args *a, Value *out) { return lanewise(I, a, 0, out); }
-static int bi_sort(Interp *I, Args *a, Value *out) { return lanewise(I, a, 1, out); }
-static int bi_argsort(Interp *I, Args *a, Value *out) { return lanewise(I, a, 2, out); }
-
-/* all(t) / any(t): whether every / some element is nonzero (NaN counts as nonzero, as in C). */
-static int truth(Interp *I, Args *a, int want_all, Value *out)
-{
-    Tensor *t, *own;
-    if (arg_tensor(I, a, 0, &t, &own)) return -1;
-    int r = want_all;
-    for (int64_t i = 0; i < t->size; i++)
-        if ((t->data[i] != 0) != want_all) {
-            r = !want_all;
-            break;
-        }
-    rdn_tensor_free(own);
-    *out = val_bool(r);
-    return 0;
-}
-
-static int bi_all(Interp *I, Args *a, Value *out) { return truth(I, a, 1, out); }
-static int bi_any(Interp *I, Args *a, Value *out) { return truth(I, a, 0, out); }
-
-static int bi_norm(Interp *I, Args *a, Value *out)
-{
-    Tensor *t, *own;
-    if (arg_tensor(I, a, 0, &t, &own)) return -1;
-    *out = val_num(rdn_tensor_norm(t));
-    rdn_tensor_free(own);
-    return 0;
-}
 
 static int bi_numel(Interp *I, Args *a, Value *out)
 {
@@ -638,55 +494,6 @@ static int bi_reshape(Interp *I, Args *a, Value *out)
     return 0;
 }
 
-static int map_fn(Interp *I, Args *a, int fn, Value *out)
-{
-    Value v = a->pos[0];
-    if (v.type == VAL_NUM) {
-        *out = val_num(rdn_scalar_map(fn, v.as.num));
-        return 0;
-    }
-    Tensor *t, *own;
-    if (arg_tensor(I, a, 0, &t, &own)) return -1;
-    RdnErr err = {0};
-    Tensor *u = rdn_tensor_map(fn, t, &err);
-    rdn_tensor_free(own);
-    if (!u) return call_error(I, a, &err);
-    *out = val_tensor(u);
-    return 0;
-}
-
-static int bi_abs(Interp *I, Args *a, Value *out) { return map_fn(I, a, RDN_F_ABS, out); }
-static int bi_sqrt(Interp *I, Args *a, Value *out) { return map_fn(I, a, RDN_F_SQRT, out); }
-static int bi_exp(Interp *I, Args *a, Value *out) { return map_fn(I, a, RDN_F_EXP, out); }
-static int bi_log(Interp *I, Args *a, Value *out) { return map_fn(I, a, RDN_F_LOG, out); }
-static int bi_sigmoid(Interp *I, Args *a, Value *out) { return map_fn(I, a, RDN_F_SIGMOID, out); }
-static int bi_tanh(Interp *I, Args *a, Value *out) { return map_fn(I, a, RDN_F_TANH, out); }
-static int bi_relu(Interp *I, Args *a, Value *out) { return map_fn(I, a, RDN_F_RELU, out); }
-static int bi_sign(Interp *I, Args *a, Value *out) { return map_fn(I, a, RDN_F_SIGN, out); }
-
-static int bi_clip(Interp *I, Args *a, Value *out)
-{
-    double lo, hi;
-    if (arg_num(I, a, 1, "lo", -INFINITY, &lo) || arg_num(I, a, 2, "hi", INFINITY, &hi))
-        return -1;
-    if (isnan(lo) || isnan(hi) || lo > hi)
-        return arg_error(I, a, 2, "hi", "clip: needs lo <= hi, got lo %g, hi %g", lo, hi);
-    Value v = a->pos[0];
-    if (v.type == VAL_NUM) {
-        double x = v.as.num;
-        *out = val_num(x < lo ? lo : x > hi ? hi : x);
-        return 0;
-    }
-    Tensor *t, *own;
-    if (arg_tensor(I, a, 0, &t, &own)) return -1;
-    RdnErr err = {0};
-    Tensor *u = rdn_tensor_clip(t, lo, hi, &err);
-    rdn_tensor_free(own);
-    if (!u) return call_error(I, a, &err);
-    *out = val_tensor(u);
-    return 0;
-}
-
 static Value list_of(const Tensor *t, int d, int64_t *k)
 {
     if (d == t->ndim) return val_num(t->data[(*k)++]);
@@ -710,225 +517,9 @@ static int bi_to_list(Interp *I, Args *a, Value *out)
     return 0;
 }
 
-/* table(names, rows): the column types come from the first row (number or string). */
-static int bi_table(Interp *I, Args *a, Value *out)
-{
-    Value names = a->pos[0], rows = a->pos[1];
-    if (names.type != VAL_LIST)
-        return arg_error(I, a, 0, NULL, "table: column names must be a list of strings, got a %s",
-                         val_type_name(names.type));
-    const ObjList *nl = (const ObjList *)names.as.obj;
-    if (nl->len < 1 || nl->len > 10000)
-        return arg_error(I, a, 0, NULL, "table: needs 1 to 10000 column names, got %lld",
-                         (long long)nl->len);
-    int ncols = (int)nl->len;
-    for (int c = 0; c < ncols; c++) {
-        if (nl->items[c].type != VAL_STR)
-            return arg_error(I, a, 0, NULL, "table: column name %d is a %s, expected a string",
-                             c + 1, val_type_name(nl->items[c].type));
-        for (int e = 0; e < c; e++)
-            if (!strcmp(val_cstr(nl->items[c]), val_cstr(nl->items[e])))
-                return arg_error(I, a, 0, NULL, "table: column name \"%s\" appears twice",
-                                 val_cstr(nl->items[c]));
-    }
-    const Tensor *rt = NULL;
-    const ObjList *rl = NULL;
-    int64_t nrows;
-    if (rows.type == VAL_TENSOR) {
-        rt = val_ptr(rows);
-        char sb[128];
-        if (rt->ndim != 2 || rt->shape[1] != ncols)
-            return arg_error(I, a, 1, NULL, "table: rows as a tensor must have shape [n, %d] "
-                             "(one column per name), got %s", ncols, SHAPESTR(rt, sb));
-        nrows = rt->shape[0];
-    } else if (rows.type == VAL_LIST) {
-        rl = (const ObjList *)rows.as.obj;
-        nrows = rl->len;
-    } else {
-        return arg_error(I, a, 1, NULL, "table: rows must be a list of lists or a 2-D tensor, "
-                         "got a %s", val_type_name(rows.type));
-    }
-    if (nrows > 100000000)
-        return arg_error(I, a, 1, NULL, "table: too many rows (%lld)", (long long)nrows);
-    char *types = calloc((size_t)ncols + 1, 1);
-    const char **cn = calloc((size_t)ncols, sizeof *cn);
-    double *num = calloc((size_t)ncols, sizeof *num);
-    const char **str = calloc((size_t)ncols, sizeof *str);
-    Table *t = NULL;
-    int rc = -1;
-    RdnErr err = {0};
-    if (!types || !cn || !num || !str) {
-        rt_error(I, &a->call, "table: out of memory");
-        goto done;
-    }
-    for (int c = 0; c < ncols; c++) {
-        cn[c] = val_cstr(nl->items[c]);
-        types[c] = 'n';
-        if (rl && nrows > 0 && rl->items[0].type == VAL_LIST &&
-            ((ObjList *)rl->items[0].as.obj)->len == ncols &&
-            ((ObjList *)rl->items[0].as.obj)->items[c].type == VAL_STR)
-            types[c] = 's';
-    }
-    if (!(t = rdn_table_new(ncols, cn, types, &err))) {
-        call_error(I, a, &err);
-        goto done;
-    }
-    for (int64_t r = 0; r < nrows; r++) {
-        if (rt) {
-            for (int c = 0; c < ncols; c++) num[c] = rt->data[r * ncols + c];
-        } else {
-            Value row = rl->items[r];
-            if (row.type != VAL_LIST || ((ObjList *)row.as.obj)->len != ncols) {
-                arg_error(I, a, 1, NULL, "table: row %lld must be a list of %d values (one per "
-                          "column), got %s", (long long)r + 1, ncols,
-                          row.type == VAL_LIST ? "a list of another length" :
-                          val_type_name(row.type));
-                goto done;
-            }
-            const ObjList *rw = (const ObjList *)row.as.obj;
-            for (int c = 0; c < ncols; c++) {
-                Value v = rw->items[c];
-                int want_str = types[c] == 's';
-                if (v.type == VAL_NIL) {
-                    num[c] = NAN;
-                    str[c] = "";
-                } else if (want_str && v.type == VAL_STR) {
-                    str[c] = val_cstr(v);
-                } else if (!want_str && (v.type == VAL_NUM || v.type == VAL_BOOL)) {
-                    num[c] = v.type == VAL_NUM ? v.as.num : v.as.b;
-                } else {
-                    arg_error(I, a, 1, NULL, "table: row %lld, column \"%s\": expected a %s "
-                              "(as in the first row), got a %s", (long long)r + 1, cn[c],
-                              want_str ? "string" : "number", val_type_name(v.type));
-                    goto done;
-                }
-            }
-        }
-        if (rdn_table_push(t, num, str, &err)) {
-            call_error(I, a, &err);
-            goto done;
-        }
-    }
-    *out = val_table(t);
-    t = NULL;
-    rc = 0;
-done:
-    rdn_table_free(t);
-    free(types);
-    free(cn);
-    free(num);
-    free(str);
-    return rc;
-}
-
 /* ---------------------------------------------------------------------------------------------
- * Operators and indexing (hooks for the evaluator)
+ * Indexing (the evaluator's hook)
  * ------------------------------------------------------------------------------------------- */
-
-static const char *opname(int op)
-{
-    switch (op) {
-    case '+': return "+";
-    case '-': return "-";
-    case '*': return "*";
-    case '/': return "/";
-    case '%': return "%";
-    case '^': return "^";
-    case '@': return "@";
-    case 'n': return "-";
-    case '<': return "<";
-    case '>': return ">";
-    case 'l': return "<=";
-    case 'g': return ">=";
-    case 'e': return "==";
-    case '!': return "!=";
-    case 'M': return "max";
-    case 'm': return "min";
-    }
-    return "?";
-}
-
-static int is_operand(Value v)
-{
-    return v.type == VAL_TENSOR || v.type == VAL_NUM || v.type == VAL_LIST || v.type == VAL_RANGE;
-}
-
-/* 0 ok; else -1 with err (shape errors) or conv (a list that is no tensor) filled. */
-static int do_binop(int op, Value a, Value b, Value *out, RdnErr *err, Conv *conv)
-{
-    Tensor *ta = NULL, *tb = NULL, *owna = NULL, *ownb = NULL, *u = NULL;
-    conv->msg[0] = 0;
-    if (a.type == VAL_NUM && b.type == VAL_NUM) {
-        *out = val_num(rdn_scalar_binop(op, a.as.num, b.as.num));
-        return 0;
-    }
-    if (a.type == VAL_TENSOR) ta = val_ptr(a);
-    else if (a.type != VAL_NUM && !(ta = owna = tensor_from(a, conv, err))) return -1;
-    if (b.type == VAL_TENSOR) tb = val_ptr(b);
-    else if (b.type != VAL_NUM && !(tb = ownb = tensor_from(b, conv, err))) {
-        rdn_tensor_free(owna);
-        return -1;
-    }
-    if (op == '@') {
-        if (!ta || !tb) {
-            snprintf(conv->msg, sizeof conv->msg, "needs two tensors (use '*' to scale by a "
-                     "number)");
-        } else {
-            u = rdn_tensor_matmul(ta, tb, err);
-        }
-    } else if (ta && tb) {
-        u = rdn_tensor_binop(op, ta, tb, err);
-    } else if (ta) {
-        u = rdn_tensor_binop_scalar(op, ta, b.as.num, 0, err);
-    } else {
-        u = rdn_tensor_binop_scalar(op, tb, a.as.num, 1, err);
-    }
-    rdn_tensor_free(owna);
-    rdn_tensor_free(ownb);
-    if (!u) return -1;
-    *out = op == '@' ? boxed(u) : val_tensor(u);
-    return 0;
-}
-
-static int value_binop(Interp *I, const Args *a, int op, Value x, Value y, Value *out)
-{
-    for (int i = 0; i < 2; i++) {
-        Value v = i ? y : x;
-        if (!is_operand(v))
-            return arg_error(I, a, i, NULL, "%s: expected numbers or tensors, got a %s",
-                             a->bi->name, val_type_name(v.type));
-    }
-    RdnErr err = {0};
-    Conv conv;
-    if (do_binop(op, x, y, out, &err, &conv) == 0) return 0;
-    if (conv.msg[0]) return arg_error(I, a, -1, NULL, "%s: %s", a->bi->name, conv.msg);
-    return rt_error_from(I, &a->call, &err);   /* "'max': shapes ..." names the builtin */
-}
-
-int tensor_binop(Interp *I, int op, Value a, Value b, const Span *at, Value *out)
-{
-    RdnErr err = {0};
-    if (op == 'n') {
-        if (a.type == VAL_NUM) {
-            *out = val_num(-a.as.num);
-            return 0;
-        }
-        if (a.type != VAL_TENSOR)
-            return rt_error(I, at, "unary '-' needs a number or tensor, got a %s",
-                            val_type_name(a.type));
-        Tensor *u = rdn_tensor_map(RDN_F_NEG, val_ptr(a), &err);
-        if (!u) return rt_error_from(I, at, &err);
-        *out = val_tensor(u);
-        return 0;
-    }
-    if (!is_operand(a) || !is_operand(b))
-        return rt_error(I, at, "'%s' cannot combine a %s and a %s (numbers, lists of numbers and "
-                        "tensors only)", opname(op), val_type_name(a.type), val_type_name(b.type));
-    Conv conv;
-    if (do_binop(op, a, b, out, &err, &conv) == 0) return 0;
-    if (conv.msg[0]) return rt_error(I, at, "'%s': %s", opname(op), conv.msg);
-    return rt_error_from(I, at, &err);
-}
 
 /* The whole numbers of a list, range or 1-D tensor of indices for an axis of size n (negative
  * ones counted from the end), into a malloc'd array; -1 with a located error. */
@@ -1043,128 +634,8 @@ int tensor_index(Interp *I, Value tv, int nidx, const Value *idx, const Span *at
 }
 
 /* ---------------------------------------------------------------------------------------------
- * Printing and members
+ * Members
  * ------------------------------------------------------------------------------------------- */
-
-typedef struct Buf { char *s; size_t len, cap; int oom; } Buf;
-
-static void put(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(Buf *b, const char *fmt, ...)
-{
-    if (b->oom) return;
-    va_list ap;
-    va_start(ap, fmt);
-    int need = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (need < 0) return;
-    if (b->len + (size_t)need + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (b->len + (size_t)need + 1 > cap) cap *= 2;
-        char *s = realloc(b->s, cap);
-        if (!s) {
-            b->oom = 1;
-            return;
-        }
-        b->s = s;
-        b->cap = cap;
-    }
-    va_start(ap, fmt);
-    vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-    va_end(ap);
-    b->len += (size_t)need;
-}
-
-static char *buf_done(Buf *b)
-{
-    if (b->oom) {
-        free(b->s);
-        return NULL;
-    }
-    if (!b->s) return strdup("");
-    return b->s;
-}
-
-/* How many entries per axis are printed: all if few, else edge(d) at each end around "...":
- * 3 along the rows and columns of a matrix, 1 along the axes that stack matrices (so a 4-D
- * tensor prints at most 4 matrices of at most 7 rows). */
-static int edge(const Tensor *t, int d) { return d < t->ndim - 2 ? 1 : 3; }
-
-static int shown(const Tensor *t, int d, int64_t i)
-{
-    int64_t n = t->shape[d], e = edge(t, d);
-    return n <= 2 * e + 2 || i < e || i >= n - e;
-}
-
-/* %.4g, except that every NaN prints as "nan" (glibc shows a NaN with its sign bit as "-nan",
- * and 0/0 makes one) and -0 as "0". */
-static void fmt_elem(char *buf, size_t n, float x)
-{
-    if (isnan(x)) snprintf(buf, n, "nan");
-    else if (x == 0) snprintf(buf, n, "0");
-    else snprintf(buf, n, "%.4g", (double)x);
-}
-
-/* Writes the entries shown (see `shown`) right-aligned to width w, NumPy style; with b NULL it
- * only measures the widest shown entry into *w, visiting no hidden entry. */
-static void put_block(Buf *b, const Tensor *t, int d, int64_t off, int *w)
-{
-    int64_t n = t->shape[d], stride = 1;
-    for (int e = d + 1; e < t->ndim; e++) stride *= t->shape[e];
-    if (b) put(b, "[");
-    for (int64_t i = 0; i < n; i++) {
-        if (!shown(t, d, i)) {
-            if (b && i == edge(t, d)) {
-                if (d == t->ndim - 1) {
-                    put(b, "..., ");
-                } else {
-                    put(b, "...,\n");
-                    for (int e = 0; e < t->ndim - d - 2; e++) put(b, "\n");
-                    put(b, "%*s", d + 1, "");
-                }
-            }
-            i = n - edge(t, d) - 1;   /* straight to the tail */
-            continue;
-        }
-        if (d == t->ndim - 1) {
-            char buf[64];
-            fmt_elem(buf, sizeof buf, t->data[off + i]);
-            if (b) put(b, "%*s", *w, buf);
-            else if ((int)strlen(buf) > *w) *w = (int)strlen(buf);
-        } else {
-            put_block(b, t, d + 1, off + i * stride, w);
-        }
-        if (b && i < n - 1) {
-            if (d == t->ndim - 1) {
-                put(b, ", ");
-            } else {
-                put(b, ",\n");
-                for (int e = 0; e < t->ndim - d - 2; e++) put(b, "\n");
-                put(b, "%*s", d + 1, "");
-            }
-        }
-    }
-    if (b) put(b, "]");
-}
-
-static char *tensor_repr(Value v)
-{
-    const Tensor *t = val_ptr(v);
-    char sb[128];
-    Buf b = {0};
-    put(&b, "tensor %s float32\n", SHAPESTR(t, sb));
-    if (t->ndim == 0) {
-        char buf[64];
-        fmt_elem(buf, sizeof buf, t->data[0]);
-        put(&b, "%s", buf);
-    } else if (t->size == 0) {
-        put(&b, "[]");
-    } else {
-        int w = 1;
-        put_block(NULL, t, 0, 0, &w);
-        put_block(&b, t, 0, 0, &w);
-    }
-    return buf_done(&b);
-}
 
 static Value shape_list(const Tensor *t)
 {
@@ -1192,103 +663,10 @@ static int tensor_get(Interp *I, Value self, const char *m, const Span *at, Valu
 const TypeOps OPS_TENSOR = {VAL_TENSOR, "tensor", "shape ndim size dtype T", tensor_repr,
                             tensor_get, 0};
 
-enum { TABLE_SHOW_ROWS = 20 };
-
-static char *table_repr(Value v)
-{
-    const Table *t = val_ptr(v);
-    Buf b = {0};
-    if (t->is_history)
-        put(&b, "history: %d epoch%s\n", t->nrows, t->nrows == 1 ? "" : "s");
-    else
-        put(&b, "table: %d row%s x %d column%s\n", t->nrows, t->nrows == 1 ? "" : "s", t->ncols,
-            t->ncols == 1 ? "" : "s");
-    char *body = rdn_table_format(t, TABLE_SHOW_ROWS);
-    if (!body) {
-        free(b.s);
-        return NULL;
-    }
-    /* each line without the padding that ends lines whose last column is left-aligned text,
-     * and no newline after the last */
-    int first = 1;
-    for (char *line = body; *line;) {
-        char *nl = strchr(line, '\n');
-        size_t len = nl ? (size_t)(nl - line) : strlen(line);
-        size_t e = len;
-        while (e && line[e - 1] == ' ') e--;
-        put(&b, "%s%.*s", first ? "" : "\n", (int)e, line);
-        first = 0;
-        line += len + (nl ? 1 : 0);
-    }
-    free(body);
-    if (t->is_history && t->changes && t->changes->nrows)
-        put(&b, "\n(%d depth change%s: see .changes)", t->changes->nrows,
-            t->changes->nrows == 1 ? "" : "s");
-    return buf_done(&b);
-}
-
-static int table_get(Interp *I, Value self, const char *m, const Span *at, Value *out)
-{
-    const Table *t = val_ptr(self);
-    if (!strcmp(m, "columns")) {
-        Value l = val_list(t->ncols);
-        for (int c = 0; c < t->ncols; c++) val_list_push(l, val_str(t->cols[c].name));
-        *out = l;
-        return 0;
-    }
-    if (!strcmp(m, "nrows")) {
-        *out = val_num(t->nrows);
-        return 0;
-    }
-    if (!strcmp(m, "ncols")) {
-        *out = val_num(t->ncols);
-        return 0;
-    }
-    if (!strcmp(m, "changes")) {
-        if (!t->changes) {
-            *out = VNIL;
-            return 0;
-        }
-        RdnErr err = {0};
-        Table *c = rdn_table_copy(t->changes, &err);
-        if (!c) return rt_error_from(I, at, &err);
-        *out = val_table(c);
-        return 0;
-    }
-    int c = rdn_table_col(t, m);
-    if (c < 0) return 1;
-    const TableCol *col = &t->cols[c];
-    if (col->is_str) {
-        Value l = val_list(t->nrows);
-        for (int r = 0; r < t->nrows; r++) val_list_push(l, val_str(col->str[r]));
-        *out = l;
-        return 0;
-    }
-    RdnErr err = {0};
-    int64_t n = t->nrows;
-    Tensor *u = rdn_tensor_new(1, &n, &err);
-    if (!u) return rt_error_from(I, at, &err);
-    for (int r = 0; r < t->nrows; r++) u->data[r] = (float)col->num[r];
-    *out = val_tensor(u);
-    return 0;
-}
-
-const TypeOps OPS_TABLE = {VAL_TABLE, "table", "columns nrows ncols changes", table_repr,
-                           table_get, 0};
 
 /* ---------------------------------------------------------------------------------------------
  * The table
  * ------------------------------------------------------------------------------------------- */
-
-#define AXIS_DOC                                                                                 \
-    "Without `axis:` the whole tensor is reduced to a number; with `axis: k` (negative counts "   \
-    "from the end: -1 is the last axis) that axis is reduced and removed: for an [n, d] tensor "  \
-    "`axis: 0` gives [d] (one value per column), `axis: 1` gives [n] (one per row). A result "     \
-    "with no axes left is a number. Lists of numbers are accepted as 1-D tensors. "
-
-#define MAP_DOC(what, formula, ex)                                                               \
-    what " of every element: " formula ". Takes a number (gives a number) or a tensor (gives a " \
-    "tensor of the same shape, computed in double and rounded to float32).\n\nExample: `" ex "`"
 
 const Builtin BI_TENSOR[] = {
     {"tensor", bi_tensor, 1, 1, "", "tensor(nested_list)",
@@ -1317,47 +695,6 @@ const Builtin BI_TENSOR[] = {
     {"linspace", bi_linspace, 2, 3, "n", "linspace(a, b, n: 50)",
      "A 1-D tensor of n evenly spaced numbers from a to b, both included: a + (b - a) i / (n - 1) "
      "for i = 0 .. n-1 (n = 1 gives [a]).\n\nExample: `sigmas = linspace(0, 0.5, 6)`"},
-    {"sum", bi_sum, 1, 1, "axis", "sum(t, axis:)",
-     "The sum of the elements, accumulated in double. " AXIS_DOC "An empty tensor sums to 0.\n\n"
-     "Example: `sum(tensor([[1, 2], [3, 4]]), axis: 0)` gives the tensor [4, 6]"},
-    {"mean", bi_mean, 1, 1, "axis", "mean(t, axis:)",
-     "The arithmetic mean of the elements (sum in double / count). " AXIS_DOC
-     "The mean of nothing is an error.\n\nExample: `mean(x, axis: 0)` (the mean input of x [n, d])"},
-    {"min", bi_min, 1, 2, "axis", "min(t, axis:) or min(a, b)",
-     "The smallest element. " AXIS_DOC "NaN is propagated (a tensor holding NaN has min NaN). "
-     "With two arguments (numbers or tensors, broadcast as for `+`): the element-wise minimum.\n\n"
-     "Example: `min(h.loss)`, `min(x, 0)`"},
-    {"max", bi_max, 1, 2, "axis", "max(t, axis:) or max(a, b)",
-     "The largest element. " AXIS_DOC "NaN is propagated. With two arguments (numbers or tensors, "
-     "broadcast as for `+`): the element-wise maximum.\n\nExample: `max(h.val_acc)`, "
-     "`max(x, 0)` (= relu)"},
-    {"argmax", bi_argmax, 1, 1, "axis", "argmax(t, axis:)",
-     "The index of the largest element (the first one on ties, the first NaN if any). Without "
-     "`axis:` the flat index into the tensor in C order; with `axis: k` a tensor of indices along "
-     "axis k (as float32 numbers), e.g. `argmax(scores, axis: 1)` is the predicted class of each "
-     "row.\n\nExample: `argmax(tensor([3, 9, 2]))` is 1"},
-    {"argmin", bi_argmin, 1, 1, "axis", "argmin(t, axis:)",
-     "The index of the smallest element; as `argmax` otherwise.\n\n"
-     "Example: `argmin(h.val_loss)` (the best epoch)"},
-    {"var", bi_var, 1, 1, "axis ddof", "var(t, axis:, ddof: 0)",
-     "The variance: sum of (x - mean)^2 / (count - ddof), two passes in double; `ddof: 0` "
-     "(default) is the population variance, `ddof: 1` the unbiased sample variance. " AXIS_DOC
-     "\n\nExample: `var(tensor([1, 2, 3, 4]))` is 1.25"},
-    {"std", bi_std, 1, 1, "axis ddof", "std(t, axis:, ddof: 0)",
-     "The standard deviation, sqrt(var(t, axis:, ddof:)) (see `var`). " AXIS_DOC
-     "\n\nExample: `print(mean(accs), \"+-\", std(accs, ddof: 1))`"},
-    {"cumsum", bi_cumsum, 1, 1, "axis", "cumsum(t, axis:)",
-     "Running sums, accumulated in double: element i is x[0] + ... + x[i]. Without `axis:` over "
-     "the flattened tensor (a 1-D result); with `axis: k` along axis k (same shape).\n\n"
-     "Example: `cumsum(residual_norms(rec), axis: 1)`"},
-    {"sort", bi_sort, 1, 1, "axis", "sort(t, axis: -1)",
-     "The elements in ascending order along an axis (default the last: each row of a matrix is "
-     "sorted); NaN sorts after every number. A list of numbers gives a 1-D tensor.\n\n"
-     "Example: `sort(accs)[-1]` (the best)"},
-    {"argsort", bi_argsort, 1, 1, "axis", "argsort(t, axis: -1)",
-     "The positions that sort t along an axis (default the last), as float32 numbers: `t[argsort(t)]` "
-     "of a vector is `sort(t)`. Stable (ties keep their order); NaN last.\n\n"
-     "Example: `worst = argsort(losses)[-5..len(losses)]`"},
     {"concat", bi_concat, 1, -1, "axis", "concat(a, b, ..., axis: 0)",
      "The tensors joined along an existing axis (default 0, negative counts from the end); their "
      "other sizes must agree. Takes the tensors as arguments or as one list; lists of numbers "
@@ -1370,46 +707,11 @@ const Builtin BI_TENSOR[] = {
      "The same elements (in C order) with another shape of the same size: 1 to 4 sizes, or one "
      "list of them; one size may be -1 and is then inferred.\n\n"
      "Example: `reshape(x, -1, 28, 28)`"},
-    {"norm", bi_norm, 1, 1, "", "norm(t)",
-     "The L2 norm of a vector, the Frobenius norm of a matrix: sqrt(sum of x^2) over every "
-     "element, accumulated in double.\n\nExample: `norm(a - b) / norm(b)`"},
-    {"all", bi_all, 1, 1, "", "all(t)",
-     "true if every element is nonzero (an empty tensor: true). Comparisons give 0/1 tensors, so "
-     "`all(a == b)` asks whether two tensors are equal and `all(abs(a - b) < 1e-6)` whether they "
-     "are close. A tensor in `if` is not tested element by element: use `all` or `any`.\n\n"
-     "Example: `assert(all(p >= 0))`"},
-    {"any", bi_any, 1, 1, "", "any(t)",
-     "true if some element is nonzero (an empty tensor: false); NaN counts as nonzero, so "
-     "`any(x != x)` finds NaNs.\n\nExample: `if any(h.loss != h.loss) { print(\"diverged\") }`"},
     {"numel", bi_numel, 1, 1, "", "numel(t)",
      "The number of elements (the product of the shape; the same as `t.size`).\n\n"
      "Example: `numel(zeros(3, 4))` is 12"},
-    {"abs", bi_abs, 1, 1, "", "abs(x)", MAP_DOC("Absolute value", "|x|", "abs(a - b)")},
-    {"sqrt", bi_sqrt, 1, 1, "", "sqrt(x)",
-     MAP_DOC("Square root", "sqrt(x) (NaN for negative x)", "sqrt(sum(x ^ 2, axis: 1))")},
-    {"exp", bi_exp, 1, 1, "", "exp(x)", MAP_DOC("Exponential", "e^x", "exp(-t / 10)")},
-    {"log", bi_log, 1, 1, "", "log(x)",
-     MAP_DOC("Natural logarithm", "ln x (-inf at 0, NaN for negative x)", "log(residual_norms(rec))")},
-    {"sigmoid", bi_sigmoid, 1, 1, "", "sigmoid(x)",
-     MAP_DOC("Logistic function", "1 / (1 + e^-x), computed without overflow for large |x|",
-             "sigmoid(tensor([-1, 0, 1]))")},
-    {"tanh", bi_tanh, 1, 1, "", "tanh(x)", MAP_DOC("Hyperbolic tangent", "tanh x", "tanh(W @ h + b)")},
-    {"relu", bi_relu, 1, 1, "", "relu(x)",
-     MAP_DOC("Rectifier", "max(x, 0) (NaN stays NaN)", "relu(W @ h + b)")},
-    {"sign", bi_sign, 1, 1, "", "sign(x)",
-     MAP_DOC("Sign", "1 for x > 0, -1 for x < 0, 0 for 0 (NaN stays NaN)", "sign(delta)")},
-    {"clip", bi_clip, 1, 3, "lo hi", "clip(x, lo: -inf, hi: inf)",
-     "Every element limited to [lo, hi]: min(max(x, lo), hi); NaN stays NaN. Takes a number or a "
-     "tensor; lo and hi may be given by position.\n\nExample: `clip(x, lo: 0, hi: 1)`"},
     {"to_list", bi_to_list, 1, 1, "", "to_list(t)",
      "The elements as (nested) lists of numbers, one level per dimension; a 0-d tensor gives a "
      "number.\n\nExample: `to_list(tensor([[1, 2], [3, 4]]))` is `[[1, 2], [3, 4]]`"},
-    {"table", bi_table, 2, 2, "", "table(names, rows)",
-     "A table with the given column names (a list of strings) and rows: a list of lists with one "
-     "value per column, or a 2-D tensor [n, columns]. A column holds numbers or strings, as its "
-     "first row does; nil is a missing value. Tables print as aligned columns, have members "
-     "`columns`, `nrows`, `ncols` and every column by name (numbers as a 1-D tensor, strings as "
-     "a list), and are what `write_csv` writes.\n\n"
-     "Example: `write_csv(table([\"depth\", \"acc\"], results), \"depth.csv\")`"},
     {0},
 };

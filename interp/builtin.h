@@ -87,11 +87,14 @@ const char *suggest(const char *s, const char *words, char *buf, size_t bufsize)
 
 /* ---- the tables (one file per area owns its rows; each ends with a {NULL} row) ---- */
 extern const Builtin BI_CORE[];     /* interp/bi_core.c: print, format, seed, len, ... */
-extern const Builtin BI_TENSOR[];   /* interp/bi_tensor.c */
+extern const Builtin BI_TENSOR[];   /* interp/bi_tensor.c: tensor, zeros, reshape, ... */
+extern const Builtin BI_MATH[];     /* interp/bi_math.c: sum, var, sort, sigmoid, ... */
+extern const Builtin BI_TABLE[];    /* interp/bi_table.c: table */
 extern const Builtin BI_DATA[];     /* interp/bi_data.c */
 extern const Builtin BI_NET[];      /* interp/bi_net.c */
 extern const Builtin BI_DYN[];      /* interp/bi_dyn.c */
-extern const Builtin BI_IO[];       /* interp/bi_io.c: write_csv, plot */
+extern const Builtin BI_CSV[];      /* interp/bi_csv.c: write_csv */
+extern const Builtin BI_PLOT[];     /* interp/bi_plot.c: plot */
 extern const Builtin BI_ADAPT[];    /* interp/bi_adapt.c */
 extern const TypeOps OPS_TENSOR, OPS_TABLE, OPS_DATASET, OPS_NET, OPS_RECORDING, OPS_ADAPT;
 
@@ -100,7 +103,8 @@ const Builtin *builtin_find(const char *name);
 const Builtin *builtin_at(int i);     /* i-th row of the concatenated tables, NULL past the end */
 const TypeOps *typeops_for(ValType t);
 
-/* ---- hooks the evaluator calls for tensor operators (interp/bi_tensor.c) ----
+/* ---- hooks the evaluator calls for tensor operators (interp/bi_ops.c) and indexing
+ * (interp/bi_tensor.c) ----
  * op is one of '+', '-', '*', '/', '@', '^', 'n' (unary minus), '<', '>', 'l' (<=), 'g' (>=),
  * 'e' (==), '!' (!=). Either side may be a number. */
 int tensor_binop(Interp *I, int op, Value a, Value b, const Span *at, Value *out);
@@ -111,7 +115,7 @@ int tensor_index(Interp *I, Value t, int nidx, const Value *idx, const Span *at,
  * Each takes ownership of the pointer (NULL is not allowed). */
 struct Tensor; struct Table; struct Dataset; struct Net;
 Value val_tensor(struct Tensor *t);    /* bi_tensor.c */
-Value val_table(struct Table *t);      /* bi_tensor.c (tables and histories) */
+Value val_table(struct Table *t);      /* bi_table.c (tables and histories) */
 Value val_dataset(struct Dataset *d);  /* bi_data.c */
 Value val_net(struct Net *n);          /* bi_net.c */
 

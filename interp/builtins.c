@@ -3,7 +3,8 @@
 #include <string.h>
 #include "builtin.h"
 
-static const Builtin *const TABLES[] = {BI_CORE, BI_TENSOR, BI_DATA, BI_NET, BI_DYN, BI_IO, BI_ADAPT};
+static const Builtin *const TABLES[] = {BI_CORE, BI_TENSOR, BI_MATH, BI_TABLE, BI_DATA, BI_NET,
+                                         BI_DYN, BI_CSV, BI_PLOT, BI_ADAPT};
 enum { NTABLES = sizeof TABLES / sizeof TABLES[0] };
 
 const Builtin *builtin_at(int i)

@@ -186,9 +186,10 @@ static void unknown(Checker *k, Scope *s, Ast *n)
 static void check_fn_call(Checker *k, Ast *fn, Ast *n)
 {
     char best[128];
-    int npos = 0;
+    int npos = 0, spread = 0;
     for (int i = 0; i < n->nitems; i++) {
         Ast *arg = n->items[i];
+        if (arg->kind == AST_SPREAD) { spread = 1; continue; }   /* its keywords are known at run time */
         if (arg->kind != AST_KWARG) {
             if (++npos == fn->nitems + 1)
                 cerr(k, arg->span, "%s: expected at most %d argument%s", fn->str, fn->nitems, fn->nitems == 1 ? "" : "s");
@@ -208,7 +209,7 @@ static void check_fn_call(Checker *k, Ast *fn, Ast *n)
         else cerr(k, sp, "%s: unknown keyword '%s'", fn->str, arg->str);
         free(words);
     }
-    for (int j = npos; j < fn->nitems; j++) {
+    for (int j = npos; j < fn->nitems && !spread; j++) {
         if (fn->items[j]->a) continue;
         int given = 0;
         for (int i = 0; i < n->nitems && !given; i++)
@@ -231,6 +232,7 @@ static void check_call(Checker *k, Scope *s, Ast *n)
     char best[128];
     for (int i = 0; i < n->nitems; i++) {
         Ast *arg = n->items[i];
+        if (arg->kind == AST_SPREAD) continue;
         if (arg->kind != AST_KWARG) {
             npos++;
             if (bi->max_pos >= 0 && npos == bi->max_pos + 1)

@@ -180,6 +180,8 @@ int binop(Interp *I, int op, Value a, Value b, const Span *at, Value *out)
 
 /* ---- indexing ---- */
 
+static int no_field(Interp *I, Value r, const char *name, const Span *at);
+
 static int to_index(Interp *I, Value v, int64_t len, const Span *at, int64_t *out)
 {
     if (v.type != VAL_NUM)
@@ -209,6 +211,17 @@ static int index_value(Interp *I, Value obj, int nidx, Value *idx, const Span *s
                        Value *out)
 {
     if (obj.type == VAL_TENSOR) return tensor_index(I, obj, nidx, idx, at, out);
+    if (obj.type == VAL_RECORD) {
+        if (nidx != 1) return rt_error(I, at, "a record takes one index (a field name), found %d", nidx);
+        if (idx[0].type != VAL_STR)
+            return rt_error(I, &spans[0], "a record's index is a field name (a string), found %s",
+                            val_type_name(idx[0].type));
+        if (val_record_get(obj, val_cstr(idx[0]), out) == 0) {
+            val_incref(*out);
+            return 0;
+        }
+        return no_field(I, obj, val_cstr(idx[0]), &spans[0]);
+    }
     if (obj.type != VAL_LIST && obj.type != VAL_STR && obj.type != VAL_RANGE)
         return rt_error(I, at, "cannot index a %s", val_type_name(obj.type));
     if (nidx != 1)
@@ -251,9 +264,45 @@ static int index_value(Interp *I, Value obj, int nidx, Value *idx, const Span *s
 
 /* ---- members ---- */
 
+/* "record has no field 'x' (did you mean 'y'?)" over the record's keys. */
+static int no_field(Interp *I, Value r, const char *name, const Span *at)
+{
+    size_t len = 1;
+    for (int64_t i = 0; i < val_record_len(r); i++) len += strlen(val_record_key(r, i)) + 1;
+    char *words = calloc(1, len), best[128];
+    if (!words) abort();
+    for (int64_t i = 0; i < val_record_len(r); i++) {
+        strcat(words, val_record_key(r, i));
+        strcat(words, " ");
+    }
+    const char *s = suggest(name, words, best, sizeof best);
+    int rc = s ? rt_error(I, at, "record has no field '%s' (did you mean '%s'?)", name, s)
+         : *words ? rt_error(I, at, "record has no field '%s' (fields: %.*s)", name, (int)(len - 2), words)
+         : rt_error(I, at, "record has no field '%s' (it is empty)", name);
+    free(words);
+    return rc;
+}
+
+/* r.name = v, r["name"] = v (v borrowed). */
+static int record_assign(Interp *I, Value r, const char *name, Value v, const Span *at)
+{
+    if (val_list_would_cycle(r, v))
+        return rt_error(I, at, "a record cannot contain itself (copy it first)");
+    val_incref(v);
+    val_record_set(r, name, v);
+    return 0;
+}
+
 static int get_member(Interp *I, Value obj, const char *name, const Span *at, Value *out)
 {
     char best[128];
+    if (obj.type == VAL_RECORD) {
+        if (val_record_get(obj, name, out) == 0) {
+            val_incref(*out);
+            return 0;
+        }
+        return no_field(I, obj, name, at);
+    }
     if (obj.type == VAL_MODULE) {
         ObjModule *m = (ObjModule *)obj.as.obj;
         Value *v = env_find_local(m->env, name);
@@ -290,6 +339,7 @@ static int get_member(Interp *I, Value obj, const char *name, const Span *at, Va
 
 static int set_member(Interp *I, Value obj, const char *name, Value v, const Span *at)
 {
+    if (obj.type == VAL_RECORD) return record_assign(I, obj, name, v, at);
     if (obj.type == VAL_MODULE) {
         val_incref(v);
         env_define(((ObjModule *)obj.as.obj)->env, name, v);
@@ -453,49 +503,111 @@ int call_value(Interp *I, Value f, Args *a, Value *out)
     return rt_error(I, &a->call, "cannot call a %s", val_type_name(f.type));
 }
 
+/* The evaluated arguments of one call: small calls on the stack, long ones (or ones that
+ * spread a big record) on the heap. */
+enum { SMALL_ARGS = 8 };
+typedef struct CallArgs {
+    int np, nk, cap;
+    Value *pos, *kw;
+    Span *pspan, *kspan;
+    const char **kname;
+    Value spos[SMALL_ARGS], skw[SMALL_ARGS];
+    Span spspan[SMALL_ARGS], skspan[SMALL_ARGS];
+    const char *skname[SMALL_ARGS];
+} CallArgs;
+
+static void callargs_init(CallArgs *c)
+{
+    c->np = c->nk = 0;
+    c->cap = SMALL_ARGS;
+    c->pos = c->spos; c->kw = c->skw; c->pspan = c->spspan; c->kspan = c->skspan; c->kname = c->skname;
+}
+
+static void *grow(void *old, void *small, size_t elem, int n, int cap)
+{
+    void *p = old == small ? malloc(elem * (size_t)cap) : realloc(old, elem * (size_t)cap);
+    if (!p) abort();
+    if (old == small) memcpy(p, small, elem * (size_t)n);
+    return p;
+}
+
+/* Room for one more positional and one more keyword argument. */
+static void callargs_reserve(CallArgs *c)
+{
+    if (c->np < c->cap && c->nk < c->cap) return;
+    int cap = 2 * c->cap;
+    c->pos = grow(c->pos, c->spos, sizeof *c->pos, c->np, cap);
+    c->pspan = grow(c->pspan, c->spspan, sizeof *c->pspan, c->np, cap);
+    c->kw = grow(c->kw, c->skw, sizeof *c->kw, c->nk, cap);
+    c->kspan = grow(c->kspan, c->skspan, sizeof *c->kspan, c->nk, cap);
+    c->kname = grow(c->kname, c->skname, sizeof *c->kname, c->nk, cap);
+    c->cap = cap;
+}
+
+static void callargs_free(CallArgs *c)
+{
+    for (int i = 0; i < c->np; i++) val_decref(c->pos[i]);
+    for (int i = 0; i < c->nk; i++) val_decref(c->kw[i]);
+    if (c->pos != c->spos) free(c->pos);
+    if (c->pspan != c->spspan) free(c->pspan);
+    if (c->kw != c->skw) free(c->kw);
+    if (c->kspan != c->skspan) free(c->kspan);
+    if (c->kname != c->skname) free(c->kname);
+}
+
+/* A keyword argument (takes v); a keyword given twice (by name and by a spread record, or by two
+ * records) is an error. */
+static int callargs_kw(Interp *I, CallArgs *c, const char *name, Value v, Span at)
+{
+    for (int i = 0; i < c->nk; i++)
+        if (strcmp(c->kname[i], name) == 0) {
+            val_decref(v);
+            return rt_error(I, &at, "keyword '%s' given twice", name);
+        }
+    callargs_reserve(c);
+    c->kname[c->nk] = name;
+    c->kw[c->nk] = v;
+    c->kspan[c->nk++] = at;
+    return 0;
+}
+
 static int eval_call(Interp *I, Ast *n, Env *env, Value *out)
 {
     Value f;
     if (eval(I, n->a, env, &f)) return -1;
-    int na = n->nitems;
-    /* small calls use the stack; long argument lists the heap */
-    enum { SMALL = 8 };
-    Value spos[SMALL], skw[SMALL];
-    Span spspan[SMALL], skspan[SMALL];
-    const char *skname[SMALL];
-    int heap = na > SMALL;
-    Value *pos = heap ? calloc((size_t)na, sizeof *pos) : spos;
-    Value *kw = heap ? calloc((size_t)na, sizeof *kw) : skw;
-    Span *pspan = heap ? calloc((size_t)na, sizeof *pspan) : spspan;
-    Span *kspan = heap ? calloc((size_t)na, sizeof *kspan) : skspan;
-    const char **kname = heap ? calloc((size_t)na, sizeof *kname) : skname;
-    if (!pos || !kw || !pspan || !kspan || !kname) abort();
-    int np = 0, nk = 0, r = 0;
-    for (int i = 0; i < na && r == 0; i++) {
+    CallArgs c;
+    callargs_init(&c);
+    int r = 0;
+    for (int i = 0; i < n->nitems && r == 0; i++) {
         Ast *arg = n->items[i];
+        Value v;
+        if ((r = eval(I, arg->kind == AST_KWARG || arg->kind == AST_SPREAD ? arg->a : arg, env, &v))) break;
         if (arg->kind == AST_KWARG) {
-            r = eval(I, arg->a, env, &kw[nk]);
-            if (r) break;
-            kname[nk] = arg->str;
-            kspan[nk] = arg->span;
-            nk++;
+            r = callargs_kw(I, &c, arg->str, v, arg->span);
+        } else if (arg->kind == AST_SPREAD) {           /* f(**cfg): each field a keyword */
+            if (v.type != VAL_RECORD) {
+                r = rt_error(I, &arg->a->span, "** takes a record of keyword arguments, found %s",
+                             val_type_name(v.type));
+            }
+            for (int64_t j = 0; r == 0 && j < val_record_len(v); j++) {
+                const char *k = val_record_key(v, j);
+                Value x = val_record_at(v, j);
+                val_incref(x);
+                r = callargs_kw(I, &c, core_intern(core_of(I), k, strlen(k)), x, arg->span);
+            }
+            val_decref(v);
         } else {
-            r = eval(I, arg, env, &pos[np]);
-            if (r) break;
-            pspan[np] = arg->span;
-            np++;
+            callargs_reserve(&c);
+            c.pos[c.np] = v;
+            c.pspan[c.np++] = arg->span;
         }
     }
     if (r == 0) r = poll(I, &n->span);
     if (r == 0) {
-        Args a = {np, pos, pspan, nk, (const char *const *)kname, kw, kspan, n->span, NULL};
+        Args a = {c.np, c.pos, c.pspan, c.nk, (const char *const *)c.kname, c.kw, c.kspan, n->span, NULL};
         r = call_value(I, f, &a, out);
     }
-    for (int i = 0; i < np; i++) val_decref(pos[i]);
-    for (int i = 0; i < nk; i++) val_decref(kw[i]);
-    if (heap) {
-        free(pos); free(kw); free(pspan); free(kspan); free(kname);
-    }
+    callargs_free(&c);
     val_decref(f);
     return r ? -1 : 0;
 }
@@ -535,6 +647,32 @@ static int eval_inner(Interp *I, Ast *n, Env *env, Value *out)
             val_list_push(l, v);
         }
         *out = l;
+        return 0;
+    }
+    case AST_RECORD: {
+        Value rec = val_record();
+        for (int i = 0; i < n->nitems; i++) {
+            Ast *f = n->items[i];
+            Value v;
+            if (eval(I, f->a, env, &v)) { val_decref(rec); return -1; }
+            if (f->kind == AST_KWARG) {
+                val_record_set(rec, f->str, v);
+                continue;
+            }
+            if (v.type != VAL_RECORD) {             /* AST_SPREAD */
+                int r = rt_error(I, &f->a->span, "** takes a record, found %s", val_type_name(v.type));
+                val_decref(v);
+                val_decref(rec);
+                return r;
+            }
+            for (int64_t j = 0; j < val_record_len(v); j++) {
+                Value x = val_record_at(v, j);
+                val_incref(x);
+                val_record_set(rec, val_record_key(v, j), x);
+            }
+            val_decref(v);
+        }
+        *out = rec;
         return 0;
     }
     case AST_RANGE: {
@@ -663,6 +801,17 @@ static int assign_to(Interp *I, Ast *t, Env *env, Value v)   /* takes v */
     int r = 0;
     if (t->kind == AST_MEMBER) {
         r = set_member(I, obj, t->str, v, t->c ? &t->c->span : &t->span);
+    } else if (obj.type == VAL_RECORD) {                          /* r["name"] = v */
+        Value ix;
+        if (t->nitems != 1) r = rt_error(I, &t->span, "a record takes one index (a field name)");
+        else if (eval(I, t->items[0], env, &ix)) r = -1;
+        else {
+            if (ix.type != VAL_STR)
+                r = rt_error(I, &t->items[0]->span, "a record's index is a field name (a string), found %s",
+                             val_type_name(ix.type));
+            else r = record_assign(I, obj, val_cstr(ix), v, &t->span);
+            val_decref(ix);
+        }
     } else {                                                      /* AST_INDEX */
         if (obj.type != VAL_LIST) {
             r = rt_error(I, &t->span, "cannot assign to an element of a %s%s", val_type_name(obj.type),

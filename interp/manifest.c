@@ -253,45 +253,76 @@ int manifest_check_text(const char *buf, size_t len, const char **why)
     return rc;
 }
 
-int manifest_verify(const char *manifest_path, const char *rdn_exe, int quiet)
+/* The state of one `rdn verify`: the manifest, the temporary folder and the rerun; freed by
+ * verify_free alone. */
+typedef struct Verify {
+    const char *manifest_path, *rdn_exe;
+    int quiet;
+    json_t *m;                          /* the manifest (owned); the fields below borrow from it */
+    const char *text, *sname, *spath;   /* the script's recorded text, name, path (NULL for -e) */
+    long threads;
+    json_t *written, *reads, *sets;
+    char tmp[PATH_MAX];                 /* the temporary folder; "" until made */
+    char outdir[PATH_MAX + 8], logpath[PATH_MAX + 16], scriptfile[PATH_MAX * 2];
+    char threads_s[32];
+    const char *exe;
+    const char **argv;                  /* owned array; the strings are borrowed */
+    int ws;                             /* the rerun's wait status */
+    int child_ok;                       /* the rerun ended with the recorded exit status */
+} Verify;
+
+static void verify_free(Verify *v)
+{
+    fflush(stdout);
+    if (v->tmp[0]) rm_tree(v->tmp);
+    free(v->argv);
+    json_decref(v->m);
+}
+
+/* Load: the manifest, its fields, and notes when this rdn or BLAS is not the recorded one.
+ * 0, or 2 when the manifest cannot be used. */
+static int verify_load(Verify *v)
 {
     json_error_t jerr;
-    json_t *m = json_load_file(manifest_path, 0, &jerr);
+    json_t *m = v->m = json_load_file(v->manifest_path, 0, &jerr);
     if (!m) {
         if (jerr.line > 0)
-            fprintf(stderr, "rdn verify: cannot read manifest '%s': line %d: %s\n", manifest_path,
-                    jerr.line, jerr.text);
+            fprintf(stderr, "rdn verify: cannot read manifest '%s': line %d: %s\n",
+                    v->manifest_path, jerr.line, jerr.text);
         else
-            fprintf(stderr, "rdn verify: cannot read manifest '%s': %s\n", manifest_path, jerr.text);
+            fprintf(stderr, "rdn verify: cannot read manifest '%s': %s\n", v->manifest_path,
+                    jerr.text);
         return 2;
     }
     const char *why;
     if (check_fields(m, &why) != 0) {
-        fprintf(stderr, "rdn verify: %s is not an rdn manifest: %s\n", manifest_path, why);
-        json_decref(m);
+        fprintf(stderr, "rdn verify: %s is not an rdn manifest: %s\n", v->manifest_path, why);
         return 2;
     }
     json_t *script = json_object_get(m, "script");
-    const char *text = json_string_value(json_object_get(script, "text"));
-    const char *sname = json_string_value(json_object_get(script, "name"));
-    const char *spath = json_string_value(json_object_get(script, "path"));
-    long threads = (long)json_integer_value(json_object_get(m, "threads"));
-    json_t *written = json_object_get(m, "written");
-    json_t *reads = json_object_get(m, "read");
-    json_t *sets = json_object_get(m, "sets");
+    v->text = json_string_value(json_object_get(script, "text"));
+    v->sname = json_string_value(json_object_get(script, "name"));
+    v->spath = json_string_value(json_object_get(script, "path"));
+    v->threads = (long)json_integer_value(json_object_get(m, "threads"));
+    v->written = json_object_get(m, "written");
+    v->reads = json_object_get(m, "read");
+    v->sets = json_object_get(m, "sets");
     const char *blas = json_string_value(json_object_get(m, "blas"));
     const char *ver = json_string_value(json_object_get(m, "rdn_version"));
-
     if (ver && strcmp(ver, RDN_VERSION) != 0)
         fprintf(stderr, "rdn verify: note: recorded with rdn %s, this is rdn %s\n", ver, RDN_VERSION);
     if (blas && strcmp(blas, rdn_blas_name()) != 0)
         fprintf(stderr, "rdn verify: note: recorded with BLAS '%s', this is '%s'\n", blas,
                 rdn_blas_name());
+    return 0;
+}
 
-    /* data files are re-read from their recorded paths: say so when they changed */
+/* Data files are re-read from their recorded paths: say so when they changed. */
+static void verify_check_reads(const Verify *v)
+{
     size_t i;
     json_t *e;
-    json_array_foreach(reads, i, e) {
+    json_array_foreach(v->reads, i, e) {
         const char *p = json_string_value(json_object_get(e, "path"));
         const char *h = json_string_value(json_object_get(e, "sha256"));
         if (!p || !h) continue;
@@ -304,75 +335,86 @@ int manifest_verify(const char *manifest_path, const char *rdn_exe, int quiet)
             fprintf(stderr, "rdn verify: warning: data file '%s' changed since the run (sha256 "
                     "%.12s... recorded, %.12s... now); outputs made from it will differ\n", p, h, now);
     }
+}
 
+/* argv: rdn SCRIPT --out TMP/out --threads N --quiet --set ... */
+static int verify_argv(Verify *v)
+{
+    size_t nsets = json_is_array(v->sets) ? json_array_size(v->sets) : 0;
+    const char **argv = v->argv = calloc(nsets * 2 + 12, sizeof *argv);
+    if (!argv) return -1;
+    snprintf(v->threads_s, sizeof v->threads_s, "%ld", v->threads > 0 ? v->threads : 1);
+    int k = 0;
+    v->exe = access("/proc/self/exe", X_OK) == 0 ? "/proc/self/exe" : v->rdn_exe;
+    argv[k++] = v->exe;
+    if (!v->spath) {
+        argv[k++] = "-e";
+        argv[k++] = v->text;
+    } else {
+        argv[k++] = v->scriptfile;
+    }
+    argv[k++] = "--out";
+    argv[k++] = v->outdir;
+    argv[k++] = "--threads";
+    argv[k++] = v->threads_s;
+    argv[k++] = "--quiet";
+    for (size_t s = 0; s < nsets; s++) {
+        const char *val = json_string_value(json_array_get(v->sets, s));
+        if (!val) continue;
+        argv[k++] = "--set";
+        argv[k++] = val;
+    }
+    argv[k] = NULL;
+    return 0;
+}
+
+/* Prepare: the temporary folder, the script to rerun and its command line. 0, 2 when no
+ * temporary folder can be made, 1 on other failures. */
+static int verify_prepare(Verify *v)
+{
     const char *tmpbase = getenv("TMPDIR");
     if (!tmpbase || !*tmpbase) tmpbase = "/tmp";
-    char tmp[PATH_MAX];
-    snprintf(tmp, sizeof tmp, "%s/rdn-verify-XXXXXX", tmpbase);
-    if (!mkdtemp(tmp)) {
+    snprintf(v->tmp, sizeof v->tmp, "%s/rdn-verify-XXXXXX", tmpbase);
+    if (!mkdtemp(v->tmp)) {
         fprintf(stderr, "rdn verify: cannot create a temporary folder in %s: %s\n", tmpbase,
                 strerror(errno));
-        json_decref(m);
+        v->tmp[0] = '\0';
         return 2;
     }
-    char outdir[PATH_MAX + 8], logpath[PATH_MAX + 16], scriptfile[PATH_MAX * 2];
-    snprintf(outdir, sizeof outdir, "%s/out", tmp);
-    snprintf(logpath, sizeof logpath, "%s/rerun.log", tmp);
-    int status = 1;
+    snprintf(v->outdir, sizeof v->outdir, "%s/out", v->tmp);
+    snprintf(v->logpath, sizeof v->logpath, "%s/rerun.log", v->tmp);
 
     /* The script: the recorded text, from its original path when that still holds exactly that
      * text (so imports relative to it resolve as before), else from a copy in the temp folder. */
-    char sha[65];
-    rdn_sha256_buf(text, strlen(text), sha);
-    char now[65];
+    char sha[65], now[65];
+    rdn_sha256_buf(v->text, strlen(v->text), sha);
     RdnErr err = {0};
-    int is_e = spath == NULL;
-    if (spath && rdn_sha256_file(spath, now, &err) == RDN_OK && strcmp(now, sha) == 0) {
-        snprintf(scriptfile, sizeof scriptfile, "%s", spath);
-    } else if (spath) {
-        if (!quiet)
+    if (v->spath && rdn_sha256_file(v->spath, now, &err) == RDN_OK && strcmp(now, sha) == 0) {
+        snprintf(v->scriptfile, sizeof v->scriptfile, "%s", v->spath);
+    } else if (v->spath) {
+        if (!v->quiet)
             fprintf(stderr, "rdn verify: note: '%s' %s; rerunning the text recorded in the "
-                    "manifest\n", spath, access(spath, F_OK) == 0 ? "has changed" : "is missing");
-        snprintf(scriptfile, sizeof scriptfile, "%s/%s.rdn", tmp, sname);
-        if (write_text(scriptfile, text) != 0) {
-            fprintf(stderr, "rdn verify: cannot write %s: %s\n", scriptfile, strerror(errno));
-            goto done;
+                    "manifest\n", v->spath, access(v->spath, F_OK) == 0 ? "has changed" : "is missing");
+        snprintf(v->scriptfile, sizeof v->scriptfile, "%s/%s.rdn", v->tmp, v->sname);
+        if (write_text(v->scriptfile, v->text) != 0) {
+            fprintf(stderr, "rdn verify: cannot write %s: %s\n", v->scriptfile, strerror(errno));
+            return 1;
         }
     }
+    return verify_argv(v) ? 1 : 0;
+}
 
-    /* argv: rdn SCRIPT --out TMP/out --threads N --quiet --set ... */
-    size_t nsets = json_is_array(sets) ? json_array_size(sets) : 0;
-    const char **argv = calloc(nsets * 2 + 12, sizeof *argv);
-    if (!argv) goto done;
-    char threads_s[32];
-    snprintf(threads_s, sizeof threads_s, "%ld", threads > 0 ? threads : 1);
-    int k = 0;
-    const char *exe = access("/proc/self/exe", X_OK) == 0 ? "/proc/self/exe" : rdn_exe;
-    argv[k++] = exe;
-    if (is_e) {
-        argv[k++] = "-e";
-        argv[k++] = text;
-    } else {
-        argv[k++] = scriptfile;
-    }
-    argv[k++] = "--out";
-    argv[k++] = outdir;
-    argv[k++] = "--threads";
-    argv[k++] = threads_s;
-    argv[k++] = "--quiet";
-    for (size_t s = 0; s < nsets; s++) {
-        const char *v = json_string_value(json_array_get(sets, s));
-        if (!v) continue;
-        argv[k++] = "--set";
-        argv[k++] = v;
-    }
-    argv[k] = NULL;
-
-    if (!quiet) {
-        printf("verify: rerunning %s", is_e ? "the -e program" : scriptfile);
+/* Rerun: the recorded command in a child process, its output into the log. 0 when it ran
+ * (v->child_ok says whether it ended as recorded), 130 when interrupted, 1 when it could not
+ * start. */
+static int verify_rerun(Verify *v)
+{
+    size_t nsets = json_is_array(v->sets) ? json_array_size(v->sets) : 0;
+    if (!v->quiet) {
+        printf("verify: rerunning %s", v->spath ? v->scriptfile : "the -e program");
         for (size_t s = 0; s < nsets; s++)
-            printf(" --set %s", json_string_value(json_array_get(sets, s)));
-        printf(" with %s thread%s in %s\n", threads_s, threads == 1 ? "" : "s", tmp);
+            printf(" --set %s", json_string_value(json_array_get(v->sets, s)));
+        printf(" with %s thread%s in %s\n", v->threads_s, v->threads == 1 ? "" : "s", v->tmp);
         fflush(stdout);
     }
     fflush(stderr);
@@ -385,105 +427,135 @@ int manifest_verify(const char *manifest_path, const char *rdn_exe, int quiet)
     if (pid < 0) {
         fprintf(stderr, "rdn verify: cannot start the rerun: %s\n", strerror(errno));
         sigaction(SIGINT, &old_int, NULL);
-        free(argv);
-        goto done;
+        return 1;
     }
     if (pid == 0) {
         signal(SIGINT, SIG_DFL);
-        int lfd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        int lfd = open(v->logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         int nfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
         if (lfd >= 0) { dup2(lfd, 1); dup2(lfd, 2); }
         if (nfd >= 0) dup2(nfd, 0);
-        execv(exe, (char *const *)argv);
-        fprintf(stderr, "cannot run %s: %s\n", exe, strerror(errno));
+        execv(v->exe, (char *const *)v->argv);
+        fprintf(stderr, "cannot run %s: %s\n", v->exe, strerror(errno));
         _exit(127);
     }
-    free(argv);
     int ws = 0;
     while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {}
     sigaction(SIGINT, &old_int, NULL);
+    v->ws = ws;
     if ((WIFSIGNALED(ws) && WTERMSIG(ws) == SIGINT) || (WIFEXITED(ws) && WEXITSTATUS(ws) == 130)) {
         fprintf(stderr, "rdn verify: interrupted\n");
-        status = 130;
-        goto done;
+        return 130;
     }
     /* the rerun must end as the recorded run did (0 for manifests without exit_status) */
-    json_t *es = json_object_get(m, "exit_status");
+    json_t *es = json_object_get(v->m, "exit_status");
     int want = json_is_integer(es) ? (int)json_integer_value(es) : 0;
-    if (want != 0 && !quiet)
+    if (want != 0 && !v->quiet)
         printf("note: the recorded run ended with exit status %d; the rerun must too\n", want);
-    int child_ok = WIFEXITED(ws) && WEXITSTATUS(ws) == want;
-    if (!child_ok) {
+    v->child_ok = WIFEXITED(ws) && WEXITSTATUS(ws) == want;
+    if (!v->child_ok) {
         if (WIFEXITED(ws))
             fprintf(stderr, "rdn verify: the rerun ended with exit status %d (recorded: %d); its last "
                             "output:\n", WEXITSTATUS(ws), want);
         else
             fprintf(stderr, "rdn verify: the rerun was killed by signal %d; its last output:\n",
                     WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
-        print_tail(logpath, 20);
+        print_tail(v->logpath, 20);
     }
+    return 0;
+}
 
-    /* Each recorded output is checked twice: the rerun must reproduce its SHA-256, and the copy
-     * beside the manifest (when present) must still be the recorded one (edited afterwards?). */
+/* One recorded output: the rerun must reproduce its SHA-256, and the copy beside the manifest
+ * (when present) must still be the recorded one (edited afterwards?). 'm' match, 'd' differs,
+ * 'x' missing. */
+static int verify_output(const Verify *v, const char *mdir, json_t *e)
+{
+    const char *n = json_string_value(json_object_get(e, "name"));
+    const char *h = json_string_value(json_object_get(e, "sha256"));
+    char p[PATH_MAX * 2], got[65], here[65];
+    RdnErr err = {0};
+    snprintf(p, sizeof p, "%s/%s", v->outdir, n);
+    int rerun_ok = rdn_sha256_file(p, got, &err) == RDN_OK;
+    snprintf(p, sizeof p, "%s/%s", mdir, n);
+    int beside = rdn_sha256_file(p, here, &err) == RDN_OK;
+    if (!rerun_ok) {
+        printf("missing  %s (the rerun did not write it)\n", n);
+        return 'x';
+    }
+    if (strcmp(got, h) != 0) {
+        printf("DIFFERS  %s (sha256 %.12s... recorded, %.12s... rerun)\n", n, h, got);
+        return 'd';
+    }
+    if (beside && strcmp(here, h) != 0) {
+        printf("DIFFERS  %s (the rerun matches the record, but %s does not: changed after "
+               "the run)\n", n, p);
+        return 'd';
+    }
+    if (!v->quiet) printf("match    %s\n", n);
+    return 'm';
+}
+
+/* Outputs the rerun wrote that the manifest does not list: their number. */
+static int verify_extras(const Verify *v)
+{
+    int nextra = 0;
+    char rman[PATH_MAX * 2];
+    snprintf(rman, sizeof rman, "%s/%s.run.json", v->outdir, v->spath ? v->sname : "rdn");
+    json_error_t jerr;
+    json_t *rm = json_load_file(rman, 0, &jerr);
+    if (!rm) return 0;
+    json_t *rw = json_object_get(rm, "written"), *f, *e;
+    size_t j, l;
+    json_array_foreach(rw, j, f) {
+        const char *n = json_string_value(json_object_get(f, "name"));
+        int found = 0;
+        json_array_foreach(v->written, l, e)
+            found |= n && strcmp(n, json_string_value(json_object_get(e, "name"))) == 0;
+        if (n && !found) {
+            nextra++;
+            printf("extra    %s (written by the rerun, not in the manifest)\n", n);
+        }
+    }
+    json_decref(rm);
+    return nextra;
+}
+
+/* Compare: every recorded output, then the extras; the summary line. 0 reproduced, else 1. */
+static int verify_compare(const Verify *v)
+{
     char mdir[PATH_MAX];
-    snprintf(mdir, sizeof mdir, "%s", manifest_path);
+    snprintf(mdir, sizeof mdir, "%s", v->manifest_path);
     char *ms = strrchr(mdir, '/');
     if (ms) *ms = '\0';
     else snprintf(mdir, sizeof mdir, ".");
     int nmatch = 0, ndiff = 0, nmissing = 0;
-    json_array_foreach(written, i, e) {
-        const char *n = json_string_value(json_object_get(e, "name"));
-        const char *h = json_string_value(json_object_get(e, "sha256"));
-        char p[PATH_MAX * 2];
-        snprintf(p, sizeof p, "%s/%s", outdir, n);
-        char got[65], here[65];
-        int rerun_ok = rdn_sha256_file(p, got, &err) == RDN_OK;
-        snprintf(p, sizeof p, "%s/%s", mdir, n);
-        int beside = rdn_sha256_file(p, here, &err) == RDN_OK;
-        if (!rerun_ok) {
-            nmissing++;
-            printf("missing  %s (the rerun did not write it)\n", n);
-        } else if (strcmp(got, h) != 0) {
-            ndiff++;
-            printf("DIFFERS  %s (sha256 %.12s... recorded, %.12s... rerun)\n", n, h, got);
-        } else if (beside && strcmp(here, h) != 0) {
-            ndiff++;
-            printf("DIFFERS  %s (the rerun matches the record, but %s does not: changed after "
-                   "the run)\n", n, p);
-        } else {
-            nmatch++;
-            if (!quiet) printf("match    %s\n", n);
-        }
+    size_t i;
+    json_t *e;
+    json_array_foreach(v->written, i, e) {
+        int r = verify_output(v, mdir, e);
+        nmatch += r == 'm';
+        ndiff += r == 'd';
+        nmissing += r == 'x';
     }
-    /* outputs the rerun wrote that the manifest does not list */
-    int nextra = 0;
-    char rman[PATH_MAX * 2];
-    snprintf(rman, sizeof rman, "%s/%s.run.json", outdir, is_e ? "rdn" : sname);
-    json_t *rm = json_load_file(rman, 0, &jerr);
-    if (rm) {
-        json_t *rw = json_object_get(rm, "written"), *f;
-        size_t j, l;
-        json_array_foreach(rw, j, f) {
-            const char *n = json_string_value(json_object_get(f, "name"));
-            int found = 0;
-            json_array_foreach(written, l, e)
-                found |= n && strcmp(n, json_string_value(json_object_get(e, "name"))) == 0;
-            if (n && !found) {
-                nextra++;
-                printf("extra    %s (written by the rerun, not in the manifest)\n", n);
-            }
-        }
-        json_decref(rm);
-    }
-    size_t total = json_array_size(written);
+    int nextra = verify_extras(v);
+    size_t total = json_array_size(v->written);
+    int ok = ndiff + nmissing + nextra == 0 && v->child_ok;
     printf("verify: %zu file%s: %d match, %d differ%s, %d missing%s%s\n", total,
            total == 1 ? "" : "s", nmatch, ndiff, ndiff == 1 ? "s" : "", nmissing,
-           nextra ? ", extra files written" : "", ndiff + nmissing + nextra == 0 && child_ok
-               ? " (reproduced)" : "");
-    status = (ndiff + nmissing + nextra == 0 && child_ok) ? 0 : 1;
-done:
-    fflush(stdout);
-    rm_tree(tmp);
-    json_decref(m);
+           nextra ? ", extra files written" : "", ok ? " (reproduced)" : "");
+    return ok ? 0 : 1;
+}
+
+int manifest_verify(const char *manifest_path, const char *rdn_exe, int quiet)
+{
+    Verify v = {.manifest_path = manifest_path, .rdn_exe = rdn_exe, .quiet = quiet};
+    int status = verify_load(&v);
+    if (status == 0) {
+        verify_check_reads(&v);
+        status = verify_prepare(&v);
+    }
+    if (status == 0) status = verify_rerun(&v);
+    if (status == 0) status = verify_compare(&v);
+    verify_free(&v);
     return status;
 }

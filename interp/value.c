@@ -26,6 +26,16 @@ static void obj_free(Obj *o)
         free(l->items);
         break;
     }
+    case VAL_RECORD: {
+        ObjRecord *r = (ObjRecord *)o;
+        for (int64_t i = 0; i < r->len; i++) {
+            free(r->keys[i]);
+            val_decref(r->vals[i]);
+        }
+        free(r->keys);
+        free(r->vals);
+        break;
+    }
     case VAL_FUNC:
         env_decref(((ObjFunc *)o)->closure);
         break;
@@ -136,6 +146,57 @@ void val_list_push(Value list, Value item)
     l->items[l->len++] = item;
 }
 
+Value val_record(void) { return mk(VAL_RECORD, obj_new(sizeof(ObjRecord), VAL_RECORD)); }
+
+static int64_t record_find(const ObjRecord *r, const char *key)
+{
+    for (int64_t i = 0; i < r->len; i++)
+        if (strcmp(r->keys[i], key) == 0) return i;
+    return -1;
+}
+
+int val_record_set(Value rv, const char *key, Value v)
+{
+    if (rv.type != VAL_RECORD) { val_decref(v); return -1; }
+    ObjRecord *r = (ObjRecord *)rv.as.obj;
+    int64_t i = record_find(r, key);
+    if (i >= 0) {
+        Value old = r->vals[i];
+        r->vals[i] = v;
+        val_decref(old);
+        return 0;
+    }
+    if (r->len == r->cap) {
+        int64_t cap = r->cap ? 2 * r->cap : 8;
+        char **k = realloc(r->keys, sizeof *k * (size_t)cap);
+        if (!k) abort();
+        r->keys = k;
+        Value *vs = realloc(r->vals, sizeof *vs * (size_t)cap);
+        if (!vs) abort();
+        r->vals = vs;
+        r->cap = cap;
+    }
+    char *k = strdup(key);
+    if (!k) abort();
+    r->keys[r->len] = k;
+    r->vals[r->len++] = v;
+    return 0;
+}
+
+int val_record_get(Value rv, const char *key, Value *out)
+{
+    if (rv.type != VAL_RECORD) return -1;
+    const ObjRecord *r = (const ObjRecord *)rv.as.obj;
+    int64_t i = record_find(r, key);
+    if (i < 0) return -1;
+    *out = r->vals[i];
+    return 0;
+}
+
+int64_t val_record_len(Value r) { return r.type == VAL_RECORD ? ((ObjRecord *)r.as.obj)->len : 0; }
+const char *val_record_key(Value r, int64_t i) { return ((ObjRecord *)r.as.obj)->keys[i]; }
+Value val_record_at(Value r, int64_t i) { return ((ObjRecord *)r.as.obj)->vals[i]; }
+
 Value val_range(int64_t lo, int64_t hi)
 {
     ObjRange *o = obj_new(sizeof *o, VAL_RANGE);
@@ -178,7 +239,7 @@ int val_is_func(Value v) { return v.type == VAL_FUNC || v.type == VAL_BUILTIN; }
 const char *val_type_name(ValType t)
 {
     static const char *names[VAL_NTYPES] = {
-        "nil", "bool", "number", "string", "list", "range", "function", "builtin", "module",
+        "nil", "bool", "number", "string", "list", "range", "function", "builtin", "module", "record",
         "tensor", "dataset", "net", "recording", "table", "adaptive",
     };
     if (t == VAL_TABLE || (t >= VAL_TENSOR && t < VAL_NTYPES)) {
@@ -196,39 +257,71 @@ int val_truthy(Value v)
     case VAL_NUM: return v.as.num != 0;
     case VAL_STR: return ((ObjStr *)v.as.obj)->len > 0;
     case VAL_LIST: return ((ObjList *)v.as.obj)->len > 0;
+    case VAL_RECORD: return ((ObjRecord *)v.as.obj)->len > 0;
     case VAL_RANGE: return ((ObjRange *)v.as.obj)->hi > ((ObjRange *)v.as.obj)->lo;
     default: return 1;
     }
 }
 
-static int equal_at(Value a, Value b, int depth);
-
-int val_equal(Value a, Value b) { return equal_at(a, b, 0); }
-
-/* Would storing item inside list make a list contain itself (a cycle reference counting
- * cannot free)? Depth-first over the lists inside item. */
-static int reaches(const ObjList *from, const Obj *target, int depth, long *budget)
-{
-    if (depth > 10000 || --*budget < 0) return 1;
-    for (int64_t i = 0; i < from->len; i++) {
-        if (from->items[i].type != VAL_LIST) continue;
-        const ObjList *l = (const ObjList *)from->items[i].as.obj;
-        if (&l->h == target || reaches(l, target, depth + 1, budget)) return 1;
-    }
-    return 0;
-}
+/* Would storing item inside container (a list or a record) make it contain itself (a cycle
+ * reference counting cannot free)? A walk over the lists and records inside item, with an
+ * explicit stack (no recursion) and a budget. */
+static int is_container(Value v) { return v.type == VAL_LIST || v.type == VAL_RECORD; }
 
 int val_list_would_cycle(Value list, Value item)
 {
-    if (item.type != VAL_LIST || list.type != VAL_LIST) return 0;
+    if (!is_container(item) || !is_container(list)) return 0;
     if (item.as.obj == list.as.obj) return 1;
     long budget = 1000000;
-    return reaches((const ObjList *)item.as.obj, list.as.obj, 0, &budget);
+    size_t n = 0, cap = 64;
+    const Obj **stack = malloc(cap * sizeof *stack);
+    if (!stack) abort();
+    stack[n++] = item.as.obj;
+    int found = 0;
+    while (n && !found) {
+        const Obj *o = stack[--n];
+        int64_t len = o->type == VAL_LIST ? ((const ObjList *)o)->len : ((const ObjRecord *)o)->len;
+        const Value *it = o->type == VAL_LIST ? ((const ObjList *)o)->items : ((const ObjRecord *)o)->vals;
+        for (int64_t i = 0; i < len && !found; i++) {
+            if (!is_container(it[i])) continue;
+            if (it[i].as.obj == list.as.obj || --budget < 0) { found = 1; break; }
+            if (n == cap) {
+                cap *= 2;
+                stack = realloc(stack, cap * sizeof *stack);
+                if (!stack) abort();
+            }
+            stack[n++] = it[i].as.obj;
+        }
+    }
+    free(stack);
+    return found;
 }
 
-static int equal_at(Value a, Value b, int depth)
+/* May a == b be asked? nil with anything, and values of one kind. */
+static int comparable(Value a, Value b)
 {
-    if (a.type != b.type) return 0;
+    return a.type == b.type || a.type == VAL_NIL || b.type == VAL_NIL;
+}
+
+/* One pair of values: 1 equal, 0 not, -1 not comparable; containers of equal size push their
+ * element pairs onto the stack instead. */
+typedef struct Pair { Value a, b; } Pair;
+typedef struct PairStack { Pair *p; size_t n, cap; } PairStack;
+
+static void pair_push(PairStack *st, Value a, Value b)
+{
+    if (st->n == st->cap) {
+        st->cap = st->cap ? 2 * st->cap : 64;
+        st->p = realloc(st->p, st->cap * sizeof *st->p);
+        if (!st->p) abort();
+    }
+    st->p[st->n++] = (Pair){a, b};
+}
+
+static int equal_one(Value a, Value b, PairStack *st)
+{
+    if (!comparable(a, b)) return -1;
+    if (a.type != b.type) return 0;          /* nil and something else */
     switch (a.type) {
     case VAL_NIL: return 1;
     case VAL_BOOL: return a.as.b == b.as.b;
@@ -246,14 +339,42 @@ static int equal_at(Value a, Value b, int depth)
         ObjList *x = (ObjList *)a.as.obj, *y = (ObjList *)b.as.obj;
         if (x == y) return 1;
         if (x->len != y->len) return 0;
-        if (depth > 1000) return 0;
-        for (int64_t i = 0; i < x->len; i++)
-            if (!equal_at(x->items[i], y->items[i], depth + 1)) return 0;
+        for (int64_t i = x->len - 1; i >= 0; i--) pair_push(st, x->items[i], y->items[i]);
+        return 1;
+    }
+    case VAL_RECORD: {
+        ObjRecord *x = (ObjRecord *)a.as.obj, *y = (ObjRecord *)b.as.obj;
+        if (x == y) return 1;
+        if (x->len != y->len) return 0;
+        for (int64_t i = x->len - 1; i >= 0; i--) {
+            int64_t j = record_find(y, x->keys[i]);
+            if (j < 0) return 0;
+            pair_push(st, x->vals[i], y->vals[j]);
+        }
         return 1;
     }
     default: return a.as.obj == b.as.obj;
     }
 }
+
+int val_compare_eq(Value a, Value b, ValType *bad_a, ValType *bad_b)
+{
+    PairStack st = {0};
+    pair_push(&st, a, b);
+    int r = 1;
+    while (st.n && r == 1) {
+        Pair p = st.p[--st.n];
+        r = equal_one(p.a, p.b, &st);
+        if (r < 0) {
+            if (bad_a) *bad_a = p.a.type;
+            if (bad_b) *bad_b = p.b.type;
+        }
+    }
+    free(st.p);
+    return r;
+}
+
+int val_equal(Value a, Value b) { return val_compare_eq(a, b, NULL, NULL) == 1; }
 
 /* ---- text ---- */
 
@@ -311,6 +432,20 @@ static void put_quoted(Buf *b, const ObjStr *s)
     bputs(b, "\"");
 }
 
+/* A record key that prints bare: a name, and not a word of the language. */
+static int is_identifier(const char *s)
+{
+    static const char *const words[] = {"and", "or", "not", "if", "else", "while", "for", "in", "fn",
+        "return", "break", "continue", "param", "import", "true", "false", "nil", NULL};
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_')) return 0;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '_'))
+            return 0;
+    for (int i = 0; words[i]; i++)
+        if (strcmp(s, words[i]) == 0) return 0;
+    return 1;
+}
+
 enum { MAX_SHOW_DEPTH = 40, MAX_SHOW_ITEMS = 1000 };
 #define MAX_SHOW_BYTES ((size_t)64 << 20)
 
@@ -348,6 +483,29 @@ static void put_value(Buf *b, Value v, int quote, int depth)
             put_value(b, l->items[i], 1, depth + 1);
         }
         bputs(b, "]");
+        return;
+    }
+    case VAL_RECORD: {
+        ObjRecord *r = (ObjRecord *)v.as.obj;
+        if (depth >= MAX_SHOW_DEPTH) { bputs(b, "{...}"); return; }
+        bputs(b, "{");
+        for (int64_t i = 0; i < r->len; i++) {
+            if (i) bputs(b, ", ");
+            if (i == MAX_SHOW_ITEMS && r->len > MAX_SHOW_ITEMS + 10) {
+                snprintf(num, sizeof num, "... (%lld fields)", (long long)r->len);
+                bputs(b, num);
+                break;
+            }
+            if (is_identifier(r->keys[i])) {
+                bputs(b, r->keys[i]);
+            } else {
+                ObjStr k = {.len = strlen(r->keys[i]), .chars = r->keys[i]};
+                put_quoted(b, &k);
+            }
+            bputs(b, ": ");
+            put_value(b, r->vals[i], 1, depth + 1);
+        }
+        bputs(b, "}");
         return;
     }
     case VAL_FUNC: {

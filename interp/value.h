@@ -13,6 +13,7 @@
 
 typedef enum {
     VAL_NIL, VAL_BOOL, VAL_NUM, VAL_STR, VAL_LIST, VAL_RANGE, VAL_FUNC, VAL_BUILTIN, VAL_MODULE,
+    VAL_RECORD,
     /* domain types: payload is an ObjBox */
     VAL_TENSOR, VAL_DATASET, VAL_NET, VAL_RECORDING, VAL_TABLE, VAL_ADAPT,
     VAL_NTYPES
@@ -29,7 +30,7 @@ typedef struct Value {
     union {
         int b;                     /* VAL_BOOL */
         double num;                /* VAL_NUM */
-        Obj *obj;                  /* VAL_STR, VAL_LIST, VAL_RANGE, VAL_FUNC, VAL_MODULE, domain */
+        Obj *obj;                  /* VAL_STR, VAL_LIST, VAL_RECORD, VAL_RANGE, VAL_FUNC, VAL_MODULE, domain */
         const struct Builtin *bi;  /* VAL_BUILTIN (static, not counted) */
     } as;
 } Value;
@@ -37,6 +38,8 @@ typedef struct Value {
 typedef struct ObjStr { Obj h; size_t len; char *chars; /* NUL-terminated */ } ObjStr;
 typedef struct ObjList { Obj h; int64_t len, cap; Value *items; } ObjList;
 typedef struct ObjRange { Obj h; int64_t lo, hi; /* lo .. hi-1 */ } ObjRange;
+/* A record: named fields in insertion order ({lr: 0.1, depth: 10}). keys[i] is malloc'd. */
+typedef struct ObjRecord { Obj h; int64_t len, cap; char **keys; Value *vals; } ObjRecord;
 typedef struct ObjBox { Obj h; void *ptr; void (*destroy)(void *); } ObjBox;
 
 #define VNIL ((Value){.type = VAL_NIL})
@@ -56,12 +59,27 @@ const char *val_cstr(Value v);                  /* VAL_STR only */
 Value val_list(int64_t cap);                    /* empty list */
 void  val_list_push(Value list, Value item);    /* takes item's reference */
 Value val_range(int64_t lo, int64_t hi);
+/* Records. A record is shared like a list: assigning a field changes it for every name bound to
+ * it. Lookups are by exact key. */
+Value val_record(void);                                     /* empty record */
+/* Sets (or adds, at the end) key; takes v's reference. 0 ok, -1 if r is not a record. */
+int   val_record_set(Value r, const char *key, Value v);
+/* 0 and *out borrowed if key is there, else -1 (*out untouched). */
+int   val_record_get(Value r, const char *key, Value *out);
+int64_t val_record_len(Value r);
+const char *val_record_key(Value r, int64_t i);             /* 0 <= i < len; borrowed */
+Value val_record_at(Value r, int64_t i);                    /* borrowed */
 /* Wraps a runtime object; the value owns it and calls destroy(ptr) when the last reference goes. */
 Value val_box(ValType type, void *ptr, void (*destroy)(void *));
 
 const char *val_type_name(ValType t);           /* "number", "tensor", "net", ... */
 int   val_truthy(Value v);
+/* Equality of two values of any depth (no recursion): numbers by value, strings by bytes, lists
+ * element by element, records field by field (same keys, any order), others by identity. */
 int   val_equal(Value a, Value b);
+/* The same, with kinds checked: 1 equal, 0 not, -1 when two values of different kinds meet
+ * (nil excepted), with their kinds in *bad_a, *bad_b (which may be NULL). */
+int   val_compare_eq(Value a, Value b, ValType *bad_a, ValType *bad_b);
 /* Text for print (strings bare) and for the REPL echo (strings quoted). malloc'd. */
 char *val_to_text(Value v);
 char *val_repr(Value v);

@@ -1,5 +1,7 @@
 /* dynamics.h: the measures of MODEL.md "Transients", "Attractors", "Local dynamics" and "Noise
- * evolution", on recordings (record.h) or directly on a net and a data set.
+ * evolution", on recordings (record.h) or directly on a net and a data set. One file per measure:
+ * dyn_transients.c, dyn_accuracy.c, dyn_separability.c, dyn_attractors.c, dyn_local.c,
+ * dyn_noise.c (their shared helpers: dyn_common.c, dyn_impl.h).
  * Every function returns a new tensor or table (owned by the caller), or NULL with err filled. */
 #ifndef RDN_DYNAMICS_H
 #define RDN_DYNAMICS_H
@@ -44,6 +46,10 @@ typedef struct AttractorOpts {
     int max_period;    /* longest cycle looked for (default 8) */
 } AttractorOpts;
 void rdn_attractor_defaults(AttractorOpts *o);
+/* Where an input's trajectory ends: its last residuals agree (a fixed point), repeat with a
+ * period 2..max_period (a cycle), or neither (moving). */
+typedef enum AttractorKind { ATTRACTOR_FIXED, ATTRACTOR_CYCLE, ATTRACTOR_MOVING } AttractorKind;
+const char *rdn_attractor_kind_name(AttractorKind k);   /* "fixed", "cycle", "moving" */
 /* Table attractor, kind ("fixed" | "cycle" | "moving"), period, size, one count column per class
  * (class_<name>), residual_norm, residual_mean. per_input (may be NULL) gets a table input, label,
  * attractor, kind, period. */

@@ -398,6 +398,211 @@ static void stream_abort(Stream *s)
     s->open = 0;
 }
 
+/* The workspace of one rdn_record call: the recording being filled, the open files and the
+ * chunk buffers; rec_ws_free frees it all (and the recording, unless it was handed out). */
+typedef struct RecWs {
+    const Net *net;
+    const Dataset *ds;
+    const RecordOpts *o;
+    Recording *rec;
+    int keep_s, keep_r;        /* states / residuals are kept (in memory or streamed) */
+    int nbuf;                  /* chunk buffers: 2 when streaming (one computed, one written) */
+    int64_t srow, rrow, chunk; /* floats per input of states [(T+1) d] and residuals [T d] */
+    Stream st[3];              /* states.npy, residuals.npy, labels.npy */
+    float *sbuf[2], *rbuf[2];  /* [chunk, srow], [chunk, rrow] when not kept whole in memory */
+    double *acc;               /* [RDN_REC_MAX_THREADS, d] scratch of the accumulation */
+    float *rho_buf, *delta_buf;  /* [chunk, T], [chunk, T-1] when the recording keeps neither */
+    pthread_t writer;
+    int pending;               /* the writer thread runs */
+    ChunkWrite cw;
+} RecWs;
+
+static void rec_ws_free(RecWs *W)
+{
+    if (W->pending) pthread_join(W->writer, NULL);
+    for (int s = 0; s < 3; s++) {
+        stream_abort(&W->st[s]);
+        free(W->st[s].abs);
+    }
+    free(W->acc);
+    free(W->rho_buf);
+    free(W->delta_buf);
+    for (int b = 0; b < 2; b++) {
+        free(W->sbuf[b]);
+        free(W->rbuf[b]);
+    }
+    rdn_record_free(W->rec);
+}
+
+/* The arguments, and the number of classes (*k: the largest label + 1, at least nclasses). */
+static int rec_check(const Net *net, const Dataset *ds, const RecordOpts *o, int *k, RdnErr *err)
+{
+    if (ds->dim != net->in)
+        return rdn_err(err, "record: the data has dimension %d but the net takes inputs of %d",
+                       ds->dim, net->in);
+    if (ds->n <= 0) return rdn_err(err, "record: the data set is empty");
+    if (o->to && !o->out) return rdn_err(err, "record: to: needs an output folder");
+    if (o->to && o->keep == KEEP_SUMMARY)
+        return rdn_err(err, "record: keep: \"summary\" keeps statistics in memory; it cannot go "
+                            "to: a folder");
+    *k = ds->nclasses;
+    for (int64_t i = 0; i < ds->n; i++) {
+        if (ds->y[i] < 0) return rdn_err(err, "record: label %d of input %lld is negative",
+                                         ds->y[i], (long long)i);
+        if (ds->y[i] >= *k) *k = ds->y[i] + 1;
+    }
+    if (*k < 1) *k = 1;
+    return 0;
+}
+
+/* The recording and its per-class statistics (and per-input norms unless a summary). */
+static int rec_new(RecWs *W, int k, RdnErr *err)
+{
+    const int T = W->net->depth, d = W->net->width;
+    const int64_t n = W->ds->n, srow = W->srow;
+    Recording *rec = W->rec = rdn_calloc(1, sizeof *rec, "recording", err);
+    if (!rec) return -1;
+    rec->n = n; rec->T = T; rec->d = d; rec->in = W->net->in; rec->nclasses = k;
+    rec->kind = W->net->kind; rec->keep = W->o->keep; rec->streamed = W->o->to != NULL;
+    rec->count = rdn_calloc((size_t)k, sizeof(int64_t), "recording statistics", err);
+    rec->rho_mean = rdn_calloc((size_t)k * T, sizeof(double), "recording statistics", err);
+    rec->rho_var = rdn_calloc((size_t)k * T, sizeof(double), "recording statistics", err);
+    rec->delta_mean = rdn_calloc((size_t)k * (T > 1 ? T - 1 : 1), sizeof(double),
+                                 "recording statistics", err);
+    W->acc = rdn_calloc((size_t)d * RDN_REC_MAX_THREADS, sizeof(double), "scratch", err);
+    if (!rec->count || !rec->rho_mean || !rec->rho_var || !rec->delta_mean || !W->acc) return -1;
+    if (W->o->keep == KEEP_SUMMARY) {
+        rec->state_mean = rdn_calloc((size_t)k * (size_t)srow, sizeof(double), "recording statistics", err);
+        rec->state_var = rdn_calloc((size_t)k * (size_t)srow, sizeof(double), "recording statistics", err);
+        rec->shift = rdn_calloc((size_t)k * (size_t)srow, sizeof(double), "recording statistics", err);
+        rec->shift_set = rdn_calloc((size_t)k, 1, "recording statistics", err);
+        if (!rec->state_mean || !rec->state_var || !rec->shift || !rec->shift_set) return -1;
+        rec->integral_error = NAN;
+        return 0;
+    }
+    rec->labels = rdn_calloc((size_t)n, sizeof(int32_t), "recording labels", err);
+    rec->rho = rdn_alloc_aligned((size_t)n * T, sizeof(float), "residual norms", err);
+    rec->delta = rdn_alloc_aligned((size_t)n * (T > 1 ? T - 1 : 1), sizeof(float),
+                                   "residual changes", err);
+    if (!rec->labels || !rec->rho || !rec->delta) return -1;
+    memcpy(rec->labels, W->ds->y, (size_t)n * sizeof(int32_t));
+    return 0;
+}
+
+/* The folder first: nothing is computed before every file can be opened (labels are written
+ * whole now). */
+static int rec_open_files(RecWs *W, RdnErr *err)
+{
+    const RecordOpts *o = W->o;
+    const int T = W->net->depth, d = W->net->width;
+    const int64_t n = W->ds->n;
+    if (!(W->rec->dir = strdup(o->to))) return rdn_err(err, "record: out of memory");
+    int64_t sh_s[3] = {n, T + 1, d}, sh_r[3] = {n, T, d}, sh_l[1] = {n};
+    if (stream_open(o->out, o->to, "labels.npy", "<i4", 1, sh_l, &W->st[2], err)) return -1;
+    if (stream_write(&W->st[2], W->ds->y, (size_t)n * sizeof(int32_t)))
+        return rdn_err(err, "record: cannot write %s/labels.npy", o->to);
+    if (W->keep_s && stream_open(o->out, o->to, "states.npy", "<f4", 3, sh_s, &W->st[0], err))
+        return -1;
+    if (W->keep_r && stream_open(o->out, o->to, "residuals.npy", "<f4", 3, sh_r, &W->st[1], err))
+        return -1;
+    return 0;
+}
+
+/* The chunk size and buffers: whole arrays when kept in memory, else one (two when streaming)
+ * chunk buffers. */
+static int rec_buffers(RecWs *W, RdnErr *err)
+{
+    Recording *rec = W->rec;
+    const int T = W->net->depth;
+    const int64_t n = W->ds->n, srow = W->srow, rrow = W->rrow;
+    int64_t chunk = W->o->chunk;
+    if (chunk <= 0) {
+        chunk = ((int64_t)8 << 20) / (srow + rrow);     /* ~32 MB of float buffers */
+        if (chunk < 64) chunk = 64;
+    }
+    if (chunk > n) chunk = n;
+    W->chunk = chunk;
+    if (!rec->rho) {
+        W->rho_buf = rdn_alloc_aligned((size_t)chunk * (T ? T : 1), sizeof(float), "residual norms", err);
+        W->delta_buf = rdn_alloc_aligned((size_t)chunk * (T > 1 ? T - 1 : 1), sizeof(float),
+                                         "residual changes", err);
+        if (!W->rho_buf || !W->delta_buf) return -1;
+    }
+    if (W->keep_s && !W->o->to) {
+        if (!(rec->states = alloc_uninit((size_t)n * (size_t)srow, "recorded states", err))) return -1;
+    } else {
+        for (int b = 0; b < W->nbuf; b++)
+            if (!(W->sbuf[b] = rdn_alloc_aligned((size_t)chunk * (size_t)srow, sizeof(float),
+                                                 "state buffer", err)))
+                return -1;
+    }
+    if (W->keep_r && !W->o->to) {
+        if (!(rec->resid = alloc_uninit((size_t)n * (size_t)rrow, "recorded residuals", err))) return -1;
+    } else {
+        for (int b = 0; b < W->nbuf; b++)
+            if (!(W->rbuf[b] = rdn_alloc_aligned((size_t)chunk * (size_t)(rrow ? rrow : 1),
+                                                 sizeof(float), "residual buffer", err)))
+                return -1;
+    }
+    return 0;
+}
+
+/* Waits for the writer thread, if any: 0 when its chunk was written. */
+static int rec_wait(RecWs *W, RdnErr *err)
+{
+    if (!W->pending) return 0;
+    pthread_join(W->writer, NULL);
+    W->pending = 0;
+    return W->cw.ok ? 0
+                    : rdn_err(err, "record: cannot write the recording to %s (disk full?)", W->o->to);
+}
+
+/* The forward pass, chunk by chunk: statistics accumulated, and each chunk handed to the
+ * writer thread while the next one is computed. */
+static int rec_run(RecWs *W, RdnErr *err)
+{
+    Recording *rec = W->rec;
+    const Dataset *ds = W->ds;
+    const int64_t n = ds->n, srow = W->srow, rrow = W->rrow;
+    for (int64_t i0 = 0, c = 0; i0 < n; i0 += W->chunk, c++) {
+        if (rdn_interrupt) return rdn_err_interrupted(err, "record: interrupted");
+        int64_t m = n - i0 < W->chunk ? n - i0 : W->chunk;
+        int b = (int)(c % W->nbuf);
+        float *S = rec->states ? rec->states + i0 * srow : W->sbuf[b];
+        float *R = rec->resid ? rec->resid + i0 * rrow : W->rbuf[b];
+        if (rdn_net_forward(W->net, ds->x + i0 * ds->dim, m, NULL, S, R, err)) return -1;
+        accumulate(rec, i0, m, ds->y + i0, S, R, W->acc, W->rho_buf, W->delta_buf);
+        if (!W->o->to) continue;
+        /* the previous chunk's write must be done: its buffer is the next chunk's */
+        if (rec_wait(W, err)) return -1;
+        W->cw = (ChunkWrite){W->st[0].open ? &W->st[0] : NULL, W->st[1].open ? &W->st[1] : NULL,
+                             S, R, (size_t)(m * srow), (size_t)(m * rrow), 0};
+        if (pthread_create(&W->writer, NULL, write_chunk, &W->cw) == 0) W->pending = 1;
+        else {
+            write_chunk(&W->cw);   /* no thread: write in line */
+            if (!W->cw.ok)
+                return rdn_err(err, "record: cannot write the recording to %s (disk full?)", W->o->to);
+        }
+    }
+    return rec_wait(W, err);
+}
+
+/* The files committed (SHA-256 into the manifest); the recording notes their paths. */
+static int rec_commit(RecWs *W, RdnErr *err)
+{
+    Recording *rec = W->rec;
+    Stream *st = W->st;
+    for (int s = 0; s < 3; s++)
+        if (st[s].open && stream_commit(W->o->out, &st[s], err)) return -1;
+    rec->states_path = W->keep_s ? st[0].abs : NULL;
+    rec->resid_path = W->keep_r ? st[1].abs : NULL;
+    if (W->keep_s) st[0].abs = NULL;
+    if (W->keep_r) st[1].abs = NULL;
+    rec->states_off = st[0].off;
+    rec->resid_off = st[1].off;
+    return 0;
+}
+
 Recording *rdn_record(const Net *net, const Dataset *ds, const RecordOpts *o, RdnErr *err)
 {
     RecordOpts def;
@@ -405,184 +610,21 @@ Recording *rdn_record(const Net *net, const Dataset *ds, const RecordOpts *o, Rd
         rdn_record_defaults(&def);
         o = &def;
     }
-    if (ds->dim != net->in)
-        return rdn_err(err, "record: the data has dimension %d but the net takes inputs of %d",
-                       ds->dim, net->in), NULL;
-    if (ds->n <= 0) return rdn_err(err, "record: the data set is empty"), NULL;
-    if (o->to && !o->out) return rdn_err(err, "record: to: needs an output folder"), NULL;
-    if (o->to && o->keep == KEEP_SUMMARY)
-        return rdn_err(err, "record: keep: \"summary\" keeps statistics in memory; it cannot go "
-                            "to: a folder"), NULL;
-    const int T = net->depth, d = net->width;
-    const int64_t n = ds->n;
-    int k = ds->nclasses;
-    for (int64_t i = 0; i < n; i++) {
-        if (ds->y[i] < 0) return rdn_err(err, "record: label %d of input %lld is negative",
-                                         ds->y[i], (long long)i), NULL;
-        if (ds->y[i] >= k) k = ds->y[i] + 1;
-    }
-    if (k < 1) k = 1;
-
-    Recording *rec = rdn_calloc(1, sizeof *rec, "recording", err);
-    if (!rec) return NULL;
-    rec->n = n; rec->T = T; rec->d = d; rec->in = net->in; rec->nclasses = k;
-    rec->kind = net->kind; rec->keep = o->keep; rec->streamed = o->to != NULL;
-    const int keep_s = o->keep == KEEP_STATES || o->keep == KEEP_BOTH;
-    const int keep_r = o->keep == KEEP_RESIDUALS || o->keep == KEEP_BOTH;
-    const int64_t srow = (int64_t)(T + 1) * d, rrow = (int64_t)T * d;
-    Stream st[3];
-    memset(st, 0, sizeof st);
-    float *sbuf[2] = {NULL, NULL}, *rbuf[2] = {NULL, NULL};
-    double *acc = NULL;
-    float *rho_buf = NULL, *delta_buf = NULL;
-    const int nbuf = o->to ? 2 : 1;
-    pthread_t writer;
-    int pending = 0;
-    ChunkWrite cw;
-    memset(&cw, 0, sizeof cw);
-
-    rec->count = rdn_calloc((size_t)k, sizeof(int64_t), "recording statistics", err);
-    rec->rho_mean = rdn_calloc((size_t)k * T, sizeof(double), "recording statistics", err);
-    rec->rho_var = rdn_calloc((size_t)k * T, sizeof(double), "recording statistics", err);
-    rec->delta_mean = rdn_calloc((size_t)k * (T > 1 ? T - 1 : 1), sizeof(double),
-                                 "recording statistics", err);
-    acc = rdn_calloc((size_t)d * RDN_REC_MAX_THREADS, sizeof(double), "scratch", err);
-    if (!rec->count || !rec->rho_mean || !rec->rho_var || !rec->delta_mean || !acc) goto fail;
-    if (o->keep == KEEP_SUMMARY) {
-        rec->state_mean = rdn_calloc((size_t)k * (size_t)srow, sizeof(double), "recording statistics", err);
-        rec->state_var = rdn_calloc((size_t)k * (size_t)srow, sizeof(double), "recording statistics", err);
-        rec->shift = rdn_calloc((size_t)k * (size_t)srow, sizeof(double), "recording statistics", err);
-        rec->shift_set = rdn_calloc((size_t)k, 1, "recording statistics", err);
-        if (!rec->state_mean || !rec->state_var || !rec->shift || !rec->shift_set) goto fail;
-    }
-    if (o->keep != KEEP_SUMMARY) {
-        rec->labels = rdn_calloc((size_t)n, sizeof(int32_t), "recording labels", err);
-        rec->rho = rdn_alloc_aligned((size_t)n * T, sizeof(float), "residual norms", err);
-        rec->delta = rdn_alloc_aligned((size_t)n * (T > 1 ? T - 1 : 1), sizeof(float),
-                                       "residual changes", err);
-        if (!rec->labels || !rec->rho || !rec->delta) goto fail;
-        memcpy(rec->labels, ds->y, (size_t)n * sizeof(int32_t));
-    } else {
-        rec->integral_error = NAN;
-    }
-
-    /* the folder first: nothing is computed before every file can be opened */
-    if (o->to) {
-        rec->dir = strdup(o->to);
-        if (!rec->dir) { rdn_err(err, "record: out of memory"); goto fail; }
-        int64_t sh_s[3] = {n, T + 1, d}, sh_r[3] = {n, T, d}, sh_l[1] = {n};
-        if (stream_open(o->out, o->to, "labels.npy", "<i4", 1, sh_l, &st[2], err)) goto fail;
-        if (stream_write(&st[2], ds->y, (size_t)n * sizeof(int32_t))) {
-            rdn_err(err, "record: cannot write %s/labels.npy", o->to);
-            goto fail;
-        }
-        if (keep_s && stream_open(o->out, o->to, "states.npy", "<f4", 3, sh_s, &st[0], err)) goto fail;
-        if (keep_r && stream_open(o->out, o->to, "residuals.npy", "<f4", 3, sh_r, &st[1], err)) goto fail;
-    }
-
-    int64_t chunk = o->chunk;
-    if (chunk <= 0) {
-        chunk = ((int64_t)8 << 20) / (srow + rrow);     /* ~32 MB of float buffers */
-        if (chunk < 64) chunk = 64;
-    }
-    if (chunk > n) chunk = n;
-    if (!rec->rho) {
-        rho_buf = rdn_alloc_aligned((size_t)chunk * (T ? T : 1), sizeof(float), "residual norms", err);
-        delta_buf = rdn_alloc_aligned((size_t)chunk * (T > 1 ? T - 1 : 1), sizeof(float),
-                                      "residual changes", err);
-        if (!rho_buf || !delta_buf) goto fail;
-    }
-    if (keep_s && !o->to) {
-        rec->states = alloc_uninit((size_t)n * (size_t)srow, "recorded states", err);
-        if (!rec->states) goto fail;
-    } else {
-        for (int b = 0; b < nbuf; b++) {
-            sbuf[b] = rdn_alloc_aligned((size_t)chunk * (size_t)srow, sizeof(float), "state buffer", err);
-            if (!sbuf[b]) goto fail;
-        }
-    }
-    if (keep_r && !o->to) {
-        rec->resid = alloc_uninit((size_t)n * (size_t)rrow, "recorded residuals", err);
-        if (!rec->resid) goto fail;
-    } else {
-        for (int b = 0; b < nbuf; b++) {
-            rbuf[b] = rdn_alloc_aligned((size_t)chunk * (size_t)(rrow ? rrow : 1), sizeof(float),
-                                        "residual buffer", err);
-            if (!rbuf[b]) goto fail;
-        }
-    }
-
-    for (int64_t i0 = 0, k = 0; i0 < n; i0 += chunk, k++) {
-        if (rdn_interrupt) {
-            rdn_err_interrupted(err, "record: interrupted");
-            goto fail;
-        }
-        int64_t m = n - i0 < chunk ? n - i0 : chunk;
-        int b = (int)(k % nbuf);
-        float *S = rec->states ? rec->states + i0 * srow : sbuf[b];
-        float *R = rec->resid ? rec->resid + i0 * rrow : rbuf[b];
-        if (rdn_net_forward(net, ds->x + i0 * ds->dim, m, NULL, S, R, err)) goto fail;
-        accumulate(rec, i0, m, ds->y + i0, S, R, acc, rho_buf, delta_buf);
-        if (!o->to) continue;
-        /* the previous chunk's write must be done: its buffer is the next chunk's */
-        if (pending) {
-            pthread_join(writer, NULL);
-            pending = 0;
-            if (!cw.ok) goto write_failed;
-        }
-        cw = (ChunkWrite){st[0].open ? &st[0] : NULL, st[1].open ? &st[1] : NULL, S, R,
-                          (size_t)(m * srow), (size_t)(m * rrow), 0};
-        if (pthread_create(&writer, NULL, write_chunk, &cw) == 0) pending = 1;
-        else {
-            write_chunk(&cw);   /* no thread: write in line */
-            if (!cw.ok) goto write_failed;
-        }
-    }
-    if (pending) {
-        pthread_join(writer, NULL);
-        pending = 0;
-        if (!cw.ok) goto write_failed;
-    }
-    finish_stats(rec);
-    free(acc);
-    free(rho_buf);
-    free(delta_buf);
-    acc = NULL;
-    rho_buf = delta_buf = NULL;
-    for (int b = 0; b < 2; b++) {
-        free(sbuf[b]);
-        free(rbuf[b]);
-        sbuf[b] = rbuf[b] = NULL;
-    }
-    if (o->to) {
-        for (int s = 0; s < 3; s++) {
-            if (!st[s].open) continue;
-            if (stream_commit(o->out, &st[s], err)) goto fail;
-        }
-        rec->states_path = keep_s ? st[0].abs : NULL;
-        rec->resid_path = keep_r ? st[1].abs : NULL;
-        if (keep_s) st[0].abs = NULL;
-        if (keep_r) st[1].abs = NULL;
-        rec->states_off = st[0].off;
-        rec->resid_off = st[1].off;
-        for (int s = 0; s < 3; s++) free(st[s].abs);
-    }
+    int k = 1;
+    if (rec_check(net, ds, o, &k, err)) return NULL;
+    RecWs W = {.net = net, .ds = ds, .o = o, .nbuf = o->to ? 2 : 1};
+    W.keep_s = o->keep == KEEP_STATES || o->keep == KEEP_BOTH;
+    W.keep_r = o->keep == KEEP_RESIDUALS || o->keep == KEEP_BOTH;
+    W.srow = (int64_t)(net->depth + 1) * net->width;
+    W.rrow = (int64_t)net->depth * net->width;
+    int rc = rec_new(&W, k, err);
+    if (rc == 0 && o->to) rc = rec_open_files(&W, err);
+    if (rc == 0) rc = rec_buffers(&W, err);
+    if (rc == 0) rc = rec_run(&W, err);
+    if (rc == 0) finish_stats(W.rec);
+    if (rc == 0 && o->to) rc = rec_commit(&W, err);
+    Recording *rec = rc == 0 ? W.rec : NULL;
+    if (rec) W.rec = NULL;   /* handed out */
+    rec_ws_free(&W);
     return rec;
-write_failed:
-    rdn_err(err, "record: cannot write the recording to %s (disk full?)", o->to);
-fail:
-    if (pending) pthread_join(writer, NULL);
-    for (int s = 0; s < 3; s++) {
-        stream_abort(&st[s]);
-        free(st[s].abs);
-    }
-    free(acc);
-    free(rho_buf);
-    free(delta_buf);
-    for (int b = 0; b < 2; b++) {
-        free(sbuf[b]);
-        free(rbuf[b]);
-    }
-    rdn_record_free(rec);
-    return NULL;
 }

@@ -116,16 +116,7 @@ int rdn_table_col(const Table *t, const char *name)
     return -1;
 }
 
-/* Shortest text that reads back as the same double for floats we produce: %.9g, integers plain. */
-static void fmt_num(char *buf, size_t n, double v);
-
-void rdn_csv_num(FILE *f, double v)
-{
-    char buf[64];
-    fmt_num(buf, sizeof buf, v);
-    fputs(buf, f);
-}
-
+/* The shortest of %.15g, %.16g, %.17g that reads back as the same double; integers plain. */
 static void fmt_num(char *buf, size_t n, double v)
 {
     if (isnan(v))
@@ -135,7 +126,36 @@ static void fmt_num(char *buf, size_t n, double v)
     else if (v == floor(v) && fabs(v) < 1e15)
         snprintf(buf, n, "%.0f", v);
     else
-        snprintf(buf, n, "%.9g", v);
+        for (int digits = 15; digits <= 17; digits++) {
+            snprintf(buf, n, "%.*g", digits, v);
+            if (strtod(buf, NULL) == v) break;
+        }
+}
+
+void rdn_num_text(char *buf, size_t n, double v)
+{
+    fmt_num(buf, n, v);
+}
+
+void rdn_csv_num(FILE *f, double v)
+{
+    char buf[64];
+    fmt_num(buf, sizeof buf, v);
+    fputs(buf, f);
+}
+
+void rdn_csv_num_float(FILE *f, float v)
+{
+    char buf[64];
+    if (!isfinite(v) || (v == floorf(v) && fabsf(v) < 1e15f)) {
+        fmt_num(buf, sizeof buf, v);
+    } else {
+        for (int digits = 6; digits <= 9; digits++) {
+            snprintf(buf, sizeof buf, "%.*g", digits, (double)v);
+            if (strtof(buf, NULL) == v) break;
+        }
+    }
+    fputs(buf, f);
 }
 
 void rdn_csv_field(FILE *f, const char *s)

@@ -29,11 +29,21 @@ Table *rdn_table_copy(const Table *t, RdnErr *err);
  * NULL when the table has no column of that type). */
 int    rdn_table_push(Table *t, const double *nums, const char *const *strs, RdnErr *err);
 int    rdn_table_col(const Table *t, const char *name);   /* index or -1 */
-/* CSV: one header row, RFC 4180 quoting, numbers with %.9g (integers without a point), '\n'. */
+/* CSV: one header row, RFC 4180 quoting, numbers exact (the shortest of %.15g, %.16g, %.17g that
+ * reads back as the same double; integers without a point), '\n'. */
 int    rdn_table_write_csv(const Table *t, FILE *f, RdnErr *err);
 /* One CSV field (quoted when it holds , " CR or LF) and one number as write_csv writes them. */
 void   rdn_csv_field(FILE *f, const char *s);
 void   rdn_csv_num(FILE *f, double v);
+/* A float32 (a tensor's entry): the shortest of %.6g .. %.9g that reads back as the same float. */
+void   rdn_csv_num_float(FILE *f, float v);
+/* The text rdn_csv_num writes, into buf (n >= 32). */
+void   rdn_num_text(char *buf, size_t n, double v);
+/* A CSV with a header row into a table (load_table): a column whose non-empty cells are all
+ * numbers is numeric (exact doubles; empty cells NaN), any other keeps strings. Errors name the
+ * file, line and column (ragged rows, duplicate header names, malformed quoting). */
+Table *rdn_table_parse_csv(const char *buf, size_t len, const char *name, RdnErr *err);
+Table *rdn_table_load_csv(const char *path, RdnErr *err);
 /* Aligned text for the REPL; max_rows 0 = all (else head and tail with "..."). Caller frees. */
 char  *rdn_table_format(const Table *t, int max_rows);
 

@@ -1,6 +1,7 @@
-/* bi_io.c: write_csv and plot. Both write through the sandbox and the atomic writer of
- * outfile.h; plot draws with gnuplot, started as a child process with its commands and data
- * piped to its standard input (no temporary data files). */
+/* bi_plot.c: plot(y, ...): the series drawn (from a tensor, a list or a table, grouped by `by:`),
+ * then gnuplot, started as a child process with the script of runtime/plot.c and its data
+ * piped to its standard input (no temporary data files); a file drawn goes through the
+ * sandbox and the atomic writer of outfile.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -17,171 +18,11 @@
 #include "dataset.h"
 #include "interp.h"
 #include "outfile.h"
+#include "plot.h"
 #include "table.h"
 #include "tensor.h"
 
-/* ---- write_csv ---- */
-
-/* header: when given, a list of exactly k strings; *names borrowed (NULL when absent). Checked
- * before anything is opened, so a bad header creates nothing. */
-static int header_names(Interp *I, Args *a, int64_t k, const char *what, const ObjList **names)
-{
-    Value h;
-    *names = NULL;
-    if (!arg_get(a, -1, "header", &h) || h.type == VAL_NIL) return 0;
-    if (h.type != VAL_LIST)
-        return arg_error(I, a, -1, "header", "write_csv: header: expected a list of %lld column "
-                         "names, found a %s", (long long)k, val_type_name(h.type));
-    const ObjList *l = (const ObjList *)h.as.obj;
-    if (l->len != k)
-        return arg_error(I, a, -1, "header", "write_csv: header: has %lld names but the %s has "
-                         "%lld column%s", (long long)l->len, what, (long long)k, k == 1 ? "" : "s");
-    for (int64_t c = 0; c < k; c++)
-        if (l->items[c].type != VAL_STR)
-            return arg_error(I, a, -1, "header", "write_csv: header: item %lld is a %s, expected "
-                             "a string", (long long)c, val_type_name(l->items[c].type));
-    *names = l;
-    return 0;
-}
-
-static void header_row(FILE *f, const ObjList *names, const char *prefix, int64_t k)
-{
-    for (int64_t c = 0; c < k; c++) {
-        if (c) fputc(',', f);
-        if (names) rdn_csv_field(f, val_cstr(names->items[c]));
-        else fprintf(f, "%s%lld", prefix, (long long)c);
-    }
-}
-
-/* Ctrl-C is polled every this many rows of a large write (the writer is then aborted). */
-#define CSV_POLL_ROWS 16384
-
-/* A 1-D tensor is one column, a 2-D tensor [n, k] is k columns (c0, c1, ... or header:).
- * Returns 0, or -1 when interrupted. */
-static int write_tensor_csv(const Tensor *t, const ObjList *names, FILE *f)
-{
-    int64_t rows = t->shape[0], k = t->ndim == 1 ? 1 : t->shape[1];
-    header_row(f, names, "c", k);
-    fputc('\n', f);
-    for (int64_t r = 0; r < rows; r++) {
-        if (r % CSV_POLL_ROWS == 0 && rdn_interrupt) return -1;
-        const float *row = t->data + r * k;
-        for (int64_t c = 0; c < k; c++) {
-            if (c) fputc(',', f);
-            rdn_csv_num(f, row[c]);
-        }
-        fputc('\n', f);
-    }
-    return 0;
-}
-
-/* A data set: its inputs as columns x0, x1, ... (or header:), then its label as a class index,
- * so that load_csv(path, label: "label") reads it back. */
-static int write_dataset_csv(const Dataset *d, const ObjList *names, FILE *f)
-{
-    header_row(f, names, "x", d->dim);
-    fputs(",label\n", f);
-    for (int64_t r = 0; r < d->n; r++) {
-        if (r % CSV_POLL_ROWS == 0 && rdn_interrupt) return -1;
-        const float *row = d->x + r * d->dim;
-        for (int c = 0; c < d->dim; c++) {
-            rdn_csv_num(f, row[c]);
-            fputc(',', f);
-        }
-        fprintf(f, "%d\n", (int)d->y[r]);
-    }
-    return 0;
-}
-
-static int bi_write_csv(Interp *I, Args *a, Value *out)
-{
-    Value v = a->pos[0];
-    const char *path;
-    if (v.type != VAL_TABLE && v.type != VAL_TENSOR && v.type != VAL_DATASET)
-        return arg_error(I, a, 0, NULL, "write_csv: expected a table, a tensor or a data set, "
-                         "found a %s", val_type_name(v.type));
-    if (arg_str(I, a, 1, NULL, NULL, &path) != 0) return -1;
-    Value h;
-    const ObjList *names = NULL;
-    const Tensor *t = v.type == VAL_TENSOR ? val_ptr(v) : NULL;
-    const Dataset *d = v.type == VAL_DATASET ? val_ptr(v) : NULL;
-    if (v.type == VAL_TABLE && arg_get(a, -1, "header", &h) && h.type != VAL_NIL)
-        return arg_error(I, a, -1, "header", "write_csv: header: is for tensors and data sets; a "
-                         "table already names its columns");
-    if (t && (t->ndim < 1 || t->ndim > 2))
-        return arg_error(I, a, 0, NULL, "write_csv: expected a 1-D or 2-D tensor, found %d-D",
-                         t->ndim);
-    if (t && header_names(I, a, t->ndim == 1 ? 1 : t->shape[1], "tensor", &names) != 0) return -1;
-    if (d && header_names(I, a, d->dim, "data set's input", &names) != 0) return -1;
-    RdnErr err = {0};
-    RdnWriter w;
-    if (rdn_out_open(&I->out, path, &w, &err) != RDN_OK)
-        return arg_error(I, a, 1, NULL, "write_csv: %s", err.msg);
-    if (t || d) {
-        if ((t ? write_tensor_csv(t, names, w.f) : write_dataset_csv(d, names, w.f)) != 0) {
-            rdn_out_abort(&w);
-            err.code = RDN_INTERRUPTED;
-            snprintf(err.msg, sizeof err.msg, "write_csv: interrupted; '%s' was not written "
-                     "(any previous file of that name is unchanged)", path);
-            return rt_error_from(I, &a->call, &err);
-        }
-    } else if (rdn_table_write_csv(val_ptr(v), w.f, &err) != 0) {
-        rdn_out_abort(&w);
-        return arg_error(I, a, 1, NULL, "write_csv: %s", err.msg);
-    }
-    if (rdn_out_commit(&I->out, &w, &err) != RDN_OK)
-        return arg_error(I, a, 1, NULL, "write_csv: %s", err.msg);
-    *out = VNIL;
-    return 0;
-}
-
-/* ---- plot: series ---- */
-
-#define PLOT_MAX_LINES 1000
-
-typedef struct Series {
-    char *title;          /* NULL: no legend entry */
-    int64_t n;
-    double *x, *y;
-} Series;
-
-typedef struct Plot {
-    Series *s;
-    int ns, cap;
-} Plot;
-
-static void plot_free(Plot *p)
-{
-    for (int i = 0; i < p->ns; i++) {
-        free(p->s[i].title);
-        free(p->s[i].x);
-        free(p->s[i].y);
-    }
-    free(p->s);
-}
-
-/* A new series of n points (x, y zeroed), or NULL when out of memory. */
-static Series *plot_add(Plot *p, int64_t n, char *title)
-{
-    if (p->ns == p->cap) {
-        int nc = p->cap ? 2 * p->cap : 8;
-        Series *s = realloc(p->s, (size_t)nc * sizeof *s);
-        if (!s) { free(title); return NULL; }
-        p->s = s;
-        p->cap = nc;
-    }
-    Series *s = &p->s[p->ns];
-    s->title = title;
-    s->n = n;
-    s->x = calloc((size_t)(n ? n : 1), sizeof *s->x);
-    s->y = calloc((size_t)(n ? n : 1), sizeof *s->y);
-    if (!s->x || !s->y) {
-        free(s->x); free(s->y); free(title);
-        return NULL;
-    }
-    p->ns++;
-    return s;
-}
+/* ---- the series ---- */
 
 static char *dupf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *dupf(const char *fmt, ...)
@@ -395,7 +236,7 @@ static int series_from_tensor(Interp *I, Args *a, const Tensor *t, Plot *p)
     if (!has_by) {
         for (int64_t r = 0; r < rows; r++) {
             char *title = rows == 1 || rows > 12 ? NULL : dupf("row %lld", (long long)r);
-            Series *s = plot_add(p, T, title);
+            PlotSeries *s = rdn_plot_add(p, T, title);
             if (!s) { free(xs); return arg_error(I, a, 0, NULL, "plot: out of memory"); }
             memcpy(s->x, xs, (size_t)T * sizeof *xs);
             for (int64_t j = 0; j < T; j++) s->y[j] = t->data[r * T + j];
@@ -413,7 +254,7 @@ static int series_from_tensor(Interp *I, Args *a, const Tensor *t, Plot *p)
     int64_t *cnt = calloc((size_t)T, sizeof *cnt);
     int first = p->ns;
     for (int k = 0; k < g.ng && cnt; k++) {
-        Series *s = plot_add(p, T, strdup(g.names[k]));
+        PlotSeries *s = rdn_plot_add(p, T, strdup(g.names[k]));
         if (!s) { free(cnt); cnt = NULL; break; }
         memcpy(s->x, xs, (size_t)T * sizeof *xs);
     }
@@ -423,7 +264,7 @@ static int series_from_tensor(Interp *I, Args *a, const Tensor *t, Plot *p)
         return arg_error(I, a, 0, NULL, "plot: out of memory");
     }
     for (int k = 0; k < g.ng; k++) {
-        Series *s = &p->s[first + k];
+        PlotSeries *s = &p->s[first + k];
         memset(cnt, 0, (size_t)T * sizeof *cnt);
         for (int64_t r = 0; r < rows; r++) {
             if (g.group[r] != k) continue;
@@ -538,7 +379,7 @@ static int series_from_table(Interp *I, Args *a, const Table *t, Plot *p)
             const char *cn = t->cols[ycols[j]].name;
             char *title = bc < 0 ? strdup(cn)
                         : ny == 1 ? strdup(g.names[k]) : dupf("%s %s", g.names[k], cn);
-            Series *s = plot_add(p, n, title);
+            PlotSeries *s = rdn_plot_add(p, n, title);
             if (!s) {
                 groups_free(&g);
                 arg_error(I, a, 0, NULL, "plot: out of memory");
@@ -561,25 +402,7 @@ fail:
     return -1;
 }
 
-/* ---- plot: gnuplot ---- */
-
-/* gnuplot's single-quoted string: '' is a quote; newlines become spaces. */
-static void gp_str(FILE *f, const char *s)
-{
-    fputc('\'', f);
-    for (; *s; s++) {
-        if (*s == '\'') fputs("''", f);
-        else if (*s == '\n' || *s == '\r') fputc(' ', f);
-        else fputc(*s, f);
-    }
-    fputc('\'', f);
-}
-
-static void gp_num(FILE *f, double v)
-{
-    if (!isfinite(v)) fputs("NaN", f);
-    else fprintf(f, "%.9g", v);
-}
+/* ---- gnuplot ---- */
 
 /* The full path of gnuplot on PATH, or NULL. */
 static char *find_gnuplot(void)
@@ -663,7 +486,6 @@ static int run_gnuplot(const char *gp, const char *script, size_t len, int to_st
     return ok ? 0 : -1;
 }
 
-enum { OUT_DUMB, OUT_SVG, OUT_PNG };
 
 static int ends_with(const char *s, const char *suf)
 {
@@ -671,158 +493,106 @@ static int ends_with(const char *s, const char *suf)
     return n >= m && strcasecmp(s + n - m, suf) == 0;
 }
 
-static int bi_plot(Interp *I, Args *a, Value *out)
+/* ---- plot(): style, series, script, gnuplot, commit ---- */
+
+/* The keywords that say where and how to draw; *to is the file asked for (NULL: terminal). */
+static int plot_style(Interp *I, Args *a, const char **to, PlotStyle *st)
 {
-    const char *to = NULL, *title = NULL, *xlabel = NULL, *ylabel = NULL;
-    int logy = 0;
-    if (arg_str(I, a, -1, "to", NULL, &to) || arg_str(I, a, -1, "title", NULL, &title) ||
-        arg_str(I, a, -1, "xlabel", NULL, &xlabel) || arg_str(I, a, -1, "ylabel", NULL, &ylabel) ||
-        arg_bool(I, a, -1, "logy", 0, &logy))
+    *to = NULL;
+    if (arg_str(I, a, -1, "to", NULL, to) || arg_str(I, a, -1, "title", NULL, &st->title) ||
+        arg_str(I, a, -1, "xlabel", NULL, &st->xlabel) ||
+        arg_str(I, a, -1, "ylabel", NULL, &st->ylabel) || arg_bool(I, a, -1, "logy", 0, &st->logy))
         return -1;
-    int kind = OUT_DUMB;
-    if (to) {
-        if (ends_with(to, ".svg")) kind = OUT_SVG;
-        else if (ends_with(to, ".png")) kind = OUT_PNG;
+    st->term = PLOT_DUMB;
+    if (*to) {
+        if (ends_with(*to, ".svg")) st->term = PLOT_SVG;
+        else if (ends_with(*to, ".png")) st->term = PLOT_PNG;
         else
             return arg_error(I, a, -1, "to", "plot: to: '%s' must end in .svg or .png (with no "
-                             "to:, the plot is drawn as text in the terminal)", to);
+                             "to:, the plot is drawn as text in the terminal)", *to);
     }
+    return 0;
+}
+
+/* y as a list of numbers: one line. */
+static int series_from_list(Interp *I, Args *a, Plot *p)
+{
+    double *v = NULL;
+    int n = 0;
+    int rc = arg_num_list(I, a, 0, NULL, &v, &n);
+    if (rc == 0 && n == 0) {
+        rc = arg_error(I, a, 0, NULL, "plot: y is empty");
+    } else if (rc == 0) {
+        int64_t sh[1] = {n};
+        RdnErr err = {0};
+        Tensor *t = rdn_tensor_new(1, sh, &err);
+        if (!t) rc = arg_error(I, a, 0, NULL, "plot: %s", err.msg);
+        else {
+            for (int i = 0; i < n; i++) t->data[i] = (float)v[i];
+            rc = series_from_tensor(I, a, t, p);
+            rdn_tensor_free(t);
+        }
+    }
+    free(v);
+    return rc;
+}
+
+/* The lines of y (a tensor, a list of numbers or a table), at least one drawable point. */
+static int plot_series(Interp *I, Args *a, int logy, Plot *p)
+{
     Value y = a->pos[0];
     Value cols;
     if (y.type != VAL_TABLE && arg_get(a, -1, "cols", &cols) && cols.type != VAL_NIL)
         return arg_error(I, a, -1, "cols", "plot: cols: names columns of a table; y is a %s",
                          val_type_name(y.type));
-    Plot p = {0};
     int rc;
-    if (y.type == VAL_TENSOR) {
-        rc = series_from_tensor(I, a, val_ptr(y), &p);
-    } else if (y.type == VAL_TABLE) {
-        rc = series_from_table(I, a, val_ptr(y), &p);
-    } else if (y.type == VAL_LIST) {
-        double *v = NULL;
-        int n = 0;
-        rc = arg_num_list(I, a, 0, NULL, &v, &n);
-        if (rc == 0 && n == 0) {
-            free(v);
-            rc = arg_error(I, a, 0, NULL, "plot: y is empty");
-        } else if (rc == 0) {
-            int64_t sh[1] = {n};
-            RdnErr err = {0};
-            Tensor *t = rdn_tensor_new(1, sh, &err);
-            if (!t) rc = arg_error(I, a, 0, NULL, "plot: %s", err.msg);
-            else {
-                for (int i = 0; i < n; i++) t->data[i] = (float)v[i];
-                rc = series_from_tensor(I, a, t, &p);
-                rdn_tensor_free(t);
-            }
-            free(v);
-        }
-    } else {
+    if (y.type == VAL_TENSOR) rc = series_from_tensor(I, a, val_ptr(y), p);
+    else if (y.type == VAL_TABLE) rc = series_from_table(I, a, val_ptr(y), p);
+    else if (y.type == VAL_LIST) rc = series_from_list(I, a, p);
+    else
         rc = arg_error(I, a, 0, NULL, "plot: y: expected a tensor, a list of numbers or a table, "
                        "found a %s", val_type_name(y.type));
-    }
-    if (rc != 0) {
-        plot_free(&p);
-        return -1;
-    }
-    int64_t drawable = 0;
-    for (int i = 0; i < p.ns; i++)
-        for (int64_t j = 0; j < p.s[i].n; j++)
-            drawable += isfinite(p.s[i].x[j]) && isfinite(p.s[i].y[j]) && (!logy || p.s[i].y[j] > 0);
-    if (drawable == 0) {
-        plot_free(&p);
+    if (rc != 0) return -1;
+    if (rdn_plot_drawable(p, logy) == 0)
         return arg_error(I, a, 0, NULL, "plot: nothing to draw: every value is NaN or infinite%s",
                          logy ? " or, with logy:, not positive" : "");
-    }
+    return 0;
+}
 
-    char *gp = find_gnuplot();
-    if (!gp) {
-        plot_free(&p);
-        return rt_error(I, &a->call, "plot: gnuplot is not installed (or not on PATH); install "
-                        "the Debian package gnuplot-nox (apt-get install gnuplot-nox)");
-    }
-    RdnErr err = {0};
-    RdnWriter w = {0};
-    if (to && rdn_out_open(&I->out, to, &w, &err) != RDN_OK) {
-        free(gp);
-        plot_free(&p);
-        return arg_error(I, a, -1, "to", "plot: %s", err.msg);
-    }
-
+/* The gnuplot script in memory (malloc'd, *len bytes), or NULL when out of memory. */
+static char *plot_script_text(const Plot *p, const PlotStyle *st, size_t *len)
+{
     char *script = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&script, &len);
-    if (!f) {
-        if (to) rdn_out_abort(&w);
-        free(gp);
-        plot_free(&p);
-        return rt_error(I, &a->call, "plot: out of memory");
-    }
-    if (kind == OUT_SVG)
-        fputs("set terminal svg size 720,450 fixed noenhanced font 'sans,11' background "
-              "'#ffffff'\n", f);
-    else if (kind == OUT_PNG)
-        fputs("set terminal pngcairo size 720,450 noenhanced font 'sans,10' background "
-              "'#ffffff'\n", f);
-    else
-        fputs("set terminal dumb size 79,24 noenhanced\n", f);
-    if (to) {
-        fputs("set output ", f);
-        gp_str(f, w.tmp);
-        fputc('\n', f);
-    }
-    if (title) { fputs("set title ", f); gp_str(f, title); fputc('\n', f); }
-    if (xlabel) { fputs("set xlabel ", f); gp_str(f, xlabel); fputc('\n', f); }
-    if (ylabel) { fputs("set ylabel ", f); gp_str(f, ylabel); fputc('\n', f); }
-    if (logy) fputs("set logscale y\n", f);
-    if (kind != OUT_DUMB) fputs("set grid lc rgb '#dddddd'\n", f);
-    fputs("set key outside right top noautotitle\n", f);
-    for (int i = 0; i < p.ns; i++) {
-        fprintf(f, "$d%d << EOD\n", i);
-        for (int64_t j = 0; j < p.s[i].n; j++) {
-            gp_num(f, p.s[i].x[j]);
-            fputc(' ', f);
-            gp_num(f, p.s[i].y[j]);
-            fputc('\n', f);
-        }
-        fputs("EOD\n", f);
-    }
-    fputs("plot ", f);
-    for (int i = 0; i < p.ns; i++) {
-        fprintf(f, "%s$d%d using 1:2 with lines lw %s", i ? ", " : "", i,
-                kind == OUT_DUMB ? "1" : "1.5");
-        if (p.s[i].title) {
-            fputs(" title ", f);
-            gp_str(f, p.s[i].title);
-        }
-    }
-    fputs("\n", f);
-    if (to) fputs("unset output\n", f);
-    int bad = fclose(f) != 0;
-    plot_free(&p);
+    FILE *f = open_memstream(&script, len);
+    if (!f) return NULL;
+    int bad = rdn_plot_script(f, p, st) != 0;
+    bad |= fclose(f) != 0;
     if (bad) {
         free(script);
-        if (to) rdn_out_abort(&w);
-        free(gp);
-        return rt_error(I, &a->call, "plot: out of memory");
+        return NULL;
     }
+    return script;
+}
 
+/* Runs gnuplot on the script and, drawing to a file, commits it (w open); on any failure the
+ * file is abandoned and an error raised. */
+static int plot_run(Interp *I, Args *a, const char *gp, const char *script, size_t len,
+                    const PlotStyle *st, const char *to, RdnWriter *w)
+{
     char *msg = NULL;
-    rc = run_gnuplot(gp, script, len, kind == OUT_DUMB, &msg);
-    free(script);
-    free(gp);
+    int rc = run_gnuplot(gp, script, len, st->term == PLOT_DUMB, &msg);
     if (rc == 0 && to) {
-        /* gnuplot wrote the temporary path; w.f is the same file, so commit syncs its bytes */
-        fseek(w.f, 0, SEEK_END);
-        if (ftell(w.f) <= 0) {
+        /* gnuplot wrote the temporary path; w->f is the same file, so commit syncs its bytes */
+        fseek(w->f, 0, SEEK_END);
+        if (ftell(w->f) <= 0) {
             rc = -1;
             msg = dupf("gnuplot wrote nothing to %s", to);
         }
     }
     if (rc != 0) {
-        if (to) rdn_out_abort(&w);
+        if (to) rdn_out_abort(w);
         int r;
-        if (msg && kind == OUT_PNG && strstr(msg, "unknown or ambiguous terminal type"))
+        if (msg && st->term == PLOT_PNG && strstr(msg, "unknown or ambiguous terminal type"))
             r = arg_error(I, a, -1, "to", "plot: this gnuplot cannot write PNG (no pngcairo "
                           "terminal); write .svg instead");
         else
@@ -830,33 +600,57 @@ static int bi_plot(Interp *I, Args *a, Value *out)
         free(msg);
         return r;
     }
+    RdnErr err = {0};
     if (rdn_interrupt) {
-        if (to) rdn_out_abort(&w);
+        if (to) rdn_out_abort(w);
         err.code = RDN_INTERRUPTED;
         snprintf(err.msg, sizeof err.msg, "plot: interrupted");
         return rt_error_from(I, &a->call, &err);
     }
-    if (to && rdn_out_commit(&I->out, &w, &err) != RDN_OK)
+    if (to && rdn_out_commit(&I->out, w, &err) != RDN_OK)
         return arg_error(I, a, -1, "to", "plot: %s", err.msg);
+    return 0;
+}
+
+static int bi_plot(Interp *I, Args *a, Value *out)
+{
+    const char *to;
+    PlotStyle st = {0};
+    if (plot_style(I, a, &to, &st)) return -1;
+    Plot p = {0};
+    if (plot_series(I, a, st.logy, &p)) {
+        rdn_plot_free(&p);
+        return -1;
+    }
+    char *gp = find_gnuplot();
+    if (!gp) {
+        rdn_plot_free(&p);
+        return rt_error(I, &a->call, "plot: gnuplot is not installed (or not on PATH); install "
+                        "the Debian package gnuplot-nox (apt-get install gnuplot-nox)");
+    }
+    RdnErr err = {0};
+    RdnWriter w = {0};
+    if (to && rdn_out_open(&I->out, to, &w, &err) != RDN_OK) {
+        free(gp);
+        rdn_plot_free(&p);
+        return arg_error(I, a, -1, "to", "plot: %s", err.msg);
+    }
+    st.output = to ? w.tmp : NULL;
+    size_t len = 0;
+    char *script = plot_script_text(&p, &st, &len);
+    rdn_plot_free(&p);   /* the script holds the data now */
+    int rc = script ? plot_run(I, a, gp, script, len, &st, to, &w)
+                    : rt_error(I, &a->call, "plot: out of memory");
+    if (!script && to) rdn_out_abort(&w);
+    free(script);
+    free(gp);
+    if (rc) return -1;
     *out = VNIL;
     return 0;
 }
 
-/* ---- the table ---- */
 
-const Builtin BI_IO[] = {
-    {"write_csv", bi_write_csv, 2, 2, "header", "write_csv(table, path, header: nil)",
-     "Writes a table, a 1-D or 2-D tensor, or a data set as CSV with one header row.\n\n"
-     "The file lands below the output folder (`--out`, default the current directory): "
-     "absolute paths and `..` leaving it are refused. The bytes go to a temporary file that is "
-     "renamed into place when complete, and the file's SHA-256 goes into the run's manifest.\n\n"
-     "A table keeps its column names; a tensor of shape [n] is one column, [n, k] is k "
-     "columns, named `c0, c1, ...` or by `header:` (a list of k strings). A data set is its "
-     "inputs as columns `x0, x1, ...` (or `header:`) and a last column `label` (the class "
-     "index), which `load_csv(path, label: \"label\")` reads back. Numbers are written "
-     "with 9 significant digits (integers without a point); NaN as `nan`; text is quoted per "
-     "RFC 4180.\n\n"
-     "Example: `write_csv(robustness(net, test, sigmas: [0, 0.1]), \"noise.csv\")`"},
+const Builtin BI_PLOT[] = {
     {"plot", bi_plot, 1, 1, "by x cols to title xlabel ylabel logy",
      "plot(y, by: nil, x: nil, cols: nil, to: nil, title: nil, xlabel: nil, ylabel: nil, "
      "logy: false)",
