@@ -13,7 +13,7 @@ WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initi
 # rdn's numbers are written with explicit fmaf/fma where it wants one (docs/runtime.md).
 FPFLAGS  := -ffp-contract=off
 ALLCFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(FPFLAGS) $(CFLAGS) -Iruntime -Iinterp -I$(B)/gen
-LIBS     := -lopenblas -lreadline -lz -lcsv -ljansson -lnettle -lm -lpthread
+LIBS     := -lopenblas -lreadline -lz -lcsv -ljansson -lnettle -lzmq -lm -lpthread
 B        := build
 
 RT_SRC   := $(sort $(wildcard runtime/*.c))
@@ -42,7 +42,8 @@ endif
 
 DEB_PKGS := flex bison libreadline-dev libopenblas-dev zlib1g-dev gnuplot-nox libcsv-dev \
             libjansson-dev nettle-dev clang libclang-rt-14-dev tmux python3-numpy dataset-fashion-mnist \
-            qemu-user openmpi-bin libopenmpi-dev
+            qemu-user openmpi-bin libopenmpi-dev \
+            libzmq3-dev jupyter-notebook python3-jupyter-client jupyter-nbconvert python3-nbformat
 deps:
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

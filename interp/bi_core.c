@@ -20,18 +20,19 @@ uint64_t interp_draw_seed(Interp *I) { return rdn_rng_u64(&I->rng); }
 
 static int bi_print(Interp *I, Args *a, Value *out)
 {
+    FILE *f = interp_stdout(I);
     const char *sep, *end;
     if (arg_str(I, a, -1, "sep", " ", &sep) || arg_str(I, a, -1, "end", "\n", &end)) return -1;
     for (int i = 0; i < a->npos; i++) {
         char *s = a->pos[i].type == VAL_STR ? NULL : val_to_text(a->pos[i]);
         if (!s && a->pos[i].type != VAL_STR) return mem_error(I, &a->pos_span[i], "the text to print");
-        if (i) fputs(sep, stdout);
-        if (a->pos[i].type == VAL_STR) fwrite(val_cstr(a->pos[i]), 1, ((ObjStr *)a->pos[i].as.obj)->len, stdout);
-        else fputs(s, stdout);
+        if (i) fputs(sep, f);
+        if (a->pos[i].type == VAL_STR) fwrite(val_cstr(a->pos[i]), 1, ((ObjStr *)a->pos[i].as.obj)->len, f);
+        else fputs(s, f);
         free(s);
     }
-    fputs(end, stdout);
-    fflush(stdout);
+    fputs(end, f);
+    fflush(f);
     return 0;
 }
 
@@ -397,24 +398,25 @@ static int bi_has(Interp *I, Args *a, Value *out)
     return 0;
 }
 
-static void print_row(const Builtin *b)
+static void print_row(FILE *f, const Builtin *b)
 {
-    printf("%s\n\n%s\n", b->signature, b->doc);
+    fprintf(f, "%s\n\n%s\n", b->signature, b->doc);
 }
 
 static int bi_help(Interp *I, Args *a, Value *out)
 {
+    FILE *f = interp_stdout(I);
     if (a->npos == 0) {
-        printf("Builtins (help(name) for one of them):\n");
+        fprintf(f, "Builtins (help(name) for one of them):\n");
         int col = 0;
         for (int i = 0; builtin_at(i); i++) {
             const char *n = builtin_at(i)->name;
             int w = (int)strlen(n) + 2;
-            if (col + w > 78) { printf("\n"); col = 0; }
-            printf("  %s", n);
+            if (col + w > 78) { fprintf(f, "\n"); col = 0; }
+            fprintf(f, "  %s", n);
             col += w;
         }
-        printf("\n");
+        fprintf(f, "\n");
         return 0;
     }
     Value v = a->pos[0];
@@ -423,37 +425,37 @@ static int bi_help(Interp *I, Args *a, Value *out)
     else if (v.type == VAL_STR) b = builtin_find(val_cstr(v));
     if (b) {
         for (const Builtin *r = b; r; r = builtin_next_same(r)) {
-            if (r != b) printf("\n");
-            print_row(r);
+            if (r != b) fprintf(f, "\n");
+            print_row(f, r);
         }
         return 0;
     }
     const KeywordDoc *kd = v.type == VAL_STR ? keyword_doc(val_cstr(v)) : NULL;
     if (kd) {
-        printf("%s\n\n%s\n", kd->syntax, kd->doc);
+        fprintf(f, "%s\n\n%s\n", kd->syntax, kd->doc);
         return 0;
     }
     if (v.type == VAL_MODULE) {         /* its functions and values, in definition order */
         const ObjModule *m = (const ObjModule *)v.as.obj;
-        printf("module %s:\n", m->name);
+        fprintf(f, "module %s:\n", m->name);
         for (int i = 0; i < m->env->n; i++) {
             char *s = val_repr(m->env->vals[i]);
-            if (m->env->vals[i].type == VAL_FUNC) printf("  %s\n", s);
-            else printf("  %s = %.60s\n", m->env->names[i], s);
+            if (m->env->vals[i].type == VAL_FUNC) fprintf(f, "  %s\n", s);
+            else fprintf(f, "  %s = %.60s\n", m->env->names[i], s);
             free(s);
         }
         return 0;
     }
     if (v.type == VAL_RECORD) {
         char *s = val_repr(v);
-        printf("a record with %lld field%s: %s\n", (long long)val_record_len(v), val_record_len(v) == 1 ? "" : "s", s);
+        fprintf(f, "a record with %lld field%s: %s\n", (long long)val_record_len(v), val_record_len(v) == 1 ? "" : "s", s);
         free(s);
         return 0;
     }
     if (v.type == VAL_FUNC) {
         char *s = val_repr(v);
         if (!s) return mem_error(I, &a->call, "help");
-        printf("%s (defined in a script)\n", s);
+        fprintf(f, "%s (defined in a script)\n", s);
         free(s);
         return 0;
     }
@@ -469,7 +471,7 @@ static int bi_help(Interp *I, Args *a, Value *out)
         return r;
     }
     const TypeOps *ops = typeops_for(v.type);
-    printf("a %s%s%s\n", val_type_name(v.type), ops && ops->members && *ops->members ? "; members: " : "",
+    fprintf(f, "a %s%s%s\n", val_type_name(v.type), ops && ops->members && *ops->members ? "; members: " : "",
            ops && ops->members ? ops->members : "");
     return 0;
 }

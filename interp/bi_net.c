@@ -420,7 +420,7 @@ static int bi_fit(Interp *I, Args *a, Value *out)
         if (!rdn_fit_continues(net, &o)) o.shuffle_seed = interp_draw_seed(I);
     }
     o.quiet = I->quiet;
-    o.progress = stderr;
+    o.progress = interp_stderr(I);
     o.progress_tty = I->progress_tty;
     if (c.each.type != VAL_NIL || c.ckpt) {
         o.epoch_hook = fit_hook;

@@ -3,6 +3,7 @@
 #ifndef RDN_INTERP_H
 #define RDN_INTERP_H
 #include <stdint.h>
+#include <stdio.h>
 #include "builtin.h"
 #include "outfile.h"
 #include "rng.h"
@@ -20,6 +21,12 @@ struct Interp {
     int quiet;              /* --quiet */
     int progress_tty;       /* stderr is a terminal */
     int in_repl;
+    /* where output goes, for the Jupyter kernel (interp/kernel.c); NULL: the terminal.
+     * out_print: print and help (stdout); out_progress: fit's progress (stderr);
+     * display: shows an image inline (plot without to: shows it instead of the text plot, a plot
+     * with to: writes its file and also shows it); mime "image/svg+xml" or "image/png". */
+    FILE *out_print, *out_progress;
+    void (*display)(Interp *I, const char *mime, const char *data, size_t len);
     /* the run, for manifests */
     const char *script_path;    /* NULL for -e / stdin / REPL */
     const char *script_name;    /* base name without .rdn ("quickstart"), or "rdn" */
@@ -30,6 +37,9 @@ struct Interp {
     int run_status;             /* the run's exit status so far (0, 1 error, 130 interrupted) */
     void *core;                 /* evaluator-private state */
 };
+
+static inline FILE *interp_stdout(Interp *I) { return I->out_print ? I->out_print : stdout; }
+static inline FILE *interp_stderr(Interp *I) { return I->out_progress ? I->out_progress : stderr; }
 
 /* A fresh 64-bit seed drawn from the interpreter's generator (for net init, shuffling, noise). */
 uint64_t interp_draw_seed(Interp *I);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "core.h"
 #include "isa.h"
+#include "kernel.h"
 #include "sweep.h"
 #include "tensor.h"
 #include "version.h"
@@ -63,6 +64,8 @@ static void usage(FILE *f)
             "       rdn verify NAME.run.json              rerun a recorded run and compare its outputs\n"
             "       rdn sweep FILE.rdn --grid NAME=V1,V2  a study: every point of the grids (rdn sweep --help)\n"
             "       rdn verify DIR/sweep.run.json [--sample K]  rerun a sweep's runs (or K of them)\n"
+            "       rdn kernel CONNECTION_FILE | --install [--user | --prefix DIR] | --export NB.ipynb\n"
+            "                                             the Jupyter kernel (docs/notebook.md)\n"
             "       rdn --version | --help | --reference\n"
             "options (before or after FILE):\n"
             "  --threads N   worker threads (default: all cores); changes speed, never results\n"
@@ -246,6 +249,7 @@ static int real_main(int argc, char **argv)
         self_exe(exe, sizeof exe, argv[0]);
         return sweep_main(argc - 1, argv + 1, exe);
     }
+    if (argc >= 2 && strcmp(argv[1], "kernel") == 0) return kernel_main(argc - 1, argv + 1, small_stack);
     Opts o = {0};
     /* RDN_ISA forces a kernel path: a path this CPU lacks is a usage error, before anything runs */
     const char *isa = getenv("RDN_ISA");

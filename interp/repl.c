@@ -16,11 +16,12 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 #include "core.h"
+#include "repl.h"
 #include "version.h"
 
 enum { HISTORY_MAX = 2000 };
 
-static Interp *repl_I;            /* for the completion callbacks, which take no context */
+static Interp *repl_I;            /* for the readline callbacks, which take no context */
 static char *history_path;
 
 /* ---- completion ---- */
@@ -85,9 +86,9 @@ static const char *const LANG_WORDS =
 static int is_word(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'; }
 
 /* The value named by a chain like `a` or `m.x` ending at line[end), borrowed-then-owned. */
-static int chain_value(const char *line, int end, Value *out)
+static int chain_value(Interp *I, const char *line, int end, Value *out)
 {
-    Core *C = core_of(repl_I);
+    Core *C = core_of(I);
     int b = end;
     while (b > 0 && (is_word(line[b - 1]) || line[b - 1] == '.')) b--;
     if (b == end) return 0;
@@ -111,8 +112,8 @@ static int chain_value(const char *line, int end, Value *out)
         } else {
             const TypeOps *ops = typeops_for(v.type);
             if (ops && ops->get) {
-                ok = ops->get(repl_I, v, tok, NULL, &next) == 0;
-                diag_clear(repl_I);
+                ok = ops->get(I, v, tok, NULL, &next) == 0;
+                diag_clear(I);
             }
         }
         val_decref(v);
@@ -123,10 +124,10 @@ static int chain_value(const char *line, int end, Value *out)
     return 1;
 }
 
-static void complete_members(const char *text, int dot)
+static void complete_members(Interp *I, const char *line, const char *text, int dot)
 {
     Value v;
-    if (!chain_value(rl_line_buffer, dot, &v)) return;
+    if (!chain_value(I, line, dot, &v)) return;
     if (v.type == VAL_MODULE) {
         Env *e = ((ObjModule *)v.as.obj)->env;
         for (int i = 0; i < e->n; i++) cand_add(text, e->names[i], "");
@@ -138,25 +139,25 @@ static void complete_members(const char *text, int dot)
 }
 
 /* Inside an unclosed '(' of a call: the callee's keywords, as "name: ". */
-static void complete_keywords(const char *text, int start)
+static void complete_keywords(Interp *I, const char *line, const char *text, int start)
 {
     int depth = 0;
     for (int i = start - 1; i >= 0; i--) {
-        char c = rl_line_buffer[i];
+        char c = line[i];
         if (c == ')' || c == ']') depth++;
         else if (c == '(' || c == '[') {
             if (depth > 0) { depth--; continue; }
             if (c != '(') return;
             int e = i;
-            while (e > 0 && rl_line_buffer[e - 1] == ' ') e--;
+            while (e > 0 && line[e - 1] == ' ') e--;
             int b = e;
-            while (b > 0 && is_word(rl_line_buffer[b - 1])) b--;
+            while (b > 0 && is_word(line[b - 1])) b--;
             if (b == e) return;
             char name[128];
             if (e - b >= (int)sizeof name) return;
-            memcpy(name, rl_line_buffer + b, (size_t)(e - b));
+            memcpy(name, line + b, (size_t)(e - b));
             name[e - b] = 0;
-            Core *C = core_of(repl_I);
+            Core *C = core_of(I);
             Value *slot = env_find(C->globals, core_intern(C, name, strlen(name)));
             if (slot && slot->type == VAL_FUNC) {
                 Ast *d = ((ObjFunc *)slot->as.obj)->def;
@@ -170,23 +171,55 @@ static void complete_keywords(const char *text, int start)
     }
 }
 
+/* Fills cands for the word text that starts at line[start]. */
+static void gather(Interp *I, const char *line, const char *text, int start)
+{
+    cands_clear();
+    if (start > 0 && line[start - 1] == '.') {
+        complete_members(I, line, text, start - 1);
+        return;
+    }
+    complete_keywords(I, line, text, start);
+    if (ncands > 0) return;                 /* inside a call: its keywords come first */
+    Core *C = core_of(I);
+    for (Env *e = C->globals; e; e = e->parent)
+        for (int i = 0; i < e->n; i++) cand_add(text, e->names[i], "");
+    for (int i = 0; builtin_at(i); i++) cand_add(text, builtin_at(i)->name, "");
+    cand_words(text, LANG_WORDS, "");
+}
+
+int repl_complete(Interp *I, const char *line, int cursor, int *start, char ***matches)
+{
+    int b = cursor;
+    while (b > 0 && is_word(line[b - 1])) b--;
+    char *text = strndup(line + b, (size_t)(cursor - b));
+    char *head = strndup(line, (size_t)cursor);
+    if (!text || !head) abort();
+    gather(I, head, text, b);
+    free(text);
+    free(head);
+    *start = b;
+    *matches = calloc((size_t)ncands + 1, sizeof **matches);
+    if (!*matches) abort();
+    for (int i = 0; i < ncands; i++) (*matches)[i] = cands[i];
+    int n = ncands;
+    ncands = 0;                            /* the caller owns the strings now */
+    return n;
+}
+
+int repl_input_state(Interp *I, Source *src)
+{
+    int incomplete = 0;
+    int r = parse_source(I, src, NULL, &incomplete);
+    src->root = NULL;                      /* parsed again, errors shown, when it runs */
+    return r == 0 ? INPUT_COMPLETE : incomplete ? INPUT_INCOMPLETE : INPUT_INVALID;
+}
+
 static char **complete(const char *text, int start, int end)
 {
     (void)end;
     rl_attempted_completion_over = 1;
-    cands_clear();
-    if (start > 0 && rl_line_buffer[start - 1] == '.') {
-        complete_members(text, start - 1);
-    } else {
-        complete_keywords(text, start);
-        Core *C = core_of(repl_I);
-        if (ncands > 0) goto done;          /* inside a call: its keywords come first */
-        for (Env *e = C->globals; e; e = e->parent)
-            for (int i = 0; i < e->n; i++) cand_add(text, e->names[i], "");
-        for (int i = 0; builtin_at(i); i++) cand_add(text, builtin_at(i)->name, "");
-        cand_words(text, LANG_WORDS, "");
-    }
-done:
+    gather(repl_I, rl_line_buffer, text, start);
     if (ncands == 0) return NULL;
     /* names are usually followed by '(' or '.', and keywords end in ": " already */
     rl_completion_append_character = '\0';
