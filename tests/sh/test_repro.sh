@@ -12,11 +12,10 @@
 # kernel path, as information. qemu checks are skipped, with a message, only when qemu-x86_64 is
 # not installed (Debian qemu-user) or this is not an x86-64 machine.
 set -u
-# Until rdn's own matrix-product kernels are in (issue 10's other half), products go through
-# OpenBLAS, whose bits depend on the thread count and the CPU. While this is 0, a difference in a
-# file that depends on a product is reported as XFAIL; the data_* files (no products) and every
-# thread / path / machine combination must match all the same. Set it to 1 with the kernels.
-products_deterministic=${RDN_REPRO_PRODUCTS:-0}
+# Matrix products go through rdn's own kernels (runtime/gemm.c), so every file, products
+# included, must match across threads, paths and machines. RDN_REPRO_PRODUCTS=0 turns a
+# difference in a product-dependent file into an XFAIL (for comparing with --compute openblas).
+products_deterministic=${RDN_REPRO_PRODUCTS:-1}
 RDN=${RDN:-./rdn}
 case $RDN in /*) ;; *) RDN=$(pwd)/$RDN ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
