@@ -19,7 +19,8 @@ typedef enum { NET_RESNET, NET_MLP } NetKind;
 typedef enum { ACT_LOGISTIC, ACT_TANH, ACT_RELU } Act;
 typedef enum { OPT_SGD, OPT_MOMENTUM, OPT_ADAM } OptKind;
 typedef enum { LOSS_XENT, LOSS_MSE } LossKind;
-/* Initialisation schemes (MODEL.md "Networks", docs/runtime.md has the formulas). */
+/* Initialisation schemes (formulas: docs/runtime.md "Networks", under Initialisation; the
+ * default draw: docs/model.md "Networks"). */
 typedef enum { INIT_PYTORCH, INIT_GLOROT, INIT_ORTHOGONAL, INIT_NORMAL } InitKind;
 
 /* The optimizer state a net carries between fits (train.c): consecutive fits with the same

@@ -1,5 +1,6 @@
 #!/bin/sh
-# test_docs.sh: every ```rdn code block in README.md and docs/*.md runs without error.
+# test_docs.sh: every ```rdn code block in README.md and docs/*.md runs without error, and every
+# relative markdown link there ([text](path), ![alt](path)) names a file or folder of the tree.
 # (Blocks fenced ```rdn-norun are shown, not run: REPL transcripts, error examples.)
 set -u
 RDN=${RDN:-./rdn}
@@ -24,4 +25,36 @@ for doc in README.md docs/*.md; do
   done < "$tmp/list"
 done
 echo "docs code blocks: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+
+# ---- relative links: outside code fences; URLs (scheme:) and #anchors skipped, #fragments cut ----
+links=0 broken=0
+for doc in README.md docs/*.md; do
+  [ -f "$doc" ] || continue
+  awk '
+    /^```/ { inb = !inb; next }
+    inb    { next }
+    {
+      s = $0
+      while (match(s, /\]\([^) \t]+\)/)) {
+        l = substr(s, RSTART + 2, RLENGTH - 3); s = substr(s, RSTART + RLENGTH)
+        if (l ~ /^[a-zA-Z][a-zA-Z0-9+.-]*:/ || l ~ /^#/) continue
+        sub(/#.*/, "", l); print FNR, l
+      }
+    }
+  ' "$doc" > "$tmp/links"
+  while read -r line l; do
+    links=$((links + 1))
+    if [ ! -e "$(dirname "$doc")/$l" ]; then
+      broken=$((broken + 1)); echo "FAIL $doc:$line: broken link '$l'"
+    fi
+  done < "$tmp/links"
+done
+echo "docs links: $links checked, $broken broken"
+
+# ---- the tree stands alone: no doc or source refers to specification files outside it ----
+outside=$(grep -rnE 'shared/spec|(MODEL|LANGUAGE)[.]md' README.md Makefile docs grammar interp runtime \
+  stdlib examples bench tests 2>/dev/null | grep -v '^tests/sh/test_docs.sh:')
+if [ -n "$outside" ]; then
+  broken=$((broken + 1)); echo "FAIL references to files outside the repository:"; echo "$outside" | sed 's/^/    /'
+fi
+[ "$fail" = 0 ] && [ "$broken" = 0 ]

@@ -251,7 +251,7 @@ static void test_init(void)
 /* ---- input gradients against central differences of a double-precision loss ---- */
 static double actf(Act a, double z) { return a == ACT_LOGISTIC ? 1 / (1 + exp(-z)) : a == ACT_TANH ? tanh(z) : (z > 0 ? z : 0); }
 
-/* the loss of one input x (double) straight from MODEL.md, parameters read as doubles */
+/* the loss of one input x (double) straight from docs/model.md ("Losses"), parameters read as doubles */
 static double loss1(const Net *net, const double *x, int y, LossKind loss)
 {
     int d = net->width, D = net->in, T = net->depth, k = net->classes;
