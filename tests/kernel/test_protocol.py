@@ -178,7 +178,7 @@ try:
     rep, msgs = run(kc, 'plot([1, 4, 9, 16], title: "squares")')
     disp = [m for m in msgs if m["msg_type"] == "display_data"]
     svg = disp[0]["content"]["data"].get("image/svg+xml", "") if disp else ""
-    check("plot-inline-svg", rep["status"] == "ok" and len(disp) == 1 and "<svg" in svg and "squares" in svg
+    check("plot-inline-svg", rep["status"] == "ok" and len(disp) == 1 and svg.startswith("<svg") and "squares" in svg
           and "text/plain" in disp[0]["content"]["data"], (rep, types(msgs)))
     check("plot-no-text-plot", stream_text(msgs, "stdout") == "" and not [m for m in msgs if m["msg_type"] == "execute_result"], msgs)
     after = set(f for f in os.listdir(tmpdir) if f.startswith("rdn-plot-"))
@@ -189,7 +189,7 @@ try:
     path = os.path.join(workdir, "figs", "lines.svg")
     shown = disp[0]["content"]["data"].get("image/svg+xml", "") if disp else ""
     check("plot-to-written-and-shown", rep["status"] == "ok" and os.path.exists(path) and len(disp) == 1
-          and shown == open(path, encoding="utf-8").read(), (rep, types(msgs)))
+          and shown.startswith("<svg") and open(path, encoding="utf-8").read().endswith(shown), (rep, types(msgs)))
     # a plot's error is an error reply, and nothing is shown
     rep, msgs = run(kc, "plot([])")
     check("plot-error", rep["status"] == "error" and "empty" in rep["evalue"] and

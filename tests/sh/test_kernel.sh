@@ -33,6 +33,13 @@ if ! (cd "$t/nb" && JUPYTER_PATH="$t/prefix/share/jupyter" timeout 300 /usr/bin/
     tail -20 "$t/nbconvert.log"; echo "FAIL notebook-execute"; echo "test_kernel: FAILED"; exit 1
 fi
 echo "PASS notebook-execute"
+# the executed notebook converts to HTML with its figure (an SVG with an XML declaration did not)
+if (cd "$t/nb" && /usr/bin/jupyter nbconvert --to html executed.ipynb --output executed.html) >"$t/nbhtml.log" 2>&1 &&
+        grep -q '<svg' "$t/nb/executed.html" && grep -q 'resnet, adaptive' "$t/nb/executed.html"; then
+    echo "PASS notebook-html"
+else
+    tail -5 "$t/nbhtml.log"; echo "FAIL notebook-html"; echo "test_kernel: FAILED"; exit 1
+fi
 "$RDN" kernel --export "$t/nb/notebook.ipynb" >"$t/nb/notebook.rdn" || { echo "FAIL notebook-export"; exit 1; }
 (cd "$t/nb" && "$RDN" notebook.rdn >"$t/nb/script.out" 2>/dev/null) || { echo "FAIL notebook-export-runs"; exit 1; }
 out=$($PY "$here/tests/kernel/check_notebook.py" "$t/nb/executed.ipynb" "$t/nb/script.out" 2>&1)
