@@ -190,6 +190,12 @@ try:
     shown = disp[0]["content"]["data"].get("image/svg+xml", "") if disp else ""
     check("plot-to-written-and-shown", rep["status"] == "ok" and os.path.exists(path) and len(disp) == 1
           and shown.startswith("<svg") and open(path, encoding="utf-8").read().endswith(shown), (rep, types(msgs)))
+    # a PNG file is shown as image/png (base64)
+    rep, msgs = run(kc, 'plot([3, 1, 2], to: "figs/line.png")')
+    disp = [m for m in msgs if m["msg_type"] == "display_data"]
+    png = disp[0]["content"]["data"].get("image/png", "") if disp else ""
+    check("plot-to-png-shown", rep["status"] == "ok" and png.startswith("iVBORw0KGgo")
+          and os.path.exists(os.path.join(workdir, "figs", "line.png")), (rep, types(msgs)))
     # a plot's error is an error reply, and nothing is shown
     rep, msgs = run(kc, "plot([])")
     check("plot-error", rep["status"] == "error" and "empty" in rep["evalue"] and
