@@ -471,7 +471,8 @@ static int plot_style(Interp *I, Args *a, const char **to, PlotStyle *st)
         arg_str(I, a, -1, "xlabel", NULL, &st->xlabel) ||
         arg_str(I, a, -1, "ylabel", NULL, &st->ylabel) || arg_bool(I, a, -1, "logy", 0, &st->logy))
         return -1;
-    st->term = PLOT_DUMB;
+    /* in a notebook (a display hook set) a plot with no file is drawn as SVG and shown */
+    st->term = I->display ? PLOT_SVG : PLOT_DUMB;
     if (*to) {
         if (ends_with(*to, ".svg")) st->term = PLOT_SVG;
         else if (ends_with(*to, ".png")) st->term = PLOT_PNG;
@@ -542,22 +543,48 @@ static char *plot_script_text(const Plot *p, const PlotStyle *st, size_t *len)
     return script;
 }
 
+/* The bytes of the file at path in *buf (malloc'd, *len bytes); -1 when unreadable or empty. */
+static int slurp(const char *path, char **buf, size_t *len)
+{
+    *buf = NULL;
+    *len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    long n = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    if (n > 0 && fseek(f, 0, SEEK_SET) == 0 && (*buf = malloc((size_t)n)) &&
+        fread(*buf, 1, (size_t)n, f) == (size_t)n)
+        *len = (size_t)n;
+    fclose(f);
+    if (*len == 0) {
+        free(*buf);
+        *buf = NULL;
+        return -1;
+    }
+    return 0;
+}
+
 /* Runs gnuplot on the script and, drawing to a file, commits it (w open); on any failure the
- * file is abandoned and an error raised. */
+ * file is abandoned and an error raised. With a display hook (the notebook) the image drawn is
+ * also shown: w is then the file asked for or, with no to:, a temporary file the caller removes. */
 static int plot_run(Interp *I, Args *a, const char *gp, const char *script, size_t len,
                     const PlotStyle *st, const char *to, RdnWriter *w)
 {
-    char *msg = NULL;
+    char *msg = NULL, *img = NULL;
+    size_t nimg = 0;
     int rc = run_gnuplot(gp, script, len, st->term == PLOT_DUMB, &msg);
-    if (rc == 0 && to) {
+    if (rc == 0 && w->f) {
         /* gnuplot wrote the temporary path; w->f is the same file, so commit syncs its bytes */
         fseek(w->f, 0, SEEK_END);
         if (ftell(w->f) <= 0) {
             rc = -1;
-            msg = dupf("gnuplot wrote nothing to %s", to);
+            msg = dupf("gnuplot wrote nothing to %s", to ? to : "its image");
+        } else if (I->display && slurp(w->tmp, &img, &nimg) != 0) {
+            rc = -1;
+            msg = dupf("cannot read back the image gnuplot drew");
         }
     }
     if (rc != 0) {
+        free(img);
         if (to) rdn_out_abort(w);
         int r;
         if (msg && st->term == PLOT_PNG && strstr(msg, "unknown or ambiguous terminal type"))
@@ -570,14 +597,52 @@ static int plot_run(Interp *I, Args *a, const char *gp, const char *script, size
     }
     RdnErr err = {0};
     if (rdn_interrupt) {
+        free(img);
         if (to) rdn_out_abort(w);
         err.code = RDN_INTERRUPTED;
         snprintf(err.msg, sizeof err.msg, "plot: interrupted");
         return rt_error_from(I, &a->call, &err);
     }
-    if (to && rdn_out_commit(&I->out, w, &err) != RDN_OK)
+    if (to && rdn_out_commit(&I->out, w, &err) != RDN_OK) {
+        free(img);
         return arg_error(I, a, -1, "to", "plot: %s", err.msg);
+    }
+    if (img) I->display(I, st->term == PLOT_PNG ? "image/png" : "image/svg+xml", img, nimg);
+    free(img);
     return 0;
+}
+
+/* A temporary file for a figure shown but not kept (no to: in a notebook), outside the output
+ * folder: it is no output of the run. w->tmp is its path; the caller closes and unlinks it. */
+static int plot_tmp_open(RdnWriter *w)
+{
+    const char *dir = getenv("TMPDIR");
+    char *path = dupf("%s/rdn-plot-XXXXXX.svg", dir && *dir ? dir : "/tmp");
+    if (!path) return -1;
+    int fd = mkstemps(path, 4);
+    if (fd < 0) {
+        free(path);
+        return -1;
+    }
+    w->f = fdopen(fd, "r+");
+    if (!w->f) {
+        close(fd);
+        unlink(path);
+        free(path);
+        return -1;
+    }
+    w->tmp = path;
+    return 0;
+}
+
+static void plot_tmp_close(RdnWriter *w)
+{
+    if (w->f) fclose(w->f);
+    if (w->tmp) {
+        unlink(w->tmp);
+        free(w->tmp);
+    }
+    memset(w, 0, sizeof *w);
 }
 
 static int bi_plot(Interp *I, Args *a, Value *out)
@@ -603,13 +668,21 @@ static int bi_plot(Interp *I, Args *a, Value *out)
         rdn_plot_free(&p);
         return arg_error(I, a, -1, "to", "plot: %s", err.msg);
     }
-    st.output = to ? w.tmp : NULL;
+    int shown_only = !to && I->display;
+    if (shown_only && plot_tmp_open(&w) != 0) {
+        free(gp);
+        rdn_plot_free(&p);
+        return rt_error(I, &a->call, "plot: cannot create a temporary file for the figure: %s",
+                        strerror(errno));
+    }
+    st.output = w.tmp;
     size_t len = 0;
     char *script = plot_script_text(&p, &st, &len);
     rdn_plot_free(&p);   /* the script holds the data now */
     int rc = script ? plot_run(I, a, gp, script, len, &st, to, &w)
                     : rt_error(I, &a->call, "plot: out of memory");
     if (!script && to) rdn_out_abort(&w);
+    if (shown_only) plot_tmp_close(&w);
     free(script);
     free(gp);
     if (rc) return -1;
@@ -623,7 +696,8 @@ const Builtin BI_PLOT[] = {
      "plot(y, by: nil, x: nil, cols: nil, to: nil, title: nil, xlabel: nil, ylabel: nil, "
      "logy: false)",
      "Draws lines with gnuplot: into an SVG or PNG file with `to:`, else as text in the "
-     "terminal.\n\n"
+     "terminal. In a Jupyter notebook (`rdn kernel`) the figure is shown inline as SVG, and a "
+     "plot with `to:` writes its file and shows it too.\n\n"
      "`y` is one of:\n"
      "- a 1-D tensor or a list of numbers: one line;\n"
      "- a 2-D tensor [n, T]: one line per row (at most 1000), or with `by:` one line per group, the mean of "

@@ -97,6 +97,13 @@ static void display(Interp *I, const char *mime, const char *data, size_t len)
     if (!cur) return;
     json_t *bundle = json_object();
     if (strncmp(mime, "image/svg", 9) == 0) {
+        /* the <svg> element alone: a notebook embeds it in HTML, where an XML declaration
+         * (gnuplot's <?xml ... encoding="utf-8"?>) is refused by nbconvert's HTML export */
+        const char *e = memmem(data, len, "<svg", 4);
+        if (e) {
+            len -= (size_t)(e - data);
+            data = e;
+        }
         char *t = kout_utf8(data, len);
         json_object_set_new(bundle, mime, json_string(t));
         free(t);

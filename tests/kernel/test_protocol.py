@@ -172,6 +172,35 @@ try:
     sock.close(0)
     ctx.term()
 
+    # plot without to: an inline SVG (display_data), no file left behind in the folder or TMPDIR
+    tmpdir = os.environ.get("TMPDIR") or "/tmp"
+    before = set(f for f in os.listdir(tmpdir) if f.startswith("rdn-plot-"))
+    rep, msgs = run(kc, 'plot([1, 4, 9, 16], title: "squares")')
+    disp = [m for m in msgs if m["msg_type"] == "display_data"]
+    svg = disp[0]["content"]["data"].get("image/svg+xml", "") if disp else ""
+    check("plot-inline-svg", rep["status"] == "ok" and len(disp) == 1 and svg.startswith("<svg") and "squares" in svg
+          and "text/plain" in disp[0]["content"]["data"], (rep, types(msgs)))
+    check("plot-no-text-plot", stream_text(msgs, "stdout") == "" and not [m for m in msgs if m["msg_type"] == "execute_result"], msgs)
+    after = set(f for f in os.listdir(tmpdir) if f.startswith("rdn-plot-"))
+    check("plot-temp-removed", after <= before and not [f for f in os.listdir(workdir) if f.endswith(".svg")], (before, after))
+    # plot with to: the file written (as in a script) and also shown
+    rep, msgs = run(kc, 'plot(tensor([[1, 2, 3], [3, 2, 1]]), by: [0, 1], to: "figs/lines.svg")')
+    disp = [m for m in msgs if m["msg_type"] == "display_data"]
+    path = os.path.join(workdir, "figs", "lines.svg")
+    shown = disp[0]["content"]["data"].get("image/svg+xml", "") if disp else ""
+    check("plot-to-written-and-shown", rep["status"] == "ok" and os.path.exists(path) and len(disp) == 1
+          and shown.startswith("<svg") and open(path, encoding="utf-8").read().endswith(shown), (rep, types(msgs)))
+    # a PNG file is shown as image/png (base64)
+    rep, msgs = run(kc, 'plot([3, 1, 2], to: "figs/line.png")')
+    disp = [m for m in msgs if m["msg_type"] == "display_data"]
+    png = disp[0]["content"]["data"].get("image/png", "") if disp else ""
+    check("plot-to-png-shown", rep["status"] == "ok" and png.startswith("iVBORw0KGgo")
+          and os.path.exists(os.path.join(workdir, "figs", "line.png")), (rep, types(msgs)))
+    # a plot's error is an error reply, and nothing is shown
+    rep, msgs = run(kc, "plot([])")
+    check("plot-error", rep["status"] == "error" and "empty" in rep["evalue"] and
+          not [m for m in msgs if m["msg_type"] == "display_data"], rep)
+
     # the sandbox: writes land below the working folder, escapes are refused
     rep, msgs = run(kc, 'write_csv(t, "out/copy.csv")')
     check("sandbox-write", rep["status"] == "ok" and os.path.exists(os.path.join(workdir, "out", "copy.csv")), rep)
