@@ -45,6 +45,7 @@ static int do_binop(RdnOp op, Value a, Value b, Value *out, RdnErr *err, Conv *c
     rdn_tensor_free(owna);
     rdn_tensor_free(ownb);
     if (!u) return -1;
+    if (rdn_op_is_compare(op)) u->is_mask = 1;
     *out = op == RDN_OP_MATMUL ? boxed(u) : val_tensor(u);
     return 0;
 }
