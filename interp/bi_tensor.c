@@ -459,6 +459,7 @@ static int bi_transpose(Interp *I, Args *a, Value *out)
     Tensor *u = rdn_tensor_transpose(t, &err);
     rdn_tensor_free(own);
     if (!u) return rt_error_call(I, a, &err);
+    u->is_mask = t->is_mask;
     *out = val_tensor(u);
     return 0;
 }
@@ -475,6 +476,7 @@ static int bi_reshape(Interp *I, Args *a, Value *out)
     }
     RdnErr err = {0};
     Tensor *u = rdn_tensor_reshape(t, ndim, shape, &err);
+    if (u) u->is_mask = t->is_mask;
     rdn_tensor_free(own);
     if (!u) {
         /* the runtime's message already starts with "reshape: " */
@@ -649,6 +651,7 @@ int tensor_index(Interp *I, Value tv, int nidx, const Value *idx, const Span *at
         }
         if (is_range[d]) axis++;
     }
+    u->is_mask = t->is_mask;   /* a part of a mask is a mask */
     *out = boxed(u);
     return 0;
 }
@@ -675,6 +678,7 @@ static int tensor_get(Interp *I, Value self, const char *m, const Span *at, Valu
         RdnErr err = {0};
         Tensor *u = rdn_tensor_transpose(t, &err);
         if (!u) return rt_error_from(I, at, &err);
+        u->is_mask = t->is_mask;
         *out = val_tensor(u);
     } else return 1;
     return 0;
