@@ -186,6 +186,7 @@ static int bi_len(Interp *I, Args *a, Value *out)
     case VAL_STR: *out = val_num((double)((ObjStr *)v.as.obj)->len); return 0;
     case VAL_LIST: *out = val_num((double)((ObjList *)v.as.obj)->len); return 0;
     case VAL_RECORD: *out = val_num((double)val_record_len(v)); return 0;
+    case VAL_TABLE: *out = val_num((double)table_nrows(v)); return 0;
     case VAL_RANGE: {
         const ObjRange *r = (const ObjRange *)v.as.obj;
         *out = val_num(r->hi > r->lo ? (double)(r->hi - r->lo) : 0);

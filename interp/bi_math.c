@@ -14,6 +14,9 @@
 static int reduce(Interp *I, Args *a, int op, Value *out)
 {
     Tensor *t, *own;
+    if (a->npos >= 1 && a->pos[0].type == VAL_BOOL)   /* sum(false) is a mistake, not 0 */
+        return arg_error(I, a, 0, NULL, "%s: expected a tensor or a list of numbers, got a bool",
+                         a->bi->name);
     if (arg_tensor(I, a, 0, &t, &own)) return -1;
     int has, axis;
     RdnErr err = {0};
@@ -216,7 +219,8 @@ static int bi_clip(Interp *I, Args *a, Value *out)
 
 const Builtin BI_MATH[] = {
     {"sum", bi_sum, 1, 1, "axis", "sum(t, axis:)",
-     "The sum of the elements, accumulated in double. " AXIS_DOC "An empty tensor sums to 0.\n\n"
+     "The sum of the elements, accumulated in double. " AXIS_DOC "An empty tensor sums to 0; "
+     "a bool is an error (`sum(x > 0)` counts the elements of a mask).\n\n"
      "Example: `sum(tensor([[1, 2], [3, 4]]), axis: 0)` gives the tensor [4, 6]"},
     {"mean", bi_mean, 1, 1, "axis", "mean(t, axis:)",
      "The arithmetic mean of the elements (sum in double / count). " AXIS_DOC
@@ -260,7 +264,7 @@ const Builtin BI_MATH[] = {
      "The L2 norm of a vector, the Frobenius norm of a matrix: sqrt(sum of x^2) over every "
      "element, accumulated in double.\n\nExample: `norm(a - b) / norm(b)`"},
     {"all", bi_all, 1, 1, "", "all(t)",
-     "true if every element is nonzero (an empty tensor: true). Comparisons give 0/1 tensors, so "
+     "true if every element is nonzero (an empty tensor: true). Comparisons give boolean masks, so "
      "`all(a == b)` asks whether two tensors are equal and `all(abs(a - b) < 1e-6)` whether they "
      "are close. A tensor in `if` is not tested element by element: use `all` or `any`.\n\n"
      "Example: `assert(all(p >= 0))`"},

@@ -111,7 +111,7 @@ char *tensor_repr(Value v)
     const Tensor *t = val_ptr(v);
     char sb[128];
     Buf b = {0};
-    put(&b, "tensor %s float32\n", SHAPESTR(t, sb));
+    put(&b, "tensor %s %s\n", SHAPESTR(t, sb), t->is_mask ? "bool" : "float32");
     if (t->ndim == 0) {
         char buf[64];
         fmt_elem(buf, sizeof buf, t->data[0]);

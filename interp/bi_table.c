@@ -14,17 +14,78 @@
 static void destroy_table(void *p) { rdn_table_free(p); }
 Value val_table(struct Table *t) { return val_box(VAL_TABLE, t, destroy_table); }
 
-/* table(names, rows): the column types come from the first row (number or string). */
+/* The value of row r, column c of table()'s input (borrowed): a list of lists (rl), or a list of
+ * records (recs, by column name). A tensor's rows are read directly. */
+static Value input_cell(const ObjList *rl, int recs, const char *name, int64_t r, int c)
+{
+    Value row = rl->items[r], v = VNIL;
+    if (recs) val_record_get(row, name, &v);
+    else v = ((ObjList *)row.as.obj)->items[c];
+    return v;
+}
+
+/* Checks that row r of a list of lists has ncols values, or that record r has exactly the keys
+ * of the first record. 0 ok, else the error is raised. */
+static int check_input_row(Interp *I, Args *a, const ObjList *rl, int recs, int64_t r,
+                           int ncols)
+{
+    Value row = rl->items[r];
+    if (!recs) {
+        if (row.type == VAL_LIST && ((ObjList *)row.as.obj)->len == ncols) return 0;
+        return arg_error(I, a, 1, NULL, "table: row %lld must be a list of %d values (one per "
+                         "column), got %s", (long long)r + 1, ncols,
+                         row.type == VAL_LIST ? "a list of another length" :
+                         val_type_name(row.type));
+    }
+    if (row.type != VAL_RECORD)
+        return arg_error(I, a, 0, NULL, "table: item %lld is a %s; table(records) takes a list of "
+                         "records", (long long)r + 1, val_type_name(row.type));
+    Value first = rl->items[0], v;
+    for (int64_t k = 0; k < val_record_len(row); k++)
+        if (val_record_get(first, val_record_key(row, k), &v))
+            return arg_error(I, a, 0, NULL, "table: record %lld has field '%s', which the first "
+                             "record has not (every record needs the same fields)",
+                             (long long)r + 1, val_record_key(row, k));
+    for (int64_t k = 0; k < val_record_len(first); k++)
+        if (val_record_get(row, val_record_key(first, k), &v))
+            return arg_error(I, a, 0, NULL, "table: record %lld has no field '%s' (every record "
+                             "needs the same fields as the first)", (long long)r + 1,
+                             val_record_key(first, k));
+    return 0;
+}
+
+/* table(names, rows) or table(records). A column holds strings when its first non-nil value is
+ * a string, else numbers. */
 static int bi_table(Interp *I, Args *a, Value *out)
 {
-    Value names = a->pos[0], rows = a->pos[1];
+    int recs = a->npos == 1;
+    Value names = a->pos[0], rows = recs ? a->pos[0] : a->pos[1];
+    Value rec_names = VNIL;
+    if (recs) {
+        const ObjList *l = rows.type == VAL_LIST ? (const ObjList *)rows.as.obj : NULL;
+        if (!l || l->len < 1 || l->items[0].type != VAL_RECORD)
+            return arg_error(I, a, 0, NULL, "table: with one argument, expected a non-empty list "
+                             "of records ({name: value, ...}), got %s%s",
+                             l ? (l->len ? "a list whose first item is a " : "an empty list") : "a ",
+                             l ? (l->len ? val_type_name(l->items[0].type) : "")
+                               : val_type_name(rows.type));
+        Value first = l->items[0];
+        rec_names = val_list(val_record_len(first));
+        for (int64_t k = 0; k < val_record_len(first); k++)
+            val_list_push(rec_names, val_str(val_record_key(first, k)));
+        names = rec_names;
+    }
     if (names.type != VAL_LIST)
         return arg_error(I, a, 0, NULL, "table: column names must be a list of strings, got a %s",
                          val_type_name(names.type));
     const ObjList *nl = (const ObjList *)names.as.obj;
-    if (nl->len < 1 || nl->len > 10000)
-        return arg_error(I, a, 0, NULL, "table: needs 1 to 10000 column names, got %lld",
-                         (long long)nl->len);
+    int rc = -1;
+    if (nl->len < 1 || nl->len > 10000) {
+        arg_error(I, a, 0, NULL, "table: needs 1 to 10000 column names, got %lld",
+                  (long long)nl->len);
+        val_decref(rec_names);
+        return -1;
+    }
     int ncols = (int)nl->len;
     for (int c = 0; c < ncols; c++) {
         if (nl->items[c].type != VAL_STR)
@@ -52,26 +113,33 @@ static int bi_table(Interp *I, Args *a, Value *out)
         return arg_error(I, a, 1, NULL, "table: rows must be a list of lists or a 2-D tensor, "
                          "got a %s", val_type_name(rows.type));
     }
-    if (nrows > 100000000)
-        return arg_error(I, a, 1, NULL, "table: too many rows (%lld)", (long long)nrows);
     char *types = calloc((size_t)ncols + 1, 1);
     const char **cn = calloc((size_t)ncols, sizeof *cn);
     double *num = calloc((size_t)ncols, sizeof *num);
     const char **str = calloc((size_t)ncols, sizeof *str);
+    int *type_row = calloc((size_t)ncols, sizeof *type_row);
     Table *t = NULL;
-    int rc = -1;
     RdnErr err = {0};
-    if (!types || !cn || !num || !str) {
+    if (!types || !cn || !num || !str || !type_row) {
         rt_error(I, &a->call, "table: out of memory");
         goto done;
     }
+    if (nrows > 100000000) {
+        arg_error(I, a, recs ? 0 : 1, NULL, "table: too many rows (%lld)", (long long)nrows);
+        goto done;
+    }
+    for (int64_t r = 0; rl && r < nrows; r++)
+        if (check_input_row(I, a, rl, recs, r, ncols)) goto done;
     for (int c = 0; c < ncols; c++) {
         cn[c] = val_cstr(nl->items[c]);
         types[c] = 'n';
-        if (rl && nrows > 0 && rl->items[0].type == VAL_LIST &&
-            ((ObjList *)rl->items[0].as.obj)->len == ncols &&
-            ((ObjList *)rl->items[0].as.obj)->items[c].type == VAL_STR)
-            types[c] = 's';
+        for (int64_t r = 0; rl && r < nrows; r++) {
+            Value v = input_cell(rl, recs, cn[c], r, c);
+            if (v.type == VAL_NIL) continue;
+            types[c] = v.type == VAL_STR ? 's' : 'n';
+            type_row[c] = (int)r;
+            break;
+        }
     }
     if (!(t = rdn_table_new(ncols, cn, types, &err))) {
         rt_error_call(I, a, &err);
@@ -81,17 +149,8 @@ static int bi_table(Interp *I, Args *a, Value *out)
         if (rt) {
             for (int c = 0; c < ncols; c++) num[c] = rt->data[r * ncols + c];
         } else {
-            Value row = rl->items[r];
-            if (row.type != VAL_LIST || ((ObjList *)row.as.obj)->len != ncols) {
-                arg_error(I, a, 1, NULL, "table: row %lld must be a list of %d values (one per "
-                          "column), got %s", (long long)r + 1, ncols,
-                          row.type == VAL_LIST ? "a list of another length" :
-                          val_type_name(row.type));
-                goto done;
-            }
-            const ObjList *rw = (const ObjList *)row.as.obj;
             for (int c = 0; c < ncols; c++) {
-                Value v = rw->items[c];
+                Value v = input_cell(rl, recs, cn[c], r, c);
                 int want_str = types[c] == 's';
                 if (v.type == VAL_NIL) {
                     num[c] = NAN;
@@ -101,9 +160,10 @@ static int bi_table(Interp *I, Args *a, Value *out)
                 } else if (!want_str && (v.type == VAL_NUM || v.type == VAL_BOOL)) {
                     num[c] = v.type == VAL_NUM ? v.as.num : v.as.b;
                 } else {
-                    arg_error(I, a, 1, NULL, "table: row %lld, column \"%s\": expected a %s "
-                              "(as in the first row), got a %s", (long long)r + 1, cn[c],
-                              want_str ? "string" : "number", val_type_name(v.type));
+                    arg_error(I, a, recs ? 0 : 1, NULL, "table: row %lld, column \"%s\": "
+                              "expected a %s (as in row %d), got a %s", (long long)r + 1, cn[c],
+                              want_str ? "string" : "number", type_row[c] + 1,
+                              val_type_name(v.type));
                     goto done;
                 }
             }
@@ -122,6 +182,8 @@ done:
     free(cn);
     free(num);
     free(str);
+    free(type_row);
+    val_decref(rec_names);
     return rc;
 }
 
@@ -160,6 +222,65 @@ static char *table_repr(Value v)
     return buf_done(&b);
 }
 
+/* "table has no column 'x' (did you mean 'y'?)" over the columns and members. */
+static int no_column(Interp *I, const Table *t, const char *name, const Span *at)
+{
+    char best[128];
+    Words wl = {0};
+    for (int c = 0; c < t->ncols; c++) words_add(&wl, t->cols[c].name);
+    const char *cols = words_str(&wl);
+    const char *s = suggest(name, cols, best, sizeof best);
+    if (!s) s = suggest(name, OPS_TABLE.members, best, sizeof best);
+    int rc = s ? rt_error(I, at, "table has no column '%s' (did you mean '%s'?)", name, s)
+         : *cols ? rt_error(I, at, "table has no column '%s' (columns: %.*s)", name,
+                            (int)strlen(cols) - 1, cols)
+         : rt_error(I, at, "table has no column '%s' (it has no columns)", name);
+    words_free(&wl);
+    return rc;
+}
+
+/* Row r (0 <= r < nrows) as a record {column: value}; a missing number (NaN) is nil. */
+int table_nrows(Value v) { return ((const Table *)val_ptr(v))->nrows; }
+
+Value table_row(Value v, int r)
+{
+    const Table *t = val_ptr(v);
+    Value rec = val_record();
+    for (int c = 0; c < t->ncols; c++) {
+        const TableCol *col = &t->cols[c];
+        Value v = col->is_str ? val_str(col->str[r]) : isnan(col->num[r]) ? VNIL : val_num(col->num[r]);
+        val_record_set(rec, col->name, v);
+    }
+    return rec;
+}
+
+static int table_get(Interp *I, Value self, const char *m, const Span *at, Value *out);
+
+int table_index(Interp *I, Value self, int nidx, const Value *idx, const Span *spans, const Span *at,
+                Value *out)
+{
+    const Table *t = val_ptr(self);
+    if (nidx != 1)
+        return rt_error(I, at, "a table takes one index (a row number or a column name), found %d", nidx);
+    if (idx[0].type == VAL_STR) {
+        int c = rdn_table_col(t, val_cstr(idx[0]));
+        if (c < 0) return no_column(I, t, val_cstr(idx[0]), &spans[0]);
+        return table_get(I, self, t->cols[c].name, &spans[0], out);
+    }
+    if (idx[0].type != VAL_NUM)
+        return rt_error(I, &spans[0], "a table's index is a row number or a column name (a string), "
+                        "found %s", val_type_name(idx[0].type));
+    double x = idx[0].as.num;
+    if (x != floor(x) || !isfinite(x))
+        return rt_error(I, &spans[0], "a row number must be a whole number, found %.17g", x);
+    if (x < 0) x += t->nrows;
+    if (x < 0 || x >= t->nrows)
+        return rt_error(I, &spans[0], "row %.17g is out of range (the table has %d row%s)",
+                        idx[0].as.num, t->nrows, t->nrows == 1 ? "" : "s");
+    *out = table_row(self, (int)x);
+    return 0;
+}
+
 static int table_get(Interp *I, Value self, const char *m, const Span *at, Value *out)
 {
     const Table *t = val_ptr(self);
@@ -189,7 +310,7 @@ static int table_get(Interp *I, Value self, const char *m, const Span *at, Value
         return 0;
     }
     int c = rdn_table_col(t, m);
-    if (c < 0) return 1;
+    if (c < 0) return no_column(I, t, m, at);
     const TableCol *col = &t->cols[c];
     if (col->is_str) {
         Value l = val_list(t->nrows);
@@ -214,12 +335,18 @@ const TypeOps OPS_TABLE = {VAL_TABLE, "table", "columns nrows ncols changes", ta
  * ------------------------------------------------------------------------------------------- */
 
 const Builtin BI_TABLE[] = {
-    {"table", bi_table, 2, 2, "", "table(names, rows)",
+    {"table", bi_table, 1, 2, "", "table(names, rows) or table(records)",
      "A table with the given column names (a list of strings) and rows: a list of lists with one "
-     "value per column, or a 2-D tensor [n, columns]. A column holds numbers or strings, as its "
-     "first row does; nil is a missing value. Tables print as aligned columns, have members "
-     "`columns`, `nrows`, `ncols` and every column by name (numbers as a 1-D tensor, strings as "
-     "a list), and are what `write_csv` writes.\n\n"
-     "Example: `write_csv(table([\"depth\", \"acc\"], results), \"depth.csv\")`"},
+     "value per column, or a 2-D tensor [n, columns]. `table(records)` takes a list of records "
+     "with the same fields (in any order; the first record's order names the columns). A "
+     "column holds numbers (doubles) or strings, as its first non-nil value does; nil is a "
+     "missing value.\n\n"
+     "A table prints as aligned columns (numbers in their shortest exact form) and has members "
+     "`columns` (the names), `nrows`, `ncols` and every column by name, `t.acc` or "
+     "`t[\"class_T-shirt/top\"]` (numbers as a 1-D float32 tensor, strings as a list). `t[i]` "
+     "is row i as a record (negative i counts from the end; a missing number is nil), "
+     "`for row in t { ... }` runs over the rows as records and `len(t)` is the number of rows. "
+     "Tables are what `write_csv` writes.\n\n"
+     "Example: `t = table([{depth: 5, acc: 0.9}, {depth: 10, acc: 0.93}]); print(t[-1].acc)`"},
     {0},
 };

@@ -459,6 +459,7 @@ static int bi_transpose(Interp *I, Args *a, Value *out)
     Tensor *u = rdn_tensor_transpose(t, &err);
     rdn_tensor_free(own);
     if (!u) return rt_error_call(I, a, &err);
+    u->is_mask = t->is_mask;
     *out = val_tensor(u);
     return 0;
 }
@@ -475,6 +476,7 @@ static int bi_reshape(Interp *I, Args *a, Value *out)
     }
     RdnErr err = {0};
     Tensor *u = rdn_tensor_reshape(t, ndim, shape, &err);
+    if (u) u->is_mask = t->is_mask;
     rdn_tensor_free(own);
     if (!u) {
         /* the runtime's message already starts with "reshape: " */
@@ -558,6 +560,28 @@ static int index_list(Interp *I, Value v, int d, const Tensor *t, const Span *at
     return 0;
 }
 
+/* t[m] with m a boolean mask (a comparison's result) of t's shape: the elements where m is true,
+ * in order, as a 1-D tensor (x[x > 25]). */
+static int mask_select(Interp *I, const Tensor *t, const Tensor *m, const Span *at, Value *out)
+{
+    char sa[128], sb[128];
+    int same = m->ndim == t->ndim;
+    for (int d = 0; same && d < t->ndim; d++) same = m->shape[d] == t->shape[d];
+    if (!same)
+        return rt_error(I, at, "a mask selects from a tensor of its own shape: the mask is %s, "
+                        "the tensor %s", SHAPESTR(m, sa), SHAPESTR(t, sb));
+    int64_t n = 0;
+    for (int64_t i = 0; i < m->size; i++) n += m->data[i] != 0;
+    RdnErr err = {0};
+    Tensor *u = rdn_tensor_new(1, &n, &err);
+    if (!u) return rt_error_from(I, at, &err);
+    int64_t k = 0;
+    for (int64_t i = 0; i < m->size; i++)
+        if (m->data[i] != 0) u->data[k++] = t->data[i];
+    *out = val_tensor(u);
+    return 0;
+}
+
 int tensor_index(Interp *I, Value tv, int nidx, const Value *idx, const Span *at, Value *out)
 {
     if (tv.type != VAL_TENSOR)
@@ -569,6 +593,8 @@ int tensor_index(Interp *I, Value tv, int nidx, const Value *idx, const Span *at
     if (nidx > t->ndim)
         return rt_error(I, at, "too many indices (%d) for a tensor of shape %s", nidx,
                         SHAPESTR(t, sb));
+    if (nidx == 1 && idx[0].type == VAL_TENSOR && ((const Tensor *)val_ptr(idx[0]))->is_mask)
+        return mask_select(I, t, val_ptr(idx[0]), at, out);
     int is_range[RDN_MAX_DIMS], is_list[RDN_MAX_DIMS] = {0};
     int64_t lo[RDN_MAX_DIMS], hi[RDN_MAX_DIMS];
     for (int d = 0; d < nidx; d++) {
@@ -625,6 +651,7 @@ int tensor_index(Interp *I, Value tv, int nidx, const Value *idx, const Span *at
         }
         if (is_range[d]) axis++;
     }
+    u->is_mask = t->is_mask;   /* a part of a mask is a mask */
     *out = boxed(u);
     return 0;
 }
@@ -646,11 +673,12 @@ static int tensor_get(Interp *I, Value self, const char *m, const Span *at, Valu
     if (!strcmp(m, "shape")) *out = shape_list(t);
     else if (!strcmp(m, "ndim")) *out = val_num(t->ndim);
     else if (!strcmp(m, "size")) *out = val_num((double)t->size);
-    else if (!strcmp(m, "dtype")) *out = val_str("float32");
+    else if (!strcmp(m, "dtype")) *out = val_str(t->is_mask ? "bool" : "float32");
     else if (!strcmp(m, "T")) {
         RdnErr err = {0};
         Tensor *u = rdn_tensor_transpose(t, &err);
         if (!u) return rt_error_from(I, at, &err);
+        u->is_mask = t->is_mask;
         *out = val_tensor(u);
     } else return 1;
     return 0;
@@ -669,7 +697,9 @@ const Builtin BI_TENSOR[] = {
      "A float32 tensor from a number (0-d), a list of numbers (1-D), a list of equal-length lists "
      "(2-D), and so on up to 4 dimensions; a range gives its numbers, and lists of tensors of one "
      "shape are stacked along a new first axis. Ragged lists are an error naming the first "
-     "offending item. Tensors are values: every operation returns a new tensor.\n\n"
+     "offending item. Tensors are values: every operation returns a new tensor. Indexing: "
+     "`t[i]`, `t[i, j]`, `t[a..b]`, a list of indices, or a boolean mask of t's shape (a "
+     "comparison: `x[x > 25]` is the 1-D tensor of the elements where it holds).\n\n"
      "Example: `w = tensor([[1, 2], [3, 4]])`"},
     {"zeros", bi_zeros, 1, -1, "", "zeros(n, ...)",
      "A tensor of zeros of the given sizes (1 to 4 whole numbers >= 0, or one list of them such "

@@ -155,6 +155,12 @@ int tensor_index(Interp *I, Value t, int nidx, const Value *idx, const Span *at,
 struct Tensor; struct Table; struct Dataset; struct Net;
 Value val_tensor(struct Tensor *t);    /* bi_tensor.c */
 Value val_table(struct Table *t);      /* bi_table.c (tables and histories) */
+/* A table's number of rows, its row r as a record (0 <= r < nrows; owned), and t[i] / t["col"]
+ * (bi_table.c). */
+int table_nrows(Value t);
+Value table_row(Value t, int r);
+int table_index(Interp *I, Value t, int nidx, const Value *idx, const Span *spans, const Span *at,
+                Value *out);
 Value val_dataset(struct Dataset *d);  /* bi_data.c */
 Value val_net(struct Net *n);          /* bi_net.c */
 

@@ -193,6 +193,7 @@ static int index_value(Interp *I, Value obj, int nidx, Value *idx, const Span *s
                        Value *out)
 {
     if (obj.type == VAL_TENSOR) return tensor_index(I, obj, nidx, idx, at, out);
+    if (obj.type == VAL_TABLE) return table_index(I, obj, nidx, idx, spans, at, out);
     if (obj.type == VAL_RECORD) {
         if (nidx != 1) return rt_error(I, at, "a record takes one index (a field name), found %d", nidx);
         if (idx[0].type != VAL_STR)
@@ -922,8 +923,9 @@ static int exec_for(Interp *I, Ast *n, Env *env)
         val_decref(shape);
         break;
     }
+    case VAL_TABLE: len = table_nrows(it); break;
     default:
-        r = rt_error(I, &n->a->span, "cannot iterate over a %s (a list, range, string or tensor)",
+        r = rt_error(I, &n->a->span, "cannot iterate over a %s (a list, range, string, tensor or table)",
                      val_type_name(it.type));
         val_decref(it);
         return r;
@@ -943,6 +945,8 @@ static int exec_for(Interp *I, Ast *n, Env *env)
             if (s[i] >= 0xC0) while (i + k < len && (s[i + k] & 0xC0) == 0x80) k++;
             x = val_str_n((const char *)s + i, (size_t)k);
             i += k - 1;
+        } else if (it.type == VAL_TABLE) {
+            x = table_row(it, (int)i);   /* tables are immutable: len holds */
         } else {
             Value ix = val_num((double)i);
             if ((r = tensor_index(I, it, 1, &ix, &n->a->span, &x))) break;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "core.h"
+#include "table.h"
 
 /* ---- freeing ---- */
 
@@ -386,6 +387,7 @@ static int equal_one(Value a, Value b, PairStack *st)
         }
         return 1;
     }
+    case VAL_TABLE: return rdn_table_equal(val_ptr(a), val_ptr(b));
     default: return a.as.obj == b.as.obj;
     }
 }

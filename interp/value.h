@@ -76,7 +76,8 @@ Value val_box(ValType type, void *ptr, void (*destroy)(void *));
 const char *val_type_name(ValType t);           /* "number", "tensor", "net", ... */
 int   val_truthy(Value v);
 /* Equality of two values of any depth (no recursion): numbers by value, strings by bytes, lists
- * element by element, records field by field (same keys, any order), others by identity. */
+ * element by element, records field by field (same keys, any order), tables cell by cell, others
+ * by identity. */
 int   val_equal(Value a, Value b);
 /* The same, with kinds checked: 1 equal, 0 not, -1 when two values of different kinds meet
  * (nil excepted), with their kinds in *bad_a, *bad_b (which may be NULL). */

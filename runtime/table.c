@@ -117,6 +117,21 @@ int rdn_table_col(const Table *t, const char *name)
 }
 
 /* The shortest of %.15g, %.16g, %.17g that reads back as the same double; integers plain. */
+int rdn_table_equal(const Table *a, const Table *b)
+{
+    if (a == b) return 1;
+    if (a->ncols != b->ncols || a->nrows != b->nrows) return 0;
+    for (int c = 0; c < a->ncols; c++) {
+        const TableCol *x = &a->cols[c], *y = &b->cols[c];
+        if (strcmp(x->name, y->name) || x->is_str != y->is_str) return 0;
+        for (int r = 0; r < a->nrows; r++)
+            if (x->is_str ? strcmp(x->str[r], y->str[r]) != 0
+                          : !(x->num[r] == y->num[r] || (isnan(x->num[r]) && isnan(y->num[r]))))
+                return 0;
+    }
+    return 1;
+}
+
 static void fmt_num(char *buf, size_t n, double v)
 {
     if (isnan(v))
@@ -193,18 +208,14 @@ int rdn_table_write_csv(const Table *t, FILE *f, RdnErr *err)
     return 0;
 }
 
-/* Display: numbers with up to 6 significant digits. */
+/* Display: numbers exactly as write_csv writes them (the shortest text that reads back as the same
+ * double), so what a table shows is what it holds. */
 static void cell(const Table *t, int c, int r, char *buf, size_t n)
 {
-    if (t->cols[c].is_str) {
+    if (t->cols[c].is_str)
         snprintf(buf, n, "%s", t->cols[c].str[r]);
-        return;
-    }
-    double v = t->cols[c].num[r];
-    if (!isnan(v) && !isinf(v) && v == floor(v) && fabs(v) < 1e15)
-        snprintf(buf, n, "%.0f", v);
     else
-        snprintf(buf, n, "%.6g", v);
+        fmt_num(buf, n, t->cols[c].num[r]);
 }
 
 char *rdn_table_format(const Table *t, int max_rows)

@@ -29,6 +29,9 @@ Table *rdn_table_copy(const Table *t, RdnErr *err);
  * NULL when the table has no column of that type). */
 int    rdn_table_push(Table *t, const double *nums, const char *const *strs, RdnErr *err);
 int    rdn_table_col(const Table *t, const char *name);   /* index or -1 */
+/* 1 when a and b hold the same columns (names, kinds, order) and the same cells (numbers by value,
+ * a missing NaN equal to a missing NaN), else 0. Whether either is a history does not matter. */
+int    rdn_table_equal(const Table *a, const Table *b);
 /* CSV: one header row, RFC 4180 quoting, numbers exact (the shortest of %.15g, %.16g, %.17g that
  * reads back as the same double; integers without a point), '\n'. */
 int    rdn_table_write_csv(const Table *t, FILE *f, RdnErr *err);

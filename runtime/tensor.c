@@ -71,6 +71,7 @@ Tensor *rdn_tensor_copy(const Tensor *t, RdnErr *err)
 {
     Tensor *u = rdn_tensor_new(t->ndim, t->shape, err);
     if (u && t->size) memcpy(u->data, t->data, (size_t)t->size * sizeof(float));
+    if (u) u->is_mask = t->is_mask;
     return u;
 }
 

@@ -15,6 +15,8 @@ typedef struct Tensor {
     int64_t shape[RDN_MAX_DIMS];
     int64_t size;              /* product of shape */
     float *data;               /* 64-byte aligned, owned */
+    int is_mask;               /* 1: a boolean mask (entries 0/1, from a comparison); indexing with
+                                * it selects elements. New tensors are 0; copies keep it. */
 } Tensor;
 
 /* New zeroed tensor; NULL with err on absurd size or bad shape (negative dims, ndim > 4). */

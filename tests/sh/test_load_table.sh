@@ -37,6 +37,15 @@ EOF2
 r=$("$RDN" --out o2 r.rdn 2>&1) || fail "load_table: $r"
 [ "$r" = '5 3 ["x", "name", "k"]' ] || fail "load_table shape: $r"
 cmp -s o1/t.csv o2/again.csv || fail "load_table then write_csv changed the bytes: $(diff o1/t.csv o2/again.csv)"
+# a table that write_csv wrote reads back equal (==: same columns, same doubles, nil as nil)
+cat > eq.rdn <<'EOF2'
+t = table([{x: 0.1 + 0.2, name: "a, \"b\"", k: 20210917}, {x: 1 / 3, name: "", k: nil}])
+write_csv(t, "e.csv")
+u = load_table("o3/e.csv")
+print(u == t, u[1] == t[1], u == table([{x: 0.3, name: "", k: 1}]))
+EOF2
+r=$("$RDN" --out o3 eq.rdn 2>&1) || fail "round trip: $r"
+[ "$r" = 'true true false' ] || fail "load_table of what write_csv wrote is not equal: $r"
 grep -q '"o1/t.csv"' o2/r.run.json || fail "the file read is not in the manifest"
 "$RDN" verify o2/r.run.json > v.txt 2>&1 || { cat v.txt; fail "verify of a load_table run"; }
 
