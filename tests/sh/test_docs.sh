@@ -26,6 +26,17 @@ for doc in README.md docs/*.md; do
 done
 echo "docs code blocks: $pass passed, $fail failed"
 
+# ---- the README's promise: the line it says the ten-line example prints is the line it prints ----
+want=$(tr '\n' ' ' < README.md | sed -n 's/.*It prints `\([^`]*\)`.*/\1/p')
+if [ -z "$want" ]; then
+  fail=$((fail + 1)); echo "FAIL README.md: no 'It prints \`...\`' after the ten-line example"
+elif grep -qxF "$want" "$tmp/out_README_1.log"; then
+  echo "README's ten lines print: $want"
+else
+  fail=$((fail + 1)); echo "FAIL README.md: the ten-line example does not print: $want"
+  sed 's/^/    /' "$tmp/out_README_1.log" | tail -3
+fi
+
 # ---- relative links: outside code fences; URLs (scheme:) and #anchors skipped, #fragments cut ----
 links=0 broken=0
 for doc in README.md docs/*.md; do
