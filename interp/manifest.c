@@ -220,6 +220,14 @@ static int check_fields(json_t *m, const char **why_out)
     else if (!json_is_string(json_object_get(script, "name"))) why = "no \"script.name\"";
     else if (!json_is_array(json_object_get(m, "written"))) why = "no \"written\" list";
     else if (!json_is_integer(json_object_get(m, "threads"))) why = "no \"threads\"";
+    else if (json_integer_value(json_object_get(m, "threads")) < 1 ||
+             json_integer_value(json_object_get(m, "threads")) > 4096)
+        why = "\"threads\" is not between 1 and 4096";
+    else if (json_object_get(m, "exit_status") &&
+             (!json_is_integer(json_object_get(m, "exit_status")) ||
+              json_integer_value(json_object_get(m, "exit_status")) < 0 ||
+              json_integer_value(json_object_get(m, "exit_status")) > 255))
+        why = "\"exit_status\" is not a whole number from 0 to 255";
     else if (json_object_get(m, "compute") &&
              (!json_is_string(json_object_get(m, "compute")) ||
               rdn_compute_parse(json_string_value(json_object_get(m, "compute"))) < 0))
@@ -295,24 +303,61 @@ static void verify_free(Verify *v)
     json_decref(v->m);
 }
 
+/* The manifest's bytes (malloc'd), or NULL with the reason in err. */
+static char *read_manifest(const char *path, size_t *len, RdnErr *err)
+{
+    int fd = rdn_open_regular(path, err);
+    if (fd < 0) return NULL;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || st.st_size > ((off_t)256 << 20)) {
+        close(fd);
+        rdn_err(err, "'%s' is larger than 256 MiB", path);
+        return NULL;
+    }
+    char *buf = malloc((size_t)st.st_size + 1);
+    size_t n = 0;
+    while (buf && n < (size_t)st.st_size) {
+        ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        n += (size_t)r;
+    }
+    close(fd);
+    if (!buf) rdn_err(err, "out of memory: reading '%s' needs %lld bytes", path, (long long)st.st_size);
+    *len = n;
+    return buf;
+}
+
+static double verify_timeout_s = 86400;
+
+void manifest_set_timeout(double seconds) { verify_timeout_s = seconds; }
+
 /* Load: the manifest, its fields, and notes when this rdn or BLAS is not the recorded one.
  * 0, or 2 when the manifest cannot be used. */
 static int verify_load(Verify *v)
 {
+    /* a regular file of a sane size, opened without blocking (a FIFO, /dev/zero: refused) */
+    RdnErr err = {0};
+    size_t len = 0;
+    char *buf = read_manifest(v->manifest_path, &len, &err);
+    if (!buf) {
+        fprintf(stderr, "%s: error: cannot read the manifest: %s\n", v->manifest_path, err.msg);
+        return 2;
+    }
     json_error_t jerr;
-    json_t *m = v->m = json_load_file(v->manifest_path, 0, &jerr);
+    json_t *m = v->m = json_loadb(buf, len, 0, &jerr);
+    free(buf);
     if (!m) {
         if (jerr.line > 0)
-            fprintf(stderr, "rdn verify: cannot read manifest '%s': line %d: %s\n",
-                    v->manifest_path, jerr.line, jerr.text);
+            fprintf(stderr, "%s:%d:%d: error: not an rdn manifest: %s\n", v->manifest_path,
+                    jerr.line, jerr.column > 0 ? jerr.column : 1, jerr.text);
         else
-            fprintf(stderr, "rdn verify: cannot read manifest '%s': %s\n", v->manifest_path,
-                    jerr.text);
+            fprintf(stderr, "%s: error: not an rdn manifest: %s\n", v->manifest_path, jerr.text);
         return 2;
     }
     const char *why;
     if (check_fields(m, &why) != 0) {
-        fprintf(stderr, "rdn verify: %s is not an rdn manifest: %s\n", v->manifest_path, why);
+        fprintf(stderr, "%s: error: not an rdn manifest: %s\n", v->manifest_path, why);
         return 2;
     }
     json_t *script = json_object_get(m, "script");
@@ -407,7 +452,7 @@ static int verify_prepare(Verify *v)
     if (!tmpbase || !*tmpbase) tmpbase = "/tmp";
     snprintf(v->tmp, sizeof v->tmp, "%s/rdn-verify-XXXXXX", tmpbase);
     if (!mkdtemp(v->tmp)) {
-        fprintf(stderr, "rdn verify: cannot create a temporary folder in %s: %s\n", tmpbase,
+        fprintf(stderr, "rdn verify: error: cannot create a temporary folder in %s: %s\n", tmpbase,
                 strerror(errno));
         v->tmp[0] = '\0';
         return 2;
@@ -428,7 +473,7 @@ static int verify_prepare(Verify *v)
                     "manifest\n", v->spath, access(v->spath, F_OK) == 0 ? "has changed" : "is missing");
         snprintf(v->scriptfile, sizeof v->scriptfile, "%s/%s.rdn", v->tmp, v->sname);
         if (write_text(v->scriptfile, v->text) != 0) {
-            fprintf(stderr, "rdn verify: cannot write %s: %s\n", v->scriptfile, strerror(errno));
+            fprintf(stderr, "rdn verify: error: cannot write %s: %s\n", v->scriptfile, strerror(errno));
             return 1;
         }
     }
@@ -449,20 +494,33 @@ static int verify_rerun(Verify *v)
                v->threads == 1 ? "" : "s", v->compute, v->tmp);
         fflush(stdout);
     }
-    /* Ctrl-C reaches the rerun (same process group); this process waits for it to stop, then
-     * removes the temporary folder and reports the interruption. */
+    /* Ctrl-C, SIGTERM and SIGHUP are passed to the rerun; this process waits for it to stop
+     * (killing it after a grace), then removes the temporary folder and reports the
+     * interruption. A rerun longer than --timeout is stopped the same way. */
     int lfd = open(v->logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    ProcSpec ps = {v->exe, (char *const *)v->argv, NULL, 0, lfd, lfd, 1};
-    int ws = 0, rc = proc_run(&ps, &ws);
+    ProcSpec ps = {v->exe, (char *const *)v->argv, NULL, 0, lfd, lfd, 0};
+    int ws = 0, how = PROC_ENDED, sig = 0;
+    int rc = proc_run_watched(&ps, verify_timeout_s, &ws, &how, &sig);
     int e = errno;
     if (lfd >= 0) close(lfd);
     if (rc != 0) {
-        fprintf(stderr, "rdn verify: cannot start the rerun: %s\n", strerror(e));
+        fprintf(stderr, "rdn verify: error: cannot start the rerun: %s\n", strerror(e));
         return 1;
     }
     v->ws = ws;
+    if (how == PROC_STOPPED) {
+        fprintf(stderr, "rdn verify: error: interrupted (%s); the rerun was stopped\n",
+                sig == SIGINT ? "Ctrl-C" : sig == SIGTERM ? "SIGTERM" : "SIGHUP");
+        return sig == SIGINT ? 130 : 128 + SIGTERM;
+    }
+    if (how == PROC_TIMED_OUT) {
+        fprintf(stderr, "rdn verify: error: the rerun ran longer than --timeout %g seconds: stopped; "
+                        "its last output:\n", verify_timeout_s);
+        print_tail(v->logpath, 20);
+        return 1;
+    }
     if ((WIFSIGNALED(ws) && WTERMSIG(ws) == SIGINT) || (WIFEXITED(ws) && WEXITSTATUS(ws) == 130)) {
-        fprintf(stderr, "rdn verify: interrupted\n");
+        fprintf(stderr, "rdn verify: error: interrupted\n");
         return 130;
     }
     /* the rerun must end as the recorded run did (0 for manifests without exit_status) */
@@ -473,10 +531,10 @@ static int verify_rerun(Verify *v)
     v->child_ok = WIFEXITED(ws) && WEXITSTATUS(ws) == want;
     if (!v->child_ok) {
         if (WIFEXITED(ws))
-            fprintf(stderr, "rdn verify: the rerun ended with exit status %d (recorded: %d); its last "
+            fprintf(stderr, "rdn verify: error: the rerun ended with exit status %d (recorded: %d); its last "
                             "output:\n", WEXITSTATUS(ws), want);
         else
-            fprintf(stderr, "rdn verify: the rerun was killed by signal %d; its last output:\n",
+            fprintf(stderr, "rdn verify: error: the rerun was killed by signal %d; its last output:\n",
                     WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
         print_tail(v->logpath, 20);
     }
