@@ -36,6 +36,27 @@ void rdn_sha256_buf(const void *buf, size_t len, char hex[65])
     hex_digest(d, hex);
 }
 
+int rdn_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    while (p < end) {
+        unsigned c = *p++;
+        if (c < 0x80) continue;
+        int k = c >= 0xC2 && c <= 0xDF ? 1 : c >= 0xE0 && c <= 0xEF ? 2 : c >= 0xF0 && c <= 0xF4 ? 3 : -1;
+        if (k < 0 || end - p < k) return 0;
+        unsigned lo = 0x80, hi = 0xBF;   /* the second byte's range */
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;        /* no surrogates */
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;        /* nothing past U+10FFFF */
+        if (p[0] < lo || p[0] > hi) return 0;
+        for (int i = 1; i < k; i++)
+            if (p[i] < 0x80 || p[i] > 0xBF) return 0;
+        p += k;
+    }
+    return 1;
+}
+
 int rdn_sha256_file(const char *path, char hex[65], RdnErr *err)
 {
     int fd = rdn_open_regular(path, err);
@@ -174,6 +195,9 @@ int rdn_out_resolve(RdnOut *o, const char *user_path, int mkdirs, char **abs, Rd
         return rdn_err(err, "refusing to write '%s': absolute paths are not allowed; paths are "
                        "relative to the output folder %s", user_path, o->dir);
     if (strlen(user_path) >= PATH_MAX) return rdn_err(err, "file name too long");
+    /* the manifest records every name written (JSON text): a name must be UTF-8 */
+    if (!rdn_utf8_valid(user_path, strlen(user_path)))
+        return rdn_err(err, "refusing to write '%s': the file name is not valid UTF-8", user_path);
     char *buf = strdup(user_path);
     char **comps = NULL;
     if (!buf) return rdn_err(err, "out of memory");

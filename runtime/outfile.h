@@ -55,4 +55,7 @@ int  rdn_out_note_read(RdnOut *o, const char *path, RdnErr *err);
 int  rdn_sha256_file(const char *path, char hex[65], RdnErr *err);
 void rdn_sha256_buf(const void *buf, size_t len, char hex[65]);
 
+/* 1 if s[0..n) is valid UTF-8 (no overlong forms, surrogates or code points past U+10FFFF). */
+int rdn_utf8_valid(const char *s, size_t n);
+
 #endif

@@ -12,6 +12,8 @@ mkdir tmp
 TMPDIR=$t/tmp
 export TMPDIR
 fail=0
+LC_ALL=C
+export LC_ALL
 ok() { echo "ok   $1"; }
 bad() { echo "FAIL $1"; fail=1; }
 
@@ -127,5 +129,25 @@ st=$?
 if [ $n -lt 600 ]; then
     [ $st -eq 130 ] && [ -z "$(ls tmp)" ] && ok "SIGINT to verify alone: exit 130, folder removed" || { bad "SIGINT (exit $st)"; cat e; ls tmp; }
 fi
+# bytes that are not UTF-8: a latin-1 comment and a --set string are recorded losslessly
+# ({"base64": ...}) and rerun as recorded; a file name that is not UTF-8 is refused at write time
+mkdir u8
+printf '# caf\351 latin-1\nparam tag = "x"\nwrite_csv(table([tag], [[1]]), "u.csv")\n' > u8/lat.rdn
+"$RDN" --quiet --out u8/out u8/lat.rdn --set "tag=\"a$(printf '\377')b\"" >o 2>e
+st=$?
+[ $st -eq 0 ] && grep -q '"text": {' u8/out/lat.run.json && grep -q '"base64": "Yf9i"' u8/out/lat.run.json \
+    && ok "latin-1 comment and non-UTF-8 --set: recorded as base64" || { bad "non-UTF-8 record (exit $st)"; cat e u8/out/lat.run.json; }
+"$RDN" verify u8/out/lat.run.json >o 2>e
+st=$?
+[ $st -eq 0 ] && grep -q "(reproduced)" o && ok "verify reruns the recorded bytes (reproduced)" || { bad "verify non-UTF-8 (exit $st)"; cat o e; }
+printf 'a,b\n1\n' > u8/out/u.csv
+"$RDN" verify u8/out/lat.run.json >o 2>e
+[ $? -eq 1 ] && ok "verify of the non-UTF-8 run still compares outputs" || { bad "verify compare"; cat o e; }
+printf 'param name = "x.csv"\nwrite_csv(table(["a"], [[1]]), name)\n' > u8/nm.rdn
+"$RDN" --quiet --out u8/o2 u8/nm.rdn --set "name=\"n$(printf '\351').csv\"" >o 2>e
+st=$?
+[ $st -eq 1 ] && grep -q "error: write_csv: refusing to write .*not valid UTF-8" e && [ -z "$(ls u8/o2 2>/dev/null)" ] \
+    && ok "a file name that is not UTF-8: refused at write time" || { bad "non-UTF-8 name (exit $st)"; cat e; ls u8/o2; }
+
 [ $fail -eq 0 ] && echo "test_verify_hostile: all passed"
 exit $fail
