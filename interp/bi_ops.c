@@ -42,14 +42,15 @@ static int do_binop(RdnOp op, Value a, Value b, Value *out, RdnErr *err, Conv *c
     } else {
         u = rdn_tensor_binop_scalar(op, tb, a.as.num, 1, err);
     }
+    /* comparisons give masks; m1 * m2 and min(m1, m2) are "and", max(m1, m2) is "or" (read
+     * before the converted operands, which ta/tb may be, are freed) */
+    int mask = rdn_op_is_compare(op) ||
+               (ta && tb && ta->is_mask && tb->is_mask &&
+                (op == RDN_OP_MUL || op == RDN_OP_MIN || op == RDN_OP_MAX));
     rdn_tensor_free(owna);
     rdn_tensor_free(ownb);
     if (!u) return -1;
-    /* comparisons give masks; m1 * m2 and min(m1, m2) are "and", max(m1, m2) is "or" */
-    if (rdn_op_is_compare(op) ||
-        (ta && tb && ta->is_mask && tb->is_mask &&
-         (op == RDN_OP_MUL || op == RDN_OP_MIN || op == RDN_OP_MAX)))
-        u->is_mask = 1;
+    if (mask) u->is_mask = 1;
     *out = op == RDN_OP_MATMUL ? boxed(u) : val_tensor(u);
     return 0;
 }
