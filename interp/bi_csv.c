@@ -32,24 +32,29 @@ static int header_names(Interp *I, Args *a, int64_t k, const char *what, const O
     return 0;
 }
 
-static void header_row(FILE *f, const ObjList *names, const char *prefix, int64_t k)
+/* Ctrl-C is polled every this many rows of a large write (the writer is then aborted). */
+#define CSV_POLL_ROWS 16384
+/* The widest CSV written: a tensor [0, 2^40] has no data to hold but would have an endless header. */
+#define CSV_MAX_COLS ((int64_t)1 << 24)
+
+/* The header row; 0, or -1 when interrupted (polled every CSV_POLL_ROWS columns). */
+static int header_row(FILE *f, const ObjList *names, const char *prefix, int64_t k)
 {
     for (int64_t c = 0; c < k; c++) {
+        if (c % CSV_POLL_ROWS == 0 && rdn_interrupt) return -1;
         if (c) fputc(',', f);
         if (names) rdn_csv_field(f, val_cstr(names->items[c]));
         else fprintf(f, "%s%lld", prefix, (long long)c);
     }
+    return 0;
 }
-
-/* Ctrl-C is polled every this many rows of a large write (the writer is then aborted). */
-#define CSV_POLL_ROWS 16384
 
 /* A 1-D tensor is one column, a 2-D tensor [n, k] is k columns (c0, c1, ... or header:).
  * Returns 0, or -1 when interrupted. */
 static int write_tensor_csv(const Tensor *t, const ObjList *names, FILE *f)
 {
     int64_t rows = t->shape[0], k = t->ndim == 1 ? 1 : t->shape[1];
-    header_row(f, names, "c", k);
+    if (header_row(f, names, "c", k) != 0) return -1;
     fputc('\n', f);
     for (int64_t r = 0; r < rows; r++) {
         if (r % CSV_POLL_ROWS == 0 && rdn_interrupt) return -1;
@@ -67,7 +72,7 @@ static int write_tensor_csv(const Tensor *t, const ObjList *names, FILE *f)
  * so that load_csv(path, label: "label") reads it back. */
 static int write_dataset_csv(const Dataset *d, const ObjList *names, FILE *f)
 {
-    header_row(f, names, "x", d->dim);
+    if (header_row(f, names, "x", d->dim) != 0) return -1;
     fputs(",label\n", f);
     for (int64_t r = 0; r < d->n; r++) {
         if (r % CSV_POLL_ROWS == 0 && rdn_interrupt) return -1;
@@ -99,6 +104,9 @@ static int bi_write_csv(Interp *I, Args *a, Value *out)
     if (t && (t->ndim < 1 || t->ndim > 2))
         return arg_error(I, a, 0, NULL, "write_csv: expected a 1-D or 2-D tensor, found %d-D",
                          t->ndim);
+    if (t && t->ndim == 2 && t->shape[1] > CSV_MAX_COLS)
+        return arg_error(I, a, 0, NULL, "write_csv: a tensor of %lld columns is too wide for CSV "
+                         "(at most %lld)", (long long)t->shape[1], (long long)CSV_MAX_COLS);
     if (t && header_names(I, a, t->ndim == 1 ? 1 : t->shape[1], "tensor", &names) != 0) return -1;
     if (d && header_names(I, a, d->dim, "data set's input", &names) != 0) return -1;
     RdnErr err = {0};

@@ -13,6 +13,7 @@
 #include "core.h"
 #include "isa.h"
 #include "kernel.h"
+#include "manifest.h"
 #include "sweep.h"
 #include "tensor.h"
 #include "version.h"
@@ -61,7 +62,8 @@ static void usage(FILE *f)
             "       rdn -e 'CODE'                         run the code given\n"
             "       rdn                                   the REPL (or a program on standard input)\n"
             "       rdn check FILE.rdn                    report every syntax and name error; run nothing\n"
-            "       rdn verify NAME.run.json              rerun a recorded run and compare its outputs\n"
+            "       rdn verify NAME.run.json [--timeout S]  rerun a recorded run and compare its outputs\n"
+            "                                             (a rerun longer than S seconds, default 86400, fails)\n"
             "       rdn sweep FILE.rdn --grid NAME=V1,V2  a study: every point of the grids (rdn sweep --help)\n"
             "       rdn verify DIR/sweep.run.json [--sample K]  rerun a sweep's runs (or K of them)\n"
             "       rdn kernel CONNECTION_FILE | --install [--user | --prefix DIR] | --export NB.ipynb\n"
@@ -80,7 +82,8 @@ static void usage(FILE *f)
 typedef struct Opts {
     const char *mode;        /* "run", "e", "check", "verify", "repl" */
     const char *file, *code, *out;
-    int threads, quiet, version, sample;
+    int threads, quiet, version, sample, has_timeout;
+    double timeout;          /* verify: the longest a rerun may take (seconds) */
     const char **sets; int nsets;
 } Opts;
 
@@ -142,6 +145,16 @@ static int parse_args(int argc, char **argv, Opts *o)
             if (!v || !*v || *end || n < 1 || n > 100000000)
                 return bad_usage("--sample expects a whole number >= 1, found '%s'", v ? v : "");
             o->sample = (int)n;
+            continue;
+        }
+        if (strcmp(a, "--timeout") == 0 || strncmp(a, "--timeout=", 10) == 0) {   /* verify */
+            const char *v = a[9] == '=' ? a + 10 : (i + 1 < argc ? argv[++i] : NULL);
+            char *end;
+            double t = v ? strtod(v, &end) : -1;
+            if (!v || !*v || *end || !(t >= 0) || t > 1e9)
+                return bad_usage("--timeout expects seconds (0: no limit), found '%s'", v ? v : "");
+            o->timeout = t;
+            o->has_timeout = 1;
             continue;
         }
         if (strcmp(a, "-e") == 0) {
@@ -269,6 +282,7 @@ static int real_main(int argc, char **argv)
         char exe[PATH_MAX];
         self_exe(exe, sizeof exe, argv[0]);
         free(o.sets);
+        if (o.has_timeout) manifest_set_timeout(o.timeout);
         if (sweep_is_manifest(o.file)) return sweep_verify(o.file, exe, o.sample, o.quiet);
         return manifest_verify(o.file, exe, o.quiet);
     }

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <jansson.h>
+#include <nettle/base64.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,6 +25,60 @@
 
 #define MANIFEST_FORMAT 1
 
+/* ---- text that may not be UTF-8 ----
+ * JSON strings are UTF-8: bytes that are not (a latin-1 comment, a --set value, a path) are
+ * recorded losslessly as {"base64": "..."} in place of the string, and read back by text_of. */
+
+static json_t *json_text(const char *s, size_t n)
+{
+    if (rdn_utf8_valid(s, n)) return json_stringn(s, n);
+    size_t len = BASE64_ENCODE_RAW_LENGTH(n);
+    char *b = malloc(len + 1);
+    if (!b) return NULL;
+    base64_encode_raw(b, n, (const uint8_t *)s);
+    b[len] = '\0';
+    json_t *o = json_pack("{s:s}", "base64", b);
+    free(b);
+    return o;
+}
+
+static json_t *json_cstr(const char *s) { return json_text(s, strlen(s)); }
+
+/* The bytes base64 text b stands for (malloc'd, NUL-terminated), or NULL when b is not base64. */
+static char *b64_decode(const char *b, size_t *n)
+{
+    size_t len = strlen(b);
+    char *out = malloc(BASE64_DECODE_LENGTH(len) + 1);
+    if (!out) return NULL;
+    struct base64_decode_ctx c;
+    base64_decode_init(&c);
+    size_t got = BASE64_DECODE_LENGTH(len);
+    if (!base64_decode_update(&c, &got, (uint8_t *)out, len, b) || !base64_decode_final(&c)) {
+        free(out);
+        return NULL;
+    }
+    out[got] = '\0';
+    if (n) *n = got;
+    return out;
+}
+
+/* The text of j, a string or {"base64": ...}: a malloc'd copy, or NULL when j is neither. */
+static char *text_of(json_t *j)
+{
+    if (json_is_string(j)) return strdup(json_string_value(j));
+    json_t *b = json_object_get(j, "base64");
+    if (!json_is_object(j) || json_object_size(j) != 1 || !json_is_string(b)) return NULL;
+    return b64_decode(json_string_value(b), NULL);
+}
+
+/* 1 if j is a string or a {"base64": string} with valid base64. */
+static int is_text(json_t *j)
+{
+    char *t = text_of(j);
+    free(t);
+    return t != NULL;
+}
+
 /* ---- writing ---- */
 
 static json_t *param_json(Value v)
@@ -37,16 +92,16 @@ static json_t *param_json(Value v)
             return json_integer((json_int_t)x);
         if (x != x || x - x != 0) {   /* NaN, inf: JSON has no such numbers */
             char *s = val_to_text(v);
-            json_t *j = json_string(s ? s : "?");
+            json_t *j = json_cstr(s ? s : "?");
             free(s);
             return j;
         }
         return json_real(x);
     }
-    case VAL_STR: return json_string(val_cstr(v));
+    case VAL_STR: return json_text(val_cstr(v), (size_t)((ObjStr *)v.as.obj)->len);
     default: {
         char *s = val_repr(v);
-        json_t *j = json_string(s ? s : "?");
+        json_t *j = json_cstr(s ? s : "?");
         free(s);
         return j;
     }
@@ -68,7 +123,8 @@ static json_t *files_json(const RdnOutFile *files, int n, const char *key, const
     if (n) qsort(s, (size_t)n, sizeof *s, cmp_file);
     for (int i = 0; i < n; i++) {
         if (skip && strcmp(s[i].rel, skip) == 0) continue;
-        json_array_append_new(arr, json_pack("{s:s, s:s}", key, s[i].rel, "sha256", s[i].sha256));
+        json_array_append_new(arr, json_pack("{s:o, s:s}", key, json_cstr(s[i].rel), "sha256",
+                                             s[i].sha256));
     }
     free(s);
     return arr;
@@ -89,10 +145,10 @@ static json_t *run_record(Interp *I, const char *skip)
     json_object_set_new(root, "format", json_integer(MANIFEST_FORMAT));
     json_object_set_new(root, "rdn_version", json_string(RDN_VERSION));
     json_t *script = json_object();
-    json_object_set_new(script, "path", I->script_path ? json_string(I->script_path) : json_null());
-    json_object_set_new(script, "name", json_string(name));
+    json_object_set_new(script, "path", I->script_path ? json_cstr(I->script_path) : json_null());
+    json_object_set_new(script, "name", json_cstr(name));
     json_object_set_new(script, "sha256", json_string(sha));
-    json_object_set_new(script, "text", json_stringn(text, strlen(text)));
+    json_object_set_new(script, "text", json_cstr(text));
     json_object_set_new(root, "script", script);
     /* seeds are 64-bit unsigned; JSON integers are signed 64-bit: large ones go as a string */
     if (I->seed <= (uint64_t)INT64_MAX)
@@ -107,7 +163,7 @@ static json_t *run_record(Interp *I, const char *skip)
         json_object_set_new(params, I->params[i].name, param_json(I->params[i].value));
     json_object_set_new(root, "params", params);
     json_t *sets = json_array();
-    for (int i = 0; i < I->nsets; i++) json_array_append_new(sets, json_string(I->argv_sets[i]));
+    for (int i = 0; i < I->nsets; i++) json_array_append_new(sets, json_cstr(I->argv_sets[i]));
     json_object_set_new(root, "sets", sets);
     json_object_set_new(root, "threads", json_integer(I->threads));
     json_object_set_new(root, "blas", json_string(rdn_blas_name()));
@@ -216,16 +272,27 @@ static int check_fields(json_t *m, const char **why_out)
     json_t *script = json_object_get(m, "script");
     if (!json_is_object(m)) why = "not a JSON object";
     else if (!json_is_object(script)) why = "no \"script\" object";
-    else if (!json_is_string(json_object_get(script, "text"))) why = "no \"script.text\"";
-    else if (!json_is_string(json_object_get(script, "name"))) why = "no \"script.name\"";
+    else if (!is_text(json_object_get(script, "text"))) why = "no \"script.text\"";
+    else if (!is_text(json_object_get(script, "name"))) why = "no \"script.name\"";
+    else if (!json_is_null(json_object_get(script, "path")) && json_object_get(script, "path") &&
+             !is_text(json_object_get(script, "path")))
+        why = "\"script.path\" is not a string";
     else if (!json_is_array(json_object_get(m, "written"))) why = "no \"written\" list";
     else if (!json_is_integer(json_object_get(m, "threads"))) why = "no \"threads\"";
+    else if (json_integer_value(json_object_get(m, "threads")) < 1 ||
+             json_integer_value(json_object_get(m, "threads")) > 4096)
+        why = "\"threads\" is not between 1 and 4096";
+    else if (json_object_get(m, "exit_status") &&
+             (!json_is_integer(json_object_get(m, "exit_status")) ||
+              json_integer_value(json_object_get(m, "exit_status")) < 0 ||
+              json_integer_value(json_object_get(m, "exit_status")) > 255))
+        why = "\"exit_status\" is not a whole number from 0 to 255";
     else if (json_object_get(m, "compute") &&
              (!json_is_string(json_object_get(m, "compute")) ||
               rdn_compute_parse(json_string_value(json_object_get(m, "compute"))) < 0))
         why = "\"compute\" is neither \"det\" nor \"openblas\"";
     else {
-        const char *name = json_string_value(json_object_get(script, "name"));
+        char *name = text_of(json_object_get(script, "name"));
         json_t *sets = json_object_get(m, "sets"), *reads = json_object_get(m, "read");
         size_t i;
         json_t *e;
@@ -233,9 +300,10 @@ static int check_fields(json_t *m, const char **why_out)
             why = "\"script.name\" is not a plain file name";
         else if (sets && !json_is_array(sets)) why = "\"sets\" is not a list";
         else if (reads && !json_is_array(reads)) why = "\"read\" is not a list";
+        free(name);
         json_array_foreach(sets, i, e) {
             if (why) break;
-            if (!json_is_string(e)) why = "an entry of \"sets\" is not a string";
+            if (!is_text(e)) why = "an entry of \"sets\" is not a string";
         }
         json_array_foreach(json_object_get(m, "written"), i, e) {
             if (why) break;
@@ -274,7 +342,9 @@ typedef struct Verify {
     const char *manifest_path, *rdn_exe;
     int quiet;
     json_t *m;                          /* the manifest (owned); the fields below borrow from it */
-    const char *text, *sname, *spath;   /* the script's recorded text, name, path (NULL for -e) */
+    char *text, *sname, *spath;         /* the script's recorded text, name, path (NULL for -e) */
+    char **setv;                        /* the recorded --set strings (nsets of them) */
+    size_t nsets;
     long threads;
     const char *compute;                /* the recorded compute mode, "det" or "openblas" */
     json_t *written, *reads, *sets;
@@ -292,37 +362,86 @@ static void verify_free(Verify *v)
     fflush(stdout);
     if (v->tmp[0]) rm_tree(v->tmp);
     free(v->argv);
+    free(v->text);
+    free(v->sname);
+    free(v->spath);
+    for (size_t i = 0; i < v->nsets; i++) free(v->setv[i]);
+    free(v->setv);
     json_decref(v->m);
 }
+
+/* The manifest's bytes (malloc'd), or NULL with the reason in err. */
+static char *read_manifest(const char *path, size_t *len, RdnErr *err)
+{
+    int fd = rdn_open_regular(path, err);
+    if (fd < 0) return NULL;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || st.st_size > ((off_t)256 << 20)) {
+        close(fd);
+        rdn_err(err, "'%s' is larger than 256 MiB", path);
+        return NULL;
+    }
+    char *buf = malloc((size_t)st.st_size + 1);
+    size_t n = 0;
+    while (buf && n < (size_t)st.st_size) {
+        ssize_t r = read(fd, buf + n, (size_t)st.st_size - n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) break;
+        n += (size_t)r;
+    }
+    close(fd);
+    if (!buf) rdn_err(err, "out of memory: reading '%s' needs %lld bytes", path, (long long)st.st_size);
+    *len = n;
+    return buf;
+}
+
+static double verify_timeout_s = 86400;
+
+void manifest_set_timeout(double seconds) { verify_timeout_s = seconds; }
 
 /* Load: the manifest, its fields, and notes when this rdn or BLAS is not the recorded one.
  * 0, or 2 when the manifest cannot be used. */
 static int verify_load(Verify *v)
 {
+    /* a regular file of a sane size, opened without blocking (a FIFO, /dev/zero: refused) */
+    RdnErr err = {0};
+    size_t len = 0;
+    char *buf = read_manifest(v->manifest_path, &len, &err);
+    if (!buf) {
+        fprintf(stderr, "%s: error: cannot read the manifest: %s\n", v->manifest_path, err.msg);
+        return 2;
+    }
     json_error_t jerr;
-    json_t *m = v->m = json_load_file(v->manifest_path, 0, &jerr);
+    json_t *m = v->m = json_loadb(buf, len, 0, &jerr);
+    free(buf);
     if (!m) {
         if (jerr.line > 0)
-            fprintf(stderr, "rdn verify: cannot read manifest '%s': line %d: %s\n",
-                    v->manifest_path, jerr.line, jerr.text);
+            fprintf(stderr, "%s:%d:%d: error: not an rdn manifest: %s\n", v->manifest_path,
+                    jerr.line, jerr.column > 0 ? jerr.column : 1, jerr.text);
         else
-            fprintf(stderr, "rdn verify: cannot read manifest '%s': %s\n", v->manifest_path,
-                    jerr.text);
+            fprintf(stderr, "%s: error: not an rdn manifest: %s\n", v->manifest_path, jerr.text);
         return 2;
     }
     const char *why;
     if (check_fields(m, &why) != 0) {
-        fprintf(stderr, "rdn verify: %s is not an rdn manifest: %s\n", v->manifest_path, why);
+        fprintf(stderr, "%s: error: not an rdn manifest: %s\n", v->manifest_path, why);
         return 2;
     }
     json_t *script = json_object_get(m, "script");
-    v->text = json_string_value(json_object_get(script, "text"));
-    v->sname = json_string_value(json_object_get(script, "name"));
-    v->spath = json_string_value(json_object_get(script, "path"));
+    v->text = text_of(json_object_get(script, "text"));
+    v->sname = text_of(json_object_get(script, "name"));
+    v->spath = text_of(json_object_get(script, "path"));   /* NULL for null: an -e program */
     v->threads = (long)json_integer_value(json_object_get(m, "threads"));
     v->written = json_object_get(m, "written");
     v->reads = json_object_get(m, "read");
     v->sets = json_object_get(m, "sets");
+    v->nsets = json_is_array(v->sets) ? json_array_size(v->sets) : 0;
+    v->setv = calloc(v->nsets + 1, sizeof *v->setv);
+    for (size_t s = 0; v->setv && s < v->nsets; s++) v->setv[s] = text_of(json_array_get(v->sets, s));
+    if (!v->text || !v->sname || !v->setv) {
+        fprintf(stderr, "rdn verify: error: out of memory reading %s\n", v->manifest_path);
+        return 2;
+    }
     const char *blas = json_string_value(json_object_get(m, "blas"));
     const char *ver = json_string_value(json_object_get(m, "rdn_version"));
     if (ver && strcmp(ver, RDN_VERSION) != 0)
@@ -352,9 +471,12 @@ static void verify_check_reads(const Verify *v)
     size_t i;
     json_t *e;
     json_array_foreach(v->reads, i, e) {
-        const char *p = json_string_value(json_object_get(e, "path"));
+        char *p = text_of(json_object_get(e, "path"));
         const char *h = json_string_value(json_object_get(e, "sha256"));
-        if (!p || !h) continue;
+        if (!p || !h) {
+            free(p);
+            continue;
+        }
         char now[65];
         RdnErr err = {0};
         if (rdn_sha256_file(p, now, &err) != RDN_OK)
@@ -363,13 +485,14 @@ static void verify_check_reads(const Verify *v)
         else if (strcmp(now, h) != 0)
             fprintf(stderr, "rdn verify: warning: data file '%s' changed since the run (sha256 "
                     "%.12s... recorded, %.12s... now); outputs made from it will differ\n", p, h, now);
+        free(p);
     }
 }
 
 /* argv: rdn SCRIPT --out TMP/out --threads N --compute M --quiet --set ... */
 static int verify_argv(Verify *v)
 {
-    size_t nsets = json_is_array(v->sets) ? json_array_size(v->sets) : 0;
+    size_t nsets = v->nsets;
     const char **argv = v->argv = calloc(nsets * 2 + 12, sizeof *argv);
     if (!argv) return -1;
     snprintf(v->threads_s, sizeof v->threads_s, "%ld", v->threads > 0 ? v->threads : 1);
@@ -390,7 +513,7 @@ static int verify_argv(Verify *v)
     argv[k++] = v->compute;
     argv[k++] = "--quiet";
     for (size_t s = 0; s < nsets; s++) {
-        const char *val = json_string_value(json_array_get(v->sets, s));
+        const char *val = v->setv[s];
         if (!val) continue;
         argv[k++] = "--set";
         argv[k++] = val;
@@ -407,7 +530,7 @@ static int verify_prepare(Verify *v)
     if (!tmpbase || !*tmpbase) tmpbase = "/tmp";
     snprintf(v->tmp, sizeof v->tmp, "%s/rdn-verify-XXXXXX", tmpbase);
     if (!mkdtemp(v->tmp)) {
-        fprintf(stderr, "rdn verify: cannot create a temporary folder in %s: %s\n", tmpbase,
+        fprintf(stderr, "rdn verify: error: cannot create a temporary folder in %s: %s\n", tmpbase,
                 strerror(errno));
         v->tmp[0] = '\0';
         return 2;
@@ -428,7 +551,7 @@ static int verify_prepare(Verify *v)
                     "manifest\n", v->spath, access(v->spath, F_OK) == 0 ? "has changed" : "is missing");
         snprintf(v->scriptfile, sizeof v->scriptfile, "%s/%s.rdn", v->tmp, v->sname);
         if (write_text(v->scriptfile, v->text) != 0) {
-            fprintf(stderr, "rdn verify: cannot write %s: %s\n", v->scriptfile, strerror(errno));
+            fprintf(stderr, "rdn verify: error: cannot write %s: %s\n", v->scriptfile, strerror(errno));
             return 1;
         }
     }
@@ -440,29 +563,42 @@ static int verify_prepare(Verify *v)
  * start. */
 static int verify_rerun(Verify *v)
 {
-    size_t nsets = json_is_array(v->sets) ? json_array_size(v->sets) : 0;
+    size_t nsets = v->nsets;
     if (!v->quiet) {
         printf("verify: rerunning %s", v->spath ? v->scriptfile : "the -e program");
         for (size_t s = 0; s < nsets; s++)
-            printf(" --set %s", json_string_value(json_array_get(v->sets, s)));
+            printf(" --set %s", v->setv[s] ? v->setv[s] : "");
         printf(" with %s thread%s (--compute %s) in %s\n", v->threads_s,
                v->threads == 1 ? "" : "s", v->compute, v->tmp);
         fflush(stdout);
     }
-    /* Ctrl-C reaches the rerun (same process group); this process waits for it to stop, then
-     * removes the temporary folder and reports the interruption. */
+    /* Ctrl-C, SIGTERM and SIGHUP are passed to the rerun; this process waits for it to stop
+     * (killing it after a grace), then removes the temporary folder and reports the
+     * interruption. A rerun longer than --timeout is stopped the same way. */
     int lfd = open(v->logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    ProcSpec ps = {v->exe, (char *const *)v->argv, NULL, 0, lfd, lfd, 1};
-    int ws = 0, rc = proc_run(&ps, &ws);
+    ProcSpec ps = {v->exe, (char *const *)v->argv, NULL, 0, lfd, lfd, 0};
+    int ws = 0, how = PROC_ENDED, sig = 0;
+    int rc = proc_run_watched(&ps, verify_timeout_s, &ws, &how, &sig);
     int e = errno;
     if (lfd >= 0) close(lfd);
     if (rc != 0) {
-        fprintf(stderr, "rdn verify: cannot start the rerun: %s\n", strerror(e));
+        fprintf(stderr, "rdn verify: error: cannot start the rerun: %s\n", strerror(e));
         return 1;
     }
     v->ws = ws;
+    if (how == PROC_STOPPED) {
+        fprintf(stderr, "rdn verify: error: interrupted (%s); the rerun was stopped\n",
+                sig == SIGINT ? "Ctrl-C" : sig == SIGTERM ? "SIGTERM" : "SIGHUP");
+        return sig == SIGINT ? 130 : 128 + SIGTERM;
+    }
+    if (how == PROC_TIMED_OUT) {
+        fprintf(stderr, "rdn verify: error: the rerun ran longer than --timeout %g seconds: stopped; "
+                        "its last output:\n", verify_timeout_s);
+        print_tail(v->logpath, 20);
+        return 1;
+    }
     if ((WIFSIGNALED(ws) && WTERMSIG(ws) == SIGINT) || (WIFEXITED(ws) && WEXITSTATUS(ws) == 130)) {
-        fprintf(stderr, "rdn verify: interrupted\n");
+        fprintf(stderr, "rdn verify: error: interrupted\n");
         return 130;
     }
     /* the rerun must end as the recorded run did (0 for manifests without exit_status) */
@@ -473,10 +609,10 @@ static int verify_rerun(Verify *v)
     v->child_ok = WIFEXITED(ws) && WEXITSTATUS(ws) == want;
     if (!v->child_ok) {
         if (WIFEXITED(ws))
-            fprintf(stderr, "rdn verify: the rerun ended with exit status %d (recorded: %d); its last "
+            fprintf(stderr, "rdn verify: error: the rerun ended with exit status %d (recorded: %d); its last "
                             "output:\n", WEXITSTATUS(ws), want);
         else
-            fprintf(stderr, "rdn verify: the rerun was killed by signal %d; its last output:\n",
+            fprintf(stderr, "rdn verify: error: the rerun was killed by signal %d; its last output:\n",
                     WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
         print_tail(v->logpath, 20);
     }

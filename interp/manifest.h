@@ -14,4 +14,7 @@ int manifest_check_text(const char *buf, size_t len, const char **why);
  * Model files carry it inside, so a saved net says which script, seed and params made it. */
 json_t *manifest_record(Interp *I);
 
+/* The longest one rerun of `rdn verify` may take, in seconds (0: no limit; default 86400). */
+void manifest_set_timeout(double seconds);
+
 #endif

@@ -20,4 +20,15 @@ typedef struct ProcSpec {
  * the child's exit status 127, with "cannot run PATH: REASON" on its stderr. */
 int proc_run(const ProcSpec *p, int *status);
 
+/* How a watched child ended (proc_run_watched). */
+enum { PROC_ENDED = 0, PROC_TIMED_OUT, PROC_STOPPED };
+
+/* proc_run for a long child (`rdn verify`'s rerun), in its own process group and killed with
+ * this process (PR_SET_PDEATHSIG): SIGINT, SIGTERM or SIGHUP sent to this process is passed to
+ * the child (*how = PROC_STOPPED, *sig = the signal); after timeout_s seconds (0: no limit) the
+ * child gets SIGTERM (*how = PROC_TIMED_OUT). A child that outlives a 5-second grace after
+ * either gets SIGKILL. Returns when the child is reaped; p->input and p->ignore_sigint are not
+ * used. */
+int proc_run_watched(const ProcSpec *p, double timeout_s, int *status, int *how, int *sig);
+
 #endif

@@ -1139,6 +1139,11 @@ out:
 
 int sweep_is_manifest(const char *path)
 {
+    /* only a regular file is read (a FIFO would block): the rest is refused by manifest_verify */
+    RdnErr err = {0};
+    int fd = rdn_open_regular(path, &err);
+    if (fd < 0) return 0;
+    close(fd);
     json_error_t je;
     json_t *m = json_load_file(path, 0, &je);
     const char *k = json_string_value(json_object_get(m, "kind"));
@@ -1153,7 +1158,7 @@ int sweep_verify(const char *path, const char *exe, int sample, int quiet)
     json_t *m = json_load_file(path, 0, &je);
     json_t *runs = json_object_get(m, "runs");
     if (!json_is_array(runs)) {
-        fprintf(stderr, "rdn verify: %s: no \"runs\" list\n", path);
+        fprintf(stderr, "%s: error: not a sweep manifest: no \"runs\" list\n", path);
         json_decref(m);
         return 2;
     }

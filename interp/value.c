@@ -293,27 +293,67 @@ int val_truthy(Value v)
 }
 
 /* Would storing item inside container (a list or a record) make it contain itself (a cycle
- * reference counting cannot free)? A walk over the lists and records inside item, with an
- * explicit stack (no recursion) and a budget. */
+ * reference counting cannot free)? A reachability search over the lists and records inside item:
+ * an explicit stack (no recursion) and a set of the containers already seen, so a widely shared
+ * structure ([b, b] nested 25 times: 2^25 paths, 26 containers) costs its size, not its paths. */
 static int is_container(Value v) { return v.type == VAL_LIST || v.type == VAL_RECORD; }
+
+typedef struct ObjSet { const Obj **slot; size_t cap, n; } ObjSet;   /* open addressing */
+
+static size_t obj_hash(const Obj *o, size_t cap)
+{
+    uint64_t h = (uint64_t)(uintptr_t)o * 0x9E3779B97F4A7C15ull;
+    return (size_t)(h >> 17) & (cap - 1);
+}
+
+/* 1 if o was added, 0 if it was there, -1 when memory ran out (the failure is pending). */
+static int objset_add(ObjSet *s, const Obj *o)
+{
+    if (2 * (s->n + 1) > s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 64;
+        const Obj **slot = mem_alloc(cap, sizeof *slot, "a cycle check");
+        if (!slot) return -1;
+        memset(slot, 0, cap * sizeof *slot);
+        for (size_t i = 0; i < s->cap; i++) {
+            if (!s->slot[i]) continue;
+            size_t k = obj_hash(s->slot[i], cap);
+            while (slot[k]) k = (k + 1) & (cap - 1);
+            slot[k] = s->slot[i];
+        }
+        free(s->slot);
+        s->slot = slot;
+        s->cap = cap;
+    }
+    size_t k = obj_hash(o, s->cap);
+    while (s->slot[k]) {
+        if (s->slot[k] == o) return 0;
+        k = (k + 1) & (s->cap - 1);
+    }
+    s->slot[k] = o;
+    s->n++;
+    return 1;
+}
 
 int val_list_would_cycle(Value list, Value item)
 {
     if (!is_container(item) || !is_container(list)) return 0;
     if (item.as.obj == list.as.obj) return 1;
-    long budget = 1000000;
     size_t n = 0, cap = 64;
     const Obj **stack = mem_alloc(cap, sizeof *stack, "a cycle check");
     if (!stack) return 1;                  /* refused; the failure is pending */
+    ObjSet seen = {0};
+    int found = objset_add(&seen, item.as.obj) < 0;
     stack[n++] = item.as.obj;
-    int found = 0;
     while (n && !found) {
         const Obj *o = stack[--n];
         int64_t len = o->type == VAL_LIST ? ((const ObjList *)o)->len : ((const ObjRecord *)o)->len;
         const Value *it = o->type == VAL_LIST ? ((const ObjList *)o)->items : ((const ObjRecord *)o)->vals;
         for (int64_t i = 0; i < len && !found; i++) {
             if (!is_container(it[i])) continue;
-            if (it[i].as.obj == list.as.obj || --budget < 0) { found = 1; break; }
+            if (it[i].as.obj == list.as.obj) { found = 1; break; }
+            int added = objset_add(&seen, it[i].as.obj);
+            if (added < 0) { found = 1; break; }      /* refused; the failure is pending */
+            if (!added) continue;
             if (n == cap) {
                 const Obj **bigger = mem_realloc(stack, 2 * cap, sizeof *stack, "a cycle check");
                 if (!bigger) { found = 1; break; }    /* refused; the failure is pending */
@@ -324,6 +364,7 @@ int val_list_would_cycle(Value list, Value item)
         }
     }
     free(stack);
+    free(seen.slot);
     return found;
 }
 

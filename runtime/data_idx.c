@@ -313,8 +313,11 @@ static Dataset *load_idx(const char *images, const char *labels, int fixed_class
                      "has %d", images, ndim);
         goto fail_src;
     }
+    /* with no images the payload says nothing of their size: the product of the other
+     * dimensions, each bounded first (dims are up to 2^32 - 1; their product must not overflow) */
     int64_t n = dims[0], dim = n ? payload / n : 1;
-    for (int i = 1; n == 0 && i < ndim; i++) dim *= dims[i];
+    for (int i = 1; n == 0 && i < ndim && dim <= 100000000; i++)
+        dim = dims[i] > 100000000 ? 100000001 : dim * dims[i];
     if (dim < 1 || dim > 100000000) {
         rdn_err(err, "%s: each image must have between 1 and 1e8 pixels, got %lld", images,
                 (long long)dim);

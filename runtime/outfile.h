@@ -40,6 +40,16 @@ int  rdn_out_commit(RdnOut *o, RdnWriter *w, RdnErr *err);
 /* The same, with the SHA-256 (64 hex chars) of every byte written computed by the caller while
  * writing (a large stream need not be read back to be hashed). */
 int  rdn_out_commit_sha(RdnOut *o, RdnWriter *w, const char *sha_hex, RdnErr *err);
+/* Commits n writers of one folder D (below the output folder) as a set: a reader of D sees all
+ * of the old files or all of the new ones, never a mix, even after a SIGKILL. The new files are
+ * moved into a sibling folder .D.set.XXXXXX which is exchanged with D in one rename
+ * (renameat2 RENAME_EXCHANGE); the other entries of the old D are then moved into the new one
+ * and the old folder removed. Where no exchange is possible (D is the output folder itself, or
+ * the file system cannot) the files are renamed one by one. shas[i]: the writer's SHA-256 or
+ * NULL; drop: NULL or a NULL-terminated list of other names of the old D that belong to the set
+ * (removed, not carried over). Every writer is closed, committed or aborted. */
+int  rdn_out_commit_set(RdnOut *o, RdnWriter *const *ws, const char *const *shas, int n,
+                        const char *const *drop, RdnErr *err);
 /* Removes the temporary file; the previous file under the final name is untouched. */
 void rdn_out_abort(RdnWriter *w);
 /* Marks a file that no write may replace (the running script, its imports): rdn_out_open then
@@ -54,5 +64,8 @@ int  rdn_out_note_read(RdnOut *o, const char *path, RdnErr *err);
 /* SHA-256 of a file / of a buffer as 64 hex chars + NUL. */
 int  rdn_sha256_file(const char *path, char hex[65], RdnErr *err);
 void rdn_sha256_buf(const void *buf, size_t len, char hex[65]);
+
+/* 1 if s[0..n) is valid UTF-8 (no overlong forms, surrogates or code points past U+10FFFF). */
+int rdn_utf8_valid(const char *s, size_t n);
 
 #endif

@@ -160,6 +160,13 @@ static void test_bad(void)
     expect_fail("nope", "l", "cannot open", "missing file");
     put("empty", "", 0);
     expect_fail("empty", "l", "ends inside the IDX header", "empty file");
+    /* no images of (2^32-1) x (2^32-1) pixels: refused, the size check does not overflow
+     * (UBSan under make san) */
+    ni = make_images(img, 0, 0xFFFFFFFFu, 0xFFFFFFFFu, 0);
+    put("huge0", img, ni);
+    unsigned char lab0[16];
+    put("l0", lab0, make_labels(lab0, 0));
+    expect_fail("huge0", "l0", "between 1 and 1e8 pixels", "no images of an absurd size");
 }
 
 static void test_folder(void)
