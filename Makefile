@@ -7,7 +7,8 @@ CC       ?= cc
 CLANG    ?= clang
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
-WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+WARN     := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter \
+            -Wno-missing-field-initializers
 # builtin rows leave trailing fields (Builtin.on, the overload's kinds) to their zero default:
 # -Wno-missing-field-initializers above.
 # -ffp-contract=off: the compiler may not fuse a*b+c into an FMA on one machine and not another;
