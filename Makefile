@@ -7,7 +7,7 @@ CC       ?= cc
 CLANG    ?= clang
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
-WARN     := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wno-unused-parameter \
+WARN     := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow -Wno-unused-parameter \
             -Wno-missing-field-initializers
 # builtin rows leave trailing fields (Builtin.on, the overload's kinds) to their zero default:
 # -Wno-missing-field-initializers above.
