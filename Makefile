@@ -1,4 +1,5 @@
-# rdn: build, test, bench.  `make deps` installs the Debian packages; `make test` runs everything.
+# rdn: build, test, bench.  `make deps` installs the Debian packages; `make check` runs every test
+# with what is installed; `make test` is `make deps check`.
 # Sources are picked up by wildcard: add a file to runtime/, interp/, tests/unit/, tests/fuzz/,
 # tests/sh/ or bench/ and it is built and run without editing this file.
 
@@ -6,13 +7,17 @@ CC       ?= cc
 CLANG    ?= clang
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
-WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+WARN     := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow -Wno-unused-parameter \
+            -Wno-missing-field-initializers
 # builtin rows leave trailing fields (Builtin.on, the overload's kinds) to their zero default:
 # -Wno-missing-field-initializers above.
 # -ffp-contract=off: the compiler may not fuse a*b+c into an FMA on one machine and not another;
 # rdn's numbers are written with explicit fmaf/fma where it wants one (docs/runtime.md).
 FPFLAGS  := -ffp-contract=off
-ALLCFLAGS = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(FPFLAGS) $(CFLAGS) -Iruntime -Iinterp -I$(B)/gen
+# runtime/ sees its own headers only (it never includes interp/: tests/sh/test_layers.sh);
+# interp/, the generated parser and the tests see both.
+RTCFLAGS  = -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(FPFLAGS) $(CFLAGS) -Iruntime
+ALLCFLAGS = $(RTCFLAGS) -Iinterp -I$(B)/gen
 LIBS     := -lopenblas -lreadline -lz -lcsv -ljansson -lnettle -lzmq -lm -lpthread
 B        := build
 
@@ -29,7 +34,7 @@ BENCH_SRC:= $(sort $(wildcard bench/bench_*.c))
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 FUZZ_SECONDS ?= 10
 
-.PHONY: all deps demo test unit lang shtests san fuzz bench docs clean check-docs
+.PHONY: all deps demo test check unit lang shtests san fuzz bench docs clean check-docs
 BIN      ?= rdn
 all: $(BIN)
 # rdn-mpi: rdn plus the MPI scheduler of `rdn sweep` (interp/mpi/), built when mpicc exists; plain
@@ -68,6 +73,10 @@ $(B)/obj/gen/%.o: $(B)/gen/%.c
 $(B)/obj/%.o: %.c | $(B)/gen/parser.h $(B)/gen/lexer.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) $(ISAFLAGS) -MMD -MP -c $< -o $@
+# the runtime library needs no generated file (make build/librdnrt.a runs no bison or flex)
+$(B)/obj/runtime/%.o: runtime/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(RTCFLAGS) $(ISAFLAGS) -MMD -MP -c $< -o $@
 # CPU-specific kernels: runtime/*_avx2.c and runtime/*_avx512.c get their instruction sets (and
 # are chosen at run time, runtime/isa.h); on other architectures they compile to nothing.
 ifneq ($(filter x86_64 amd64,$(shell uname -m)),)
@@ -105,7 +114,7 @@ docs: rdn
 	./rdn --reference > docs/reference.md
 
 # AddressSanitizer + UndefinedBehaviorSanitizer: the whole suite on an instrumented build.
-san: deps
+san:
 	$(MAKE) B=build/san BIN=build/san/rdn CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	  LIBS="$(LIBS) -fsanitize=address,undefined" build/san/rdn-san-unit
 	@echo "sanitizer build: all tests passed"
@@ -113,7 +122,7 @@ $(B)/rdn-san-unit: $(BIN) $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do ASAN_OPTIONS=detect_leaks=1 $$t >/dev/null 2>$(B)/unit.err || { cat $(B)/unit.err; echo "FAIL(san) $$t"; fail=1; }; done; \
 	 RDN_SAN=1 sh tests/run_lang.sh ./$(BIN) || fail=1; exit $$fail
 
-fuzz: deps
+fuzz:
 	$(MAKE) B=build/fuzz BIN=build/fuzz/rdn CC=$(CLANG) WARN="-Wall -Wno-unused-parameter" CFLAGS="-O1 -g -fsanitize=fuzzer-no-link,address,undefined -DRDN_FUZZ" \
 	  LIBS="$(LIBS) -fsanitize=address,undefined" fuzz-run
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzzbin/%)
@@ -141,7 +150,10 @@ demo: deps rdn
 	./rdn --out demo examples/quickstart.rdn
 	@echo "(the figures, tables and manifest are in demo/)"
 
+# check: build and run every test with what is installed (no network); test: deps first.
 test: deps
+	$(MAKE) check
+check:
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) lang
@@ -149,7 +161,7 @@ test: deps
 	$(MAKE) check-docs
 	$(MAKE) san
 	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
-	@echo "make test: all passed"
+	@echo "make check: all passed"
 
 clean:
 	rm -rf build rdn rdn-mpi

@@ -302,8 +302,29 @@ static int table_num_col(Interp *I, Args *a, const Table *t, const char *name, c
     return c;
 }
 
-/* y a table: x: names the x column (default the first), cols: the columns drawn (a name or a
- * list; default every other numeric column), by: a column whose values split rows into lines. */
+/* A column name or a list of them, as the numeric columns cs[*n] (at most t->ncols); 0 or -1
+ * after an error located at keyword kw. */
+static int table_col_list(Interp *I, Args *a, const Table *t, const char *kw, Value v, int *cs,
+                          int *n)
+{
+    if (v.type == VAL_STR) return (cs[(*n)++] = table_num_col(I, a, t, val_cstr(v), kw)) < 0 ? -1 : 0;
+    if (v.type != VAL_LIST)
+        return arg_error(I, a, -1, kw, "plot: %s: expected a column name or a list of them, "
+                         "found a %s", kw, val_type_name(v.type));
+    ObjList *l = (ObjList *)v.as.obj;
+    for (int64_t i = 0; i < l->len; i++) {
+        if (l->items[i].type != VAL_STR)
+            return arg_error(I, a, -1, kw, "plot: %s: item %lld is a %s, expected a column name",
+                             kw, (long long)i, val_type_name(l->items[i].type));
+        if (*n == t->ncols) break;
+        if ((cs[(*n)++] = table_num_col(I, a, t, val_cstr(l->items[i]), kw)) < 0) return -1;
+    }
+    return 0;
+}
+
+/* y a table: x: names the x column (default the first), cols: (or y:) the columns drawn (a name
+ * or a list; default every other numeric column), err: their error bars' half-widths (one
+ * column per column drawn), by: a column whose values split rows into lines. */
 static int series_from_table(Interp *I, Args *a, const Table *t, Plot *p)
 {
     if (t->ncols == 0 || t->nrows == 0) return arg_error(I, a, 0, NULL, "plot: the table is empty");
@@ -327,31 +348,36 @@ static int series_from_table(Interp *I, Args *a, const Table *t, Plot *p)
         if (bc < 0) return arg_error(I, a, -1, "by", "plot: by: the table has no column '%s'",
                                      byname);
     }
+    const char *ykw = "cols";
+    if (arg_get(a, -1, "y", &v) && v.type != VAL_NIL) {
+        Value c2;
+        if (arg_get(a, -1, "cols", &c2) && c2.type != VAL_NIL)
+            return arg_error(I, a, -1, "y", "plot: y: and cols: both name the columns drawn; "
+                             "give one");
+        ykw = "y";
+    }
     int *ycols = calloc((size_t)t->ncols, sizeof *ycols), ny = 0;
-    if (!ycols) return arg_error(I, a, 0, NULL, "plot: out of memory");
-    if (arg_get(a, -1, "cols", &v) && v.type != VAL_NIL) {
-        if (v.type == VAL_STR) {
-            if ((ycols[ny++] = table_num_col(I, a, t, val_cstr(v), "cols")) < 0) goto fail;
-        } else if (v.type == VAL_LIST) {
-            ObjList *l = (ObjList *)v.as.obj;
-            for (int64_t i = 0; i < l->len; i++) {
-                if (l->items[i].type != VAL_STR) {
-                    arg_error(I, a, -1, "cols", "plot: cols: item %lld is a %s, expected a "
-                              "column name", (long long)i, val_type_name(l->items[i].type));
-                    goto fail;
-                }
-                if (ny == t->ncols) break;
-                if ((ycols[ny++] = table_num_col(I, a, t, val_cstr(l->items[i]), "cols")) < 0)
-                    goto fail;
-            }
-        } else {
-            arg_error(I, a, -1, "cols", "plot: cols: expected a column name or a list of them, "
-                      "found a %s", val_type_name(v.type));
-            goto fail;
-        }
+    int *ecols = calloc((size_t)t->ncols, sizeof *ecols), ne = -1;
+    if (!ycols || !ecols) {
+        free(ycols);
+        free(ecols);
+        return arg_error(I, a, 0, NULL, "plot: out of memory");
+    }
+    if (arg_get(a, -1, ykw, &v) && v.type != VAL_NIL) {
+        if (table_col_list(I, a, t, ykw, v, ycols, &ny) != 0) goto fail;
     } else {
         for (int c = 0; c < t->ncols; c++)
             if (c != xc && c != bc && !t->cols[c].is_str) ycols[ny++] = c;
+    }
+    if (arg_get(a, -1, "err", &v) && v.type != VAL_NIL) {
+        ne = 0;
+        if (table_col_list(I, a, t, "err", v, ecols, &ne) != 0) goto fail;
+        if (ne != ny) {
+            arg_error(I, a, -1, "err", "plot: err: names %d column%s for %d column%s drawn (one "
+                      "error column per line: err: \"acc_ci95\" beside y: \"acc_mean\")", ne,
+                      ne == 1 ? "" : "s", ny, ny == 1 ? "" : "s");
+            goto fail;
+        }
     }
     if (ny == 0) {
         arg_error(I, a, 0, NULL, "plot: the table has no numeric column to draw besides x '%s'",
@@ -380,8 +406,8 @@ static int series_from_table(Interp *I, Args *a, const Table *t, Plot *p)
             char *title = bc < 0 ? strdup(cn)
                         : ny == 1 ? strdup(g.names[k]) : dupf("%s %s", g.names[k], cn);
             PlotSeries *s = rdn_plot_add(p, n, title);
-            if (!s) {
-                groups_free(&g);
+            if (!s || (ne >= 0 && rdn_plot_add_err(s) != 0)) {
+                if (bc >= 0) groups_free(&g);
                 arg_error(I, a, 0, NULL, "plot: out of memory");
                 goto fail;
             }
@@ -390,15 +416,18 @@ static int series_from_table(Interp *I, Args *a, const Table *t, Plot *p)
                 if (bc >= 0 && g.group[r] != k) continue;
                 s->x[m] = t->cols[xc].num[r];
                 s->y[m] = t->cols[ycols[j]].num[r];
+                if (s->e) s->e[m] = t->cols[ecols[j]].num[r];
                 m++;
             }
         }
     }
     if (bc >= 0) groups_free(&g);
     free(ycols);
+    free(ecols);
     return 0;
 fail:
     free(ycols);
+    free(ecols);
     return -1;
 }
 
@@ -511,9 +540,11 @@ static int plot_series(Interp *I, Args *a, int logy, Plot *p)
 {
     Value y = a->pos[0];
     Value cols;
-    if (y.type != VAL_TABLE && arg_get(a, -1, "cols", &cols) && cols.type != VAL_NIL)
-        return arg_error(I, a, -1, "cols", "plot: cols: names columns of a table; y is a %s",
-                         val_type_name(y.type));
+    static const char *const table_kws[] = {"cols", "y", "err"};
+    for (int k = 0; k < 3; k++)
+        if (y.type != VAL_TABLE && arg_get(a, -1, table_kws[k], &cols) && cols.type != VAL_NIL)
+            return arg_error(I, a, -1, table_kws[k], "plot: %s: names columns of a table; y is a %s",
+                             table_kws[k], val_type_name(y.type));
     int rc;
     if (y.type == VAL_TENSOR) rc = series_from_tensor(I, a, val_ptr(y), p);
     else if (y.type == VAL_TABLE) rc = series_from_table(I, a, val_ptr(y), p);
@@ -692,9 +723,9 @@ static int bi_plot(Interp *I, Args *a, Value *out)
 
 
 const Builtin BI_PLOT[] = {
-    {"plot", bi_plot, 1, 1, "by x cols to title xlabel ylabel logy",
-     "plot(y, by: nil, x: nil, cols: nil, to: nil, title: nil, xlabel: nil, ylabel: nil, "
-     "logy: false)",
+    {"plot", bi_plot, 1, 1, "by x y cols err to title xlabel ylabel logy",
+     "plot(y, by: nil, x: nil, cols: nil, err: nil, to: nil, title: nil, xlabel: nil, "
+     "ylabel: nil, logy: false)",
      "Draws lines with gnuplot: into an SVG or PNG file with `to:`, else as text in the "
      "terminal. In a Jupyter notebook (`rdn kernel`) the figure is shown inline as SVG, and a "
      "plot with `to:` writes its file and shows it too.\n\n"
@@ -704,9 +735,12 @@ const Builtin BI_PLOT[] = {
      "its rows (NaN skipped). `by:` is a data set (its labels; legends are its class names, "
      "else `class k`), a 1-D tensor of labels or a list of numbers or strings, of length n. "
      "`x:` gives the T x values (a range, list or tensor; default 0..T-1);\n"
-     "- a table: `x:` names the x column (default the first), `cols:` the column or list of "
-     "columns drawn (default every other numeric column), `by:` a column whose values split "
-     "the rows into one line each.\n\n"
+     "- a table: `x:` names the x column (default the first), `cols:` (or `y:`) the column or "
+     "list of columns drawn (default every other numeric column), `by:` a column whose values "
+     "split the rows into one line each, `err:` the column (or list, one per column drawn) of "
+     "the half-widths of error bars at each point (gnuplot's yerrorlines; no bar where it is "
+     "NaN, as the `_ci95` of a group of one run). For a sweep's summary: `plot(s, x: "
+     "\"depth\", y: \"acc_mean\", err: \"acc_ci95\", by: \"width\", to: \"acc.svg\")`.\n\n"
      "`to:` must end in `.svg` or `.png` and is written like `write_csv` (sandboxed, atomic, "
      "recorded in the manifest). `logy: true` draws y on a log scale. gnuplot (Debian package "
      "gnuplot-nox) runs as a child process with the data piped in.\n\n"

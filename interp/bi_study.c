@@ -5,6 +5,7 @@
 #include <string.h>
 #include "builtin.h"
 #include "interp.h"
+#include "sweep.h"
 
 static int bi_report(Interp *I, Args *a, Value *out)
 {
@@ -16,6 +17,11 @@ static int bi_report(Interp *I, Args *a, Value *out)
         if (v.type != VAL_NUM && v.type != VAL_STR && v.type != VAL_BOOL)
             return arg_error(I, a, -1, a->kw_name[i], "report: '%s' is a %s; results are numbers, "
                              "strings or booleans", a->kw_name[i], val_type_name(v.type));
+        const char *grid = getenv("RDN_SWEEP_GRID");     /* set by rdn sweep for its runs */
+        char why[400];
+        if (grid && sweep_column_clash(a->kw_name[i], grid, why, sizeof why))
+            return arg_error(I, a, -1, a->kw_name[i], "report: %s; report it under another name",
+                             why);
     }
     for (int i = 0; i < a->nkw; i++) {
         int k = 0;
@@ -44,7 +50,10 @@ const Builtin BI_STUDY[] = {
      "printed. A name reported again keeps the last value. `rdn sweep` gathers every run's "
      "results into sweep.csv (one column per name) and summarises the numeric ones in "
      "summary.csv (mean, sd, 95% interval, min, max); outside a sweep the manifest still has "
-     "them (a run that reports writes its manifest even when it writes no file).\n\n"
-     "Example: `report(acc: accuracy(net, test), depth: depth)`"},
+     "them (a run that reports writes its manifest even when it writes no file). In a sweep run, "
+     "a name that would share a column with a grid param (`depth` when the sweep has `--grid "
+     "depth=...`, `acc` when it has `--grid acc_mean=...`) or with sweep.csv's own `status` and "
+     "`error` is an error located at the keyword.\n\n"
+     "Example: `report(acc: accuracy(net, test), loss: h.loss[9])`"},
     {0},
 };

@@ -248,8 +248,8 @@ Value table_row(Value v, int r)
     Value rec = val_record();
     for (int c = 0; c < t->ncols; c++) {
         const TableCol *col = &t->cols[c];
-        Value v = col->is_str ? val_str(col->str[r]) : isnan(col->num[r]) ? VNIL : val_num(col->num[r]);
-        val_record_set(rec, col->name, v);
+        Value cell = col->is_str ? val_str(col->str[r]) : isnan(col->num[r]) ? VNIL : val_num(col->num[r]);
+        val_record_set(rec, col->name, cell);
     }
     return rec;
 }

@@ -12,6 +12,7 @@
 #ifndef RDN_BUILTIN_H
 #define RDN_BUILTIN_H
 #include <stdint.h>
+#include <stdio.h>
 #include "rdn_err.h"
 #include "value.h"
 #include "tensor_ops.h"   /* RdnOp */
@@ -33,6 +34,9 @@ typedef struct Args {
 } Args;
 
 typedef int (*BuiltinFn)(Interp *I, Args *a, Value *out);
+
+/* docs/reference.md, from the builtin table (`rdn --reference`; interp/reference.c). */
+int reference_print(FILE *f);
 
 typedef struct Builtin {
     const char *name;

@@ -124,6 +124,9 @@ int   core_run(Interp *I, Source *src, Env *env, Value *last);
 /* Parses (unless already parsed) and checks statement placement (break outside a loop, ...);
  * 0 ok, else the number of errors (printed to errf when not NULL). */
 int   core_prepare(Interp *I, Source *src, FILE *errf);
+/* The statements `param NAME = default` and `import "file"` (called by the evaluator). */
+int   core_param(Interp *I, Ast *n, Env *env);
+int   core_import(Interp *I, Ast *n, Env *env);
 /* Loads a file into a Source; -1 with a usage error message printed on failure. */
 Source *source_load(Interp *I, const char *path);
 

@@ -23,8 +23,6 @@ static int truth(Interp *I, const Span *at, Value v, int *t)
     *t = val_truthy(v);
     return 0;
 }
-int core_import(Interp *I, Ast *n, Env *env);
-int core_param(Interp *I, Ast *n, Env *env);
 
 static int interrupted(Interp *I, const Span *at)
 {
@@ -79,7 +77,7 @@ static int cmp_result(RdnOp op, int c)
     }
 }
 
-int binop(Interp *I, RdnOp op, Value a, Value b, const Span *at, Value *out)
+static int binop(Interp *I, RdnOp op, Value a, Value b, const Span *at, Value *out)
 {
     if (op == RDN_OP_EQ || op == RDN_OP_NE) {
         if ((is_tensor(a) || is_tensor(b)) && (a.type == VAL_NUM || is_tensor(a)) &&

@@ -162,8 +162,8 @@ int kernel_install(int argc, char **argv)
         return install_error("kernel.json", path);
     }
     for (int s = 32; s <= 64; s *= 2) {
-        int n = snprintf(path, sizeof path, "%s/logo-%dx%d.png", dir, s, s);
-        if (n < 0 || (size_t)n >= sizeof path || write_logo(path, s)) return install_error("a logo", path);
+        int k = snprintf(path, sizeof path, "%s/logo-%dx%d.png", dir, s, s);
+        if (k < 0 || (size_t)k >= sizeof path || write_logo(path, s)) return install_error("a logo", path);
     }
     printf("installed the rdn kernelspec in %s\n", dir);
     return 0;

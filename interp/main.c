@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "builtin.h"
 #include "core.h"
 #include "isa.h"
 #include "kernel.h"
@@ -19,7 +20,6 @@
 #include "version.h"
 
 int repl_run(Interp *I);
-int reference_print(FILE *f);
 
 /* Ctrl-C and SIGTERM set the flag the evaluator and the runtime poll, and wake the REPL's
  * select (a signal may land on any thread, a BLAS worker's too, so the flag alone would not).

@@ -314,6 +314,9 @@ static int build_grid(Sweep *S, const ParamInfo *P, char **grid_args, int ngrid_
         for (int j = 0; j < S->nsets; j++)
             if (strncmp(S->sets[j], g->name, strlen(g->name)) == 0 && S->sets[j][strlen(g->name)] == '=')
                 return usage_err("--grid %s: '%s' is also given by --set %s", arg, g->name, S->sets[j]);
+        if (strcmp(g->name, "status") == 0 || strcmp(g->name, "error") == 0 || strcmp(g->name, "runs") == 0)
+            return usage_err("--grid %s: '%s' is a column sweep.csv or summary.csv writes itself "
+                             "(status, error, runs): rename the param", arg, g->name);
         int kind = P->kinds[pi];
         g->is_num = kind == 'n';
         if (!eq[1]) return usage_err("--grid %s: no values (an empty grid)", arg);
@@ -457,6 +460,67 @@ char *sweep_error_line(Sweep *S, SweepRun *r)
     return found;
 }
 
+/* ---- column names ---- */
+
+static const char *const STAT[] = {"mean", "sd", "ci95", "min", "max"};
+
+int sweep_column_clash(const char *result, const char *grid, char *why, size_t n)
+{
+    if (strcmp(result, "status") == 0 || strcmp(result, "error") == 0) {
+        snprintf(why, n, "'%s' is a column sweep.csv writes itself (status, error)", result);
+        return 1;
+    }
+    size_t len = strlen(result);
+    for (const char *p = grid; p && *p;) {
+        size_t k = strcspn(p, " ");
+        if (k == len && strncmp(p, result, k) == 0) {
+            snprintf(why, n, "'%s' is also a grid param of this sweep (--grid %s=...): sweep.csv "
+                     "has one column per name", result, result);
+            return 1;
+        }
+        for (int s = 0; s < 5; s++)
+            if (k == len + 1 + strlen(STAT[s]) && strncmp(p, result, len) == 0 && p[len] == '_' &&
+                strncmp(p + len + 1, STAT[s], k - len - 1) == 0) {
+                snprintf(why, n, "summary.csv's column '%.*s' would be both the grid param and "
+                         "the %s of '%s'", (int)k, p, STAT[s], result);
+                return 1;
+            }
+        p += k;
+        while (*p == ' ') p++;
+    }
+    return 0;
+}
+
+/* The sweep's grid param names, space-separated (malloc'd). */
+static char *grid_words(const Sweep *S)
+{
+    size_t len = 1;
+    for (int g = 0; g < S->ngrid; g++) len += strlen(S->grid[g].name) + 1;
+    char *w = calloc(1, len);
+    if (!w) abort();
+    for (int g = 0; g < S->ngrid; g++) {
+        if (g) strcat(w, " ");
+        strcat(w, S->grid[g].name);
+    }
+    return w;
+}
+
+/* The first reported name of manifest m that clashes with a column (why says how), or NULL. */
+static const char *results_clash(const Sweep *S, json_t *m, char *why, size_t n)
+{
+    char *w = grid_words(S);
+    const char *k, *found = NULL;
+    json_t *v;
+    json_object_foreach(json_object_get(m, "results"), k, v) {
+        if (sweep_column_clash(k, w, why, n)) {
+            found = k;
+            break;
+        }
+    }
+    free(w);
+    return found;
+}
+
 /* A run done by an earlier sweep: its folder holds a complete manifest with exit status 0 for
  * this script text and these params. */
 static int already_done(Sweep *S, SweepRun *r)
@@ -472,6 +536,8 @@ static int already_done(Sweep *S, SweepRun *r)
     int ok = m && again && manifest_check_text(again, strlen(again), &why) == 0 && json_is_integer(es) &&
              json_integer_value(es) == 0 && sha && strcmp(sha, S->sha) == 0 &&
              same_sets(json_object_get(m, "sets"), r);
+    char clash[400];
+    if (ok && results_clash(S, m, clash, sizeof clash)) ok = 0;     /* rerun: it fails, located */
     free(again);
     if (ok) {
         r->manifest = m;
@@ -516,11 +582,13 @@ int sweep_start(Sweep *S, SweepRun *r)
         argv[k++] = r->sets[i];
     }
     argv[k] = NULL;
+    char *grid = grid_words(S);
     fflush(stdout);
     fflush(stderr);
     pid_t pid = fork();
     if (pid < 0) {
         free(argv);
+        free(grid);
         fprintf(stderr, "rdn sweep: cannot start a run: %s\n", strerror(errno));
         return -1;
     }
@@ -532,11 +600,13 @@ int sweep_start(Sweep *S, SweepRun *r)
         if (lfd >= 0) { dup2(lfd, 1); dup2(lfd, 2); }
         if (nfd >= 0) dup2(nfd, 0);
         setenv("RDN_SWEEP_RUN", "1", 1);
+        setenv("RDN_SWEEP_GRID", grid, 1);       /* the names report() may not take */
         execv(S->exe, (char *const *)argv);
         fprintf(stderr, "rdn sweep: cannot run %s: %s\n", S->exe, strerror(errno));
         _exit(127);
     }
     free(argv);
+    free(grid);
     r->pid = pid;
     r->status = RUN_RUNNING;
     r->started = sweep_now();
@@ -595,6 +665,13 @@ void sweep_take(Sweep *S, SweepRun *r, int ws, const char *error, const char *ma
     if (r->status == RUN_OK && !r->manifest) {
         r->status = RUN_FAILED;
         r->error = xstrdup("the run wrote no manifest");
+    }
+    char why[400], line[512];
+    const char *clash = r->status == RUN_OK ? results_clash(S, r->manifest, why, sizeof why) : NULL;
+    if (clash) {                  /* report() refuses these in a sweep run; a run that got past */
+        snprintf(line, sizeof line, "report(%s: ...): %s", clash, why);
+        r->status = RUN_FAILED;
+        r->error = xstrdup(line);
     }
     if (r->status != RUN_INTERRUPTED) S->ndone++;
     if (r->status == RUN_FAILED) S->nfailed++;
@@ -781,11 +858,10 @@ static void write_summary_csv(const Sweep *S, FILE *f, const Cols *c)
         fputc(',', f);
     }
     fputs("runs", f);
-    static const char *const stat[] = {"mean", "sd", "ci95", "min", "max"};
     for (int j = 0; j < c->n; j++)
         for (int s = 0; numeric[j] && s < 5; s++) {
             char col[600];
-            snprintf(col, sizeof col, "%s_%s", c->names[j], stat[s]);
+            snprintf(col, sizeof col, "%s_%s", c->names[j], STAT[s]);
             fputc(',', f);
             rdn_csv_field(f, col);
         }

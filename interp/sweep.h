@@ -50,6 +50,12 @@ int sweep_verify(const char *path, const char *exe, int sample, int quiet);
 /* 1 if path holds a sweep's manifest (rather than a run's). */
 int sweep_is_manifest(const char *path);
 
+/* 1 when a result named `result` would share a column name in sweep.csv or summary.csv with
+ * one of the grid params `grid` (space-separated names) or a column the sweep writes itself
+ * (status, error); why (n bytes) then says which. report() refuses such a name in a sweep run
+ * (RDN_SWEEP_GRID holds the grid's names) and the sweep fails a run that still reports one. */
+int sweep_column_clash(const char *result, const char *grid, char *why, size_t n);
+
 /* ---- for the schedulers ---- */
 /* Prepares r's folder (emptied) and starts its worker process; 0 ok. */
 int  sweep_start(Sweep *S, SweepRun *r);

@@ -9,6 +9,7 @@ void rdn_plot_free(Plot *p)
         free(p->s[i].title);
         free(p->s[i].x);
         free(p->s[i].y);
+        free(p->s[i].e);
     }
     free(p->s);
     p->s = NULL;
@@ -27,6 +28,7 @@ PlotSeries *rdn_plot_add(Plot *p, int64_t n, char *title)
     PlotSeries *s = &p->s[p->ns];
     s->title = title;
     s->n = n;
+    s->e = NULL;
     s->x = calloc((size_t)(n ? n : 1), sizeof *s->x);
     s->y = calloc((size_t)(n ? n : 1), sizeof *s->y);
     if (!s->x || !s->y) {
@@ -35,6 +37,12 @@ PlotSeries *rdn_plot_add(Plot *p, int64_t n, char *title)
     }
     p->ns++;
     return s;
+}
+
+int rdn_plot_add_err(PlotSeries *s)
+{
+    s->e = calloc((size_t)(s->n ? s->n : 1), sizeof *s->e);
+    return s->e ? 0 : -1;
 }
 
 int64_t rdn_plot_drawable(const Plot *p, int logy)
@@ -96,19 +104,27 @@ static void gp_header(FILE *f, const PlotStyle *st)
 int rdn_plot_script(FILE *f, const Plot *p, const PlotStyle *st)
 {
     gp_header(f, st);
+    int bars = 0;
+    for (int i = 0; i < p->ns; i++) bars |= p->s[i].e != NULL;
+    if (bars) fputs("set offsets graph 0.05, graph 0.05, 0, 0\n", f);   /* bars off the axes */
     for (int i = 0; i < p->ns; i++) {
         fprintf(f, "$d%d << EOD\n", i);
         for (int64_t j = 0; j < p->s[i].n; j++) {
             gp_num(f, p->s[i].x[j]);
             fputc(' ', f);
             gp_num(f, p->s[i].y[j]);
+            if (p->s[i].e) {
+                fputc(' ', f);
+                gp_num(f, isfinite(p->s[i].e[j]) ? p->s[i].e[j] : 0);
+            }
             fputc('\n', f);
         }
         fputs("EOD\n", f);
     }
     fputs("plot ", f);
     for (int i = 0; i < p->ns; i++) {
-        fprintf(f, "%s$d%d using 1:2 with lines lw %s", i ? ", " : "", i,
+        fprintf(f, "%s$d%d using %s lw %s", i ? ", " : "", i,
+                p->s[i].e ? "1:2:3 with yerrorlines" : "1:2 with lines",
                 st->term == PLOT_DUMB ? "1" : "1.5");
         if (p->s[i].title) {
             fputs(" title ", f);

@@ -12,6 +12,7 @@ typedef struct PlotSeries {
     char *title;          /* owned; NULL: no legend entry */
     int64_t n;
     double *x, *y;        /* [n] each, owned */
+    double *e;            /* [n] owned, the half-widths of error bars at y; NULL: no bars */
 } PlotSeries;
 
 typedef struct Plot {
@@ -33,11 +34,15 @@ void rdn_plot_free(Plot *p);
 /* A new series of n points (x, y zeroed) taking ownership of title, or NULL when out of memory
  * (title freed). */
 PlotSeries *rdn_plot_add(Plot *p, int64_t n, char *title);
+/* Gives s error bars: s->e, n zeros. 0, or -1 when out of memory. */
+int rdn_plot_add_err(PlotSeries *s);
 /* The number of points gnuplot can draw: x and y finite (and y > 0 with logy). */
 int64_t rdn_plot_drawable(const Plot *p, int logy);
 /* Writes the whole gnuplot script (terminal, labels, one inline data block $dI per series, one
  * plot command) to f. Strings are single-quoted gnuplot strings (newlines become spaces);
- * non-finite numbers are written as NaN, which gnuplot skips. Returns 0, -1 if a write failed. */
+ * non-finite numbers are written as NaN, which gnuplot skips. A series with error bars has a
+ * third column (the half-width; a non-finite one is written 0: the point, no bar) and is drawn
+ * `with yerrorlines`. Returns 0, -1 if a write failed. */
 int rdn_plot_script(FILE *f, const Plot *p, const PlotStyle *st);
 
 #endif

@@ -437,8 +437,6 @@ double rdn_cos(double x)
 
 /* ---- arrays ---- */
 
-void rdn_vmapf_avx2(RdnVFn fn, float *y, const float *x, int64_t n);   /* rmath_avx2.c */
-void rdn_vmapf_avx512(RdnVFn fn, float *y, const float *x, int64_t n); /* rmath_avx512.c */
 
 static void vmapf_generic(RdnVFn fn, float *y, const float *x, int64_t n)
 {

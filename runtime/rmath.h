@@ -42,6 +42,9 @@ typedef enum { RDN_V_EXP, RDN_V_LOG, RDN_V_TANH, RDN_V_LOGISTIC } RdnVFn;
 void rdn_vmapf(RdnVFn fn, float *y, const float *x, int64_t n);
 /* Same, on a given path (for tests; the path must be supported, isa.h). */
 void rdn_vmapf_isa(int isa, RdnVFn fn, float *y, const float *x, int64_t n);
+/* The vector twins rdn_vmapf picks from (rmath_avx2.c, rmath_avx512.c; call rdn_vmapf). */
+void rdn_vmapf_avx2(RdnVFn fn, float *y, const float *x, int64_t n);
+void rdn_vmapf_avx512(RdnVFn fn, float *y, const float *x, int64_t n);
 
 /* The constants the scalar and the vector versions share (rmath.c, rmath_simd.h). */
 #define RDN_RM_EXPF_HI    89.0f           /* clamps: past these e^x is inf / 0 anyway */

@@ -46,8 +46,32 @@ run() {
 for f in "$root"/examples/*.rdn "$root"/examples/paper/*.rdn; do
     [ -f "$f" ] || continue
     rel=${f#"$root"/}
+    [ "$rel" = examples/sweep_plot.rdn ] && continue   # needs a sweep's summary: below
     run "$rel" "$f" "$tmp/$(echo "$rel" | tr / _)"
 done
+
+# the study example: examples/sweep.rdn as a sweep at a small size (2 depths x 3 trials), then
+# examples/sweep_plot.rdn on its summary: a figure with error bars (gnuplot's yerrorlines)
+sw=$tmp/sweep
+"$RDN" sweep "$root/examples/sweep.rdn" --grid depth=2,4 --grid trial=1..4 --set quick=true \
+    -j 2 --threads 1 --quiet --out "$sw" >"$tmp/sweep.stdout" 2>&1 ||
+    { echo "FAIL examples/sweep.rdn as a sweep"; tail -20 "$tmp/sweep.stdout"; fail=1; }
+if [ "$(sed -n 1p "$sw/summary.csv" 2>/dev/null | cut -d, -f1-5)" != "depth,runs,acc_mean,acc_sd,acc_ci95" ] ||
+   [ "$(grep -c '^[24],3,' "$sw/summary.csv")" != 2 ]; then
+    echo "FAIL examples/sweep.rdn: summary.csv"; cat "$sw/summary.csv" 2>/dev/null; fail=1
+fi
+if "$RDN" --quiet --out "$sw" "$root/examples/sweep_plot.rdn" --set summary="$sw/summary.csv" \
+       >"$tmp/sweep_plot.stdout" 2>&1 && [ -s "$sw/acc.svg" ]; then
+    # error bars: the SVG has more line segments (M x,y L) than the same plot without err:
+    printf 's = load_table("%s")\nplot(s, x: "depth", y: "acc_mean", to: "plain.svg")\n' "$sw/summary.csv" > "$tmp/plain.rdn"
+    "$RDN" --quiet --out "$sw" "$tmp/plain.rdn" >/dev/null 2>&1
+    bars=$(grep -o 'M[0-9.,-]* *[0-9.,-]* *L' "$sw/acc.svg" | wc -l)
+    plain=$(grep -o 'M[0-9.,-]* *[0-9.,-]* *L' "$sw/plain.svg" 2>/dev/null | wc -l)
+    if [ "$bars" -le "$plain" ]; then echo "FAIL sweep_plot.rdn: no error bars in acc.svg ($bars segments, $plain without err:)"; fail=1
+    else count=$((count + 2)); echo "ok examples/sweep.rdn as a sweep, examples/sweep_plot.rdn (error bars)"; fi
+else
+    echo "FAIL examples/sweep_plot.rdn"; tail -20 "$tmp/sweep_plot.stdout"; fail=1
+fi
 
 # the paper scripts take any IDX folder: the Fashion-MNIST one, given explicitly
 fm=/usr/share/datasets/fashion-mnist

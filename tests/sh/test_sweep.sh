@@ -142,6 +142,30 @@ grep -q '^2,failed,"\?failing.rdn:2:' fl/sweep.csv || fail "sweep.csv row of the
 grep -qx '3,ok,,6' fl/sweep.csv || fail "the run after the failure did not run: $(cat fl/sweep.csv)"
 ok "a failed run: the others run, exit 1, the error and log named"
 
+# ---- a result named like a column: refused at the report call, located ----
+cat > clash.rdn <<'EOF2'
+param depth = 2
+param status = "x"
+param k = 1
+report(acc: 0.5,
+       depth: depth)
+EOF2
+"$RDN" sweep clash.rdn --grid depth=2,3 --out cl > cl.txt 2>&1
+[ $? -eq 1 ] || fail "a result named like a grid param: exit status $?, want 1"
+grep -q "run runs/depth=2 failed: clash.rdn:5:8: error: report: 'depth' is also a grid param of this sweep (--grid depth=...)" cl.txt ||
+    fail "clash message: $(cat cl.txt)"
+[ "$(head -1 cl/sweep.csv)" = "depth,status,error" ] || fail "sweep.csv header with a clash: $(head -1 cl/sweep.csv)"
+"$RDN" --quiet --out clash_alone clash.rdn > /dev/null 2>&1 || fail "report(depth: depth) outside a sweep must be allowed"
+"$RDN" sweep clash.rdn --grid k=1 --out cl2 > cl2.txt 2>&1 || fail "a reported name that is a param but not a grid param: $(cat cl2.txt)"
+head -1 cl2/sweep.csv | grep -qx 'k,status,error,acc,depth' || fail "sweep.csv header: $(head -1 cl2/sweep.csv)"
+printf 'param k = 1\nreport(error: 0.25)\n' > clash2.rdn
+"$RDN" sweep clash2.rdn --grid k=1 --out cl3 > cl3.txt 2>&1
+grep -q "clash2.rdn:2:8: error: report: 'error' is a column sweep.csv writes itself" cl3.txt || fail "report(error:) in a sweep: $(cat cl3.txt)"
+printf 'param k = 1\nparam acc_sd = 1\nreport(acc: 0.25)\n' > clash3.rdn
+"$RDN" sweep clash3.rdn --grid acc_sd=1,2 --out cl4 > cl4.txt 2>&1
+grep -q "summary.csv's column 'acc_sd' would be both the grid param and the sd of 'acc'" cl4.txt || fail "acc_sd grid vs acc: $(cat cl4.txt)"
+ok "a reported name that would share a column with a grid param, status or error: a located error"
+
 # ---- bad input: refused before anything runs ----
 bad() {  # bad EXPECTED-TEXT ARGS...
     want=$1; shift
@@ -163,6 +187,7 @@ bad "--set epochs=x: 'x' is not a number" tiny.rdn --grid depth=2 --set epochs=x
 bad "'depth' is also given by --set" tiny.rdn --grid depth=2 --set depth=3
 bad "the value 2 is given twice" tiny.rdn --grid depth=2,2
 bad "cannot read nope.rdn" nope.rdn --grid depth=2
+bad "--grid status=a: 'status' is a column sweep.csv or summary.csv writes itself" clash.rdn --grid status=a
 "$RDN" sweep failing.rdn --grid k=1 --out j1 > o.txt 2>&1
 [ $? -eq 2 ] && grep -q 'j1 holds another sweep (of tiny' o.txt || fail "another sweep's folder: $(cat o.txt)"
 ok "bad input refused before anything runs"

@@ -106,8 +106,43 @@ static void test_png(void)
     rdn_plot_free(&p);
 }
 
+/* Error bars: a third column (a NaN half-width written 0), drawn with yerrorlines; a series
+ * without bars beside it keeps its two columns. */
+static void test_err(void)
+{
+    Plot p = {0};
+    PlotSeries *a = rdn_plot_add(&p, 3, strdup("depth=2"));
+    PlotSeries *b = rdn_plot_add(&p, 1, NULL);
+    CHECK(a && b && rdn_plot_add_err(a) == 0, "add");
+    if (!a || !b || !a->e) return;
+    for (int i = 0; i < 3; i++) {
+        a->x[i] = i + 1;
+        a->y[i] = 0.5 + 0.125 * i;
+        a->e[i] = 0.03125 * i;
+    }
+    a->e[0] = NAN;
+    b->x[0] = 1;
+    b->y[0] = 2;
+    PlotStyle st = {PLOT_SVG, "e.svg", NULL, NULL, NULL, 0};
+    check_script(&p, &st,
+                 "set terminal svg size 720,450 fixed noenhanced font 'sans,11' background "
+                 "'#ffffff'\n"
+                 "set output 'e.svg'\n"
+                 "set grid lc rgb '#dddddd'\n"
+                 "set key outside right top noautotitle\n"
+                 "set offsets graph 0.05, graph 0.05, 0, 0\n"
+                 "$d0 << EOD\n1 0.5 0\n2 0.625 0.03125\n3 0.75 0.0625\nEOD\n"
+                 "$d1 << EOD\n1 2\nEOD\n"
+                 "plot $d0 using 1:2:3 with yerrorlines lw 1.5 title 'depth=2', "
+                 "$d1 using 1:2 with lines lw 1.5\n"
+                 "unset output\n",
+                 "err");
+    rdn_plot_free(&p);
+}
+
 int main(void)
 {
+    test_err();
     test_dumb();
     test_svg();
     test_png();

@@ -110,8 +110,8 @@ static void test_map(void)
         int64_t n = 400001;
         Tensor *x = mk(1, &n, NULL);
         for (int64_t i = 0; i < n; i++) {
-            double v = (double)(i - n / 2) / 10000.0;          /* -20 .. 20 */
-            x->data[i] = (float)(i % 2 ? v : v * 1e-5);         /* and -2e-4 .. 2e-4 */
+            double xv = (double)(i - n / 2) / 10000.0;          /* -20 .. 20 */
+            x->data[i] = (float)(i % 2 ? xv : xv * 1e-5);         /* and -2e-4 .. 2e-4 */
         }
         x->data[0] = INFINITY;
         x->data[1] = -INFINITY;
