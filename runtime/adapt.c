@@ -128,25 +128,14 @@ AdaptState *rdn_adapt_begin(const AdaptOpts *o, const Net *net, const Dataset *t
     free(idx);
     if (!s->probe) goto fail;
     static const char *const names[] = {"epoch", "old_depth", "new_depth", "t_star",
-                                        "max_delta_tail", "acc_before", "acc_after", "deltas"};
-    s->log = rdn_table_new(8, names, "nnnnnnns", err);
-    if (!s->log) goto fail;
+                                        "max_delta_tail", "acc_before", "acc_after"};
+    static const char *const dnames[] = {"change", "epoch", "layer", "delta"};
+    s->log = rdn_table_new(7, names, NULL, err);
+    if (!s->log || !(s->log->deltas = rdn_table_new(4, dnames, NULL, err))) goto fail;
     return s;
 fail:
     rdn_adapt_end(s);
     return NULL;
-}
-
-/* The per-layer deltas as text: "0.0123 0.00456 ..." (malloc'd). */
-static char *deltas_text(const double *delta, int nd)
-{
-    size_t cap = (size_t)nd * 16 + 1, len = 0;
-    char *buf = malloc(cap);
-    if (!buf) return NULL;
-    buf[0] = 0;
-    for (int t = 0; t < nd; t++)
-        len += (size_t)snprintf(buf + len, cap - len, "%s%.3g", t ? " " : "", delta[t]);
-    return buf;
 }
 
 static int eval_acc(const Net *net, const Dataset *d, double *acc, RdnErr *err)
@@ -191,14 +180,12 @@ int rdn_adapt_after_epoch(AdaptState *s, Net *net, int epoch, double val_loss_pr
     if (rdn_net_set_depth(net, new_depth, err)) return -1;
     if ((rc = eval_acc(net, ev, &acc_after, err))) return rc;
 
-    char *text = deltas_text(s->delta, nd);
-    if (!text) return rdn_err(err, "adaptive: out of memory");
-    double row[8] = {epoch, T, new_depth, t_star >= 0 ? t_star : NAN, tail, acc_before, acc_after,
-                     NAN};
-    const char *strs[8] = {0, 0, 0, 0, 0, 0, 0, text};
-    rc = rdn_table_push(s->log, row, strs, err);
-    free(text);
-    if (rc) return rc;
+    double row[7] = {epoch, T, new_depth, t_star >= 0 ? t_star : NAN, tail, acc_before, acc_after};
+    if (rdn_table_push(s->log, row, NULL, err)) return -1;
+    for (int t = 0; t < nd; t++) {
+        double drow[4] = {s->log->nrows, epoch, t, s->delta[t]};
+        if (rdn_table_push(s->log->deltas, drow, NULL, err)) return -1;
+    }
     if (log) {
         if (new_depth < T)
             fprintf(log, "adapt: epoch %d: depth %d -> %d (residuals converged from layer %d: "

@@ -46,7 +46,9 @@ int  rdn_adapt_after_epoch(AdaptState *s, Net *net, int epoch, double val_loss_p
 /* The per-layer mean deltas of the last check (NULL before the first), and their count. */
 const double *rdn_adapt_last_delta(const AdaptState *s, int *nd);
 /* The change log: epoch, old_depth, new_depth, t_star, max_delta_tail, acc_before, acc_after,
- * deltas (a string of the per-layer mean deltas). Ownership passes to the caller. */
+ * one row per change; its ->deltas table holds the per-layer mean deltas that decided each change,
+ * one row per (change, layer): change (1-based row of the log), epoch, layer t, delta_t (exact
+ * doubles). Ownership passes to the caller. */
 Table *rdn_adapt_take_log(AdaptState *s);
 void   rdn_adapt_end(AdaptState *s);
 
