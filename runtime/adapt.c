@@ -24,11 +24,13 @@ void rdn_adapt_defaults(AdaptOpts *o)
                      .probe = 0, .seed = RDN_DEFAULT_SEED};
 }
 
-AdaptOpts rdn_adapt_resolve(const AdaptOpts *o, const Net *net, const Dataset *train)
+/* The defaults resolved for a run that started at depth `start` (max_depth's default is that
+ * depth, not the net's current one: a resumed run adapted already). */
+static AdaptOpts resolve_at(const AdaptOpts *o, int start, const Dataset *train)
 {
     AdaptOpts r = *o;
     if (r.max_depth == 0) {
-        r.max_depth = net->depth;
+        r.max_depth = start;
         if (r.grow > 0 && r.max_depth < RDN_ADAPT_MAX_DEPTH) r.max_depth = RDN_ADAPT_MAX_DEPTH;
         if (r.max_depth < r.min_depth) r.max_depth = r.min_depth;
     }
@@ -36,7 +38,18 @@ AdaptOpts rdn_adapt_resolve(const AdaptOpts *o, const Net *net, const Dataset *t
     return r;
 }
 
+AdaptOpts rdn_adapt_resolve(const AdaptOpts *o, const Net *net, const Dataset *train)
+{
+    return resolve_at(o, net->depth, train);
+}
+
 int rdn_adapt_validate(const AdaptOpts *o, const Net *net, const Dataset *train, RdnErr *err)
+{
+    return rdn_adapt_validate_at(o, net, net->depth, train, err);
+}
+
+int rdn_adapt_validate_at(const AdaptOpts *o, const Net *net, int start, const Dataset *train,
+                          RdnErr *err)
 {
     if (!(o->tol > 0) || !isfinite(o->tol))
         return rdn_err(err, "adaptive: tol must be a positive number, got %g", o->tol);
@@ -59,7 +72,7 @@ int rdn_adapt_validate(const AdaptOpts *o, const Net *net, const Dataset *train,
     if (o->probe > train->n)
         return rdn_err(err, "adaptive: probe: %d inputs asked for, but the training data has only "
                        "%lld", o->probe, (long long)train->n);
-    AdaptOpts r = rdn_adapt_resolve(o, net, train);
+    AdaptOpts r = resolve_at(o, start, train);
     if (r.min_depth > r.max_depth)
         return rdn_err(err, "adaptive: min_depth %d is larger than max_depth %d", r.min_depth,
                        r.max_depth);
@@ -114,10 +127,20 @@ int rdn_adapt_mean_delta(const Net *net, const float *x, int64_t n, double *delt
 
 AdaptState *rdn_adapt_begin(const AdaptOpts *o, const Net *net, const Dataset *train, RdnErr *err)
 {
-    if (rdn_adapt_validate(o, net, train, err)) return NULL;
+    return rdn_adapt_resume(o, net, net->depth, train, NULL, err);
+}
+
+AdaptState *rdn_adapt_resume(const AdaptOpts *o, const Net *net, int start_depth,
+                             const Dataset *train, const Table *log, RdnErr *err)
+{
+    if (rdn_adapt_validate_at(o, net, start_depth, train, err)) return NULL;
+    if (log && (log->ncols != 7 || !log->deltas || log->deltas->ncols != 4)) {
+        rdn_err(err, "adaptive: the depth-change log to resume is not one this version wrote");
+        return NULL;
+    }
     AdaptState *s = rdn_calloc(1, sizeof *s, "adaptive state", err);
     if (!s) return NULL;
-    s->o = rdn_adapt_resolve(o, net, train);
+    s->o = resolve_at(o, start_depth, train);
     int32_t *idx = rdn_calloc((size_t)train->n, sizeof *idx, "adaptive probe", err);
     if (!idx) goto fail;
     for (int64_t i = 0; i < train->n; i++) idx[i] = (int32_t)i;
@@ -132,6 +155,12 @@ AdaptState *rdn_adapt_begin(const AdaptOpts *o, const Net *net, const Dataset *t
     static const char *const dnames[] = {"change", "epoch", "layer", "delta"};
     s->log = rdn_table_new(7, names, NULL, err);
     if (!s->log || !(s->log->deltas = rdn_table_new(4, dnames, NULL, err))) goto fail;
+    if (log) {
+        Table *c = rdn_table_copy(log, err);
+        if (!c) goto fail;
+        rdn_table_free(s->log);
+        s->log = c;
+    }
     return s;
 fail:
     rdn_adapt_end(s);
@@ -205,6 +234,8 @@ const double *rdn_adapt_last_delta(const AdaptState *s, int *nd)
     if (nd) *nd = s->ndelta;
     return s->ndelta ? s->delta : NULL;
 }
+
+const Table *rdn_adapt_log(const AdaptState *s) { return s->log; }
 
 Table *rdn_adapt_take_log(AdaptState *s)
 {
