@@ -133,8 +133,10 @@ const Builtin BI_ADAPT[] = {
      "more than the training set is an error), `seed` (probe selection; default drawn from the "
      "script's generator).\n\n"
      "Every change is printed as one line and logged, with the epoch, old and new depth, t*, the "
-     "largest tail delta, all the per-layer deltas and the accuracy before and after (on `val:` if "
-     "given, else the probe), in the table `h.changes` of the history `h` that `fit` returns; the "
+     "largest tail delta and the accuracy before and after (on `val:` if given, else the probe), "
+     "as one row of the table `h.changes` of the history `h` that `fit` returns; the per-layer "
+     "deltas that decided each change are the table `h.changes.deltas` (columns `change`, the row "
+     "of `h.changes` from 1, `epoch`, `layer`, `delta`: one row per change and layer). The "
      "history's `depth` column follows the depth per epoch. Members: `tol`, `every`, `min_depth`, "
      "`grow`, `max_depth`, `probe`.\n\n"
      "Example: `h = fit(net, train, epochs: 10, val: test, adapt: adaptive(tol: 1e-3, min_depth: 3))`"},

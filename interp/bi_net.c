@@ -144,6 +144,7 @@ typedef struct FitCtx {
     Args *a;
     Value lr_fn, each;        /* borrowed; VNIL when not given */
     const char *ckpt;         /* the checkpoint path as given, or NULL */
+    int adapt;                /* adapt: given (a checkpoint may hold another depth) */
     char fingerprint[65];
 } FitCtx;
 
@@ -252,6 +253,15 @@ static void fingerprint(FitCtx *c, const Net *net, const Dataset *tr, const Data
     free(lrs);
     free(eas);
     if (n < 0) abort();
+    if (o->adapt) { /* depth adaptation's settings, as given (the defaults resolve at fit start) */
+        const AdaptOpts *ad = o->adapt;
+        char *t2 = NULL;
+        if (asprintf(&t2, "%sadapt %a %d %d %d %d %d %llu\n", txt, ad->tol, ad->every, ad->min_depth, ad->grow,
+                     ad->max_depth, ad->probe, (unsigned long long)ad->seed) < 0)
+            abort();
+        free(txt);
+        txt = t2;
+    }
     /* hash of (text, params, optimizer buffers, data) as one stream of hex digests */
     size_t cap = 65 * 8 + 1, len = 0;
     char *all = calloc(1, cap);
@@ -314,7 +324,10 @@ static int ckpt_resume(FitCtx *c, Net *net, FitResume *res, Ckpt *ck, Net **held
     free(buf);
     if (!cn)
         return arg_error(I, c->a, -1, "checkpoint", "fit: the checkpoint '%s' cannot be read: %s", c->ckpt, err.msg);
-    if (!has || strcmp(ck->fingerprint, c->fingerprint) != 0 || cn->nparams != net->nparams || !cn->history) {
+    /* an adaptive run may have changed the depth (and, unshared, the number of parameters) */
+    int depth_ok = cn->depth == net->depth || (c->adapt && !rdn_net_set_depth(net, cn->depth, &err));
+    if (!has || strcmp(ck->fingerprint, c->fingerprint) != 0 || !depth_ok || cn->nparams != net->nparams ||
+        !cn->history) {
         rdn_net_free(cn);
         free(ck->stop.best_params);
         ck->stop.best_params = NULL;
@@ -348,7 +361,7 @@ static int bi_fit(Interp *I, Args *a, Value *out)
     if (has_kw(a, "val") && arg_obj(I, a, -1, "val", VAL_DATASET, (void **)&val)) return -1;
     FitOpts o;
     rdn_fit_defaults(&o);
-    FitCtx c = {I, a, VNIL, VNIL, NULL, {0}};
+    FitCtx c = {I, a, VNIL, VNIL, NULL, 0, {0}};
     int opt, loss;
     if (get_int(I, a, -1, "epochs", o.epochs, 0, 1000000, &o.epochs)) return -1;
     if (get_int(I, a, -1, "batch", o.batch, 1, 1 << 20, &o.batch)) return -1;
@@ -405,11 +418,10 @@ static int bi_fit(Interp *I, Args *a, Value *out)
         AdaptOpts *ad;
         if (arg_obj(I, a, -1, "adapt", VAL_ADAPT, (void **)&ad)) return -1;
         o.adapt = ad;
+        c.adapt = 1;
     }
     if (has_kw(a, "checkpoint")) {
         if (arg_str(I, a, -1, "checkpoint", NULL, &c.ckpt)) return -1;
-        if (o.adapt)
-            return arg_error(I, a, -1, "checkpoint", "fit: checkpoint: cannot be combined with adapt: yet");
     }
     /* the shuffle seed: given, the optimizer state's (when it continues), or a fresh draw */
     o.seed_given = has_kw(a, "seed");
@@ -871,7 +883,8 @@ const Builtin BI_NET[] = {
      "the net, optimizer state, history, early-stopping progress and the script's random stream; "
      "when it exists as fit starts and was written for the same net, data and options, fit resumes "
      "from it (a killed run rerun unchanged ends with the same bits), and a checkpoint of anything "
-     "else is an error.\n\n"
+     "else is an error. With `adapt:` the checkpoint also holds the depth reached and the changes "
+     "so far, so a resumed run continues at the adapted depth as if never stopped.\n\n"
      "A NaN or infinite loss stops training with an error naming the epoch and batch, and the "
      "parameters of the last batch with a finite loss are restored. Ctrl-C stops at the next "
      "batch boundary with the net consistent, and `net.history` holds the finished epochs (it "

@@ -219,6 +219,8 @@ static char *table_repr(Value v)
     if (t->is_history && t->changes && t->changes->nrows)
         put(&b, "\n(%d depth change%s: see .changes)", t->changes->nrows,
             t->changes->nrows == 1 ? "" : "s");
+    if (t->deltas && t->deltas->nrows)
+        put(&b, "\n(the per-layer deltas behind each change: see .deltas)");
     return buf_done(&b);
 }
 
@@ -298,13 +300,14 @@ static int table_get(Interp *I, Value self, const char *m, const Span *at, Value
         *out = val_num(t->ncols);
         return 0;
     }
-    if (!strcmp(m, "changes")) {
-        if (!t->changes) {
+    if (!strcmp(m, "changes") || (!strcmp(m, "deltas") && t->deltas)) {
+        const Table *sub = m[0] == 'c' ? t->changes : t->deltas;
+        if (!sub) {
             *out = VNIL;
             return 0;
         }
         RdnErr err = {0};
-        Table *c = rdn_table_copy(t->changes, &err);
+        Table *c = rdn_table_copy(sub, &err);
         if (!c) return rt_error_from(I, at, &err);
         *out = val_table(c);
         return 0;
@@ -327,7 +330,7 @@ static int table_get(Interp *I, Value self, const char *m, const Span *at, Value
     return 0;
 }
 
-const TypeOps OPS_TABLE = {VAL_TABLE, "table", "columns nrows ncols changes", table_repr,
+const TypeOps OPS_TABLE = {VAL_TABLE, "table", "columns nrows ncols changes deltas", table_repr,
                            table_get, 0};
 
 /* ---------------------------------------------------------------------------------------------

@@ -24,11 +24,13 @@ void rdn_adapt_defaults(AdaptOpts *o)
                      .probe = 0, .seed = RDN_DEFAULT_SEED};
 }
 
-AdaptOpts rdn_adapt_resolve(const AdaptOpts *o, const Net *net, const Dataset *train)
+/* The defaults resolved for a run that started at depth `start` (max_depth's default is that
+ * depth, not the net's current one: a resumed run adapted already). */
+static AdaptOpts resolve_at(const AdaptOpts *o, int start, const Dataset *train)
 {
     AdaptOpts r = *o;
     if (r.max_depth == 0) {
-        r.max_depth = net->depth;
+        r.max_depth = start;
         if (r.grow > 0 && r.max_depth < RDN_ADAPT_MAX_DEPTH) r.max_depth = RDN_ADAPT_MAX_DEPTH;
         if (r.max_depth < r.min_depth) r.max_depth = r.min_depth;
     }
@@ -36,7 +38,18 @@ AdaptOpts rdn_adapt_resolve(const AdaptOpts *o, const Net *net, const Dataset *t
     return r;
 }
 
+AdaptOpts rdn_adapt_resolve(const AdaptOpts *o, const Net *net, const Dataset *train)
+{
+    return resolve_at(o, net->depth, train);
+}
+
 int rdn_adapt_validate(const AdaptOpts *o, const Net *net, const Dataset *train, RdnErr *err)
+{
+    return rdn_adapt_validate_at(o, net, net->depth, train, err);
+}
+
+int rdn_adapt_validate_at(const AdaptOpts *o, const Net *net, int start, const Dataset *train,
+                          RdnErr *err)
 {
     if (!(o->tol > 0) || !isfinite(o->tol))
         return rdn_err(err, "adaptive: tol must be a positive number, got %g", o->tol);
@@ -59,7 +72,7 @@ int rdn_adapt_validate(const AdaptOpts *o, const Net *net, const Dataset *train,
     if (o->probe > train->n)
         return rdn_err(err, "adaptive: probe: %d inputs asked for, but the training data has only "
                        "%lld", o->probe, (long long)train->n);
-    AdaptOpts r = rdn_adapt_resolve(o, net, train);
+    AdaptOpts r = resolve_at(o, start, train);
     if (r.min_depth > r.max_depth)
         return rdn_err(err, "adaptive: min_depth %d is larger than max_depth %d", r.min_depth,
                        r.max_depth);
@@ -114,10 +127,20 @@ int rdn_adapt_mean_delta(const Net *net, const float *x, int64_t n, double *delt
 
 AdaptState *rdn_adapt_begin(const AdaptOpts *o, const Net *net, const Dataset *train, RdnErr *err)
 {
-    if (rdn_adapt_validate(o, net, train, err)) return NULL;
+    return rdn_adapt_resume(o, net, net->depth, train, NULL, err);
+}
+
+AdaptState *rdn_adapt_resume(const AdaptOpts *o, const Net *net, int start_depth,
+                             const Dataset *train, const Table *log, RdnErr *err)
+{
+    if (rdn_adapt_validate_at(o, net, start_depth, train, err)) return NULL;
+    if (log && (log->ncols != 7 || !log->deltas || log->deltas->ncols != 4)) {
+        rdn_err(err, "adaptive: the depth-change log to resume is not one this version wrote");
+        return NULL;
+    }
     AdaptState *s = rdn_calloc(1, sizeof *s, "adaptive state", err);
     if (!s) return NULL;
-    s->o = rdn_adapt_resolve(o, net, train);
+    s->o = resolve_at(o, start_depth, train);
     int32_t *idx = rdn_calloc((size_t)train->n, sizeof *idx, "adaptive probe", err);
     if (!idx) goto fail;
     for (int64_t i = 0; i < train->n; i++) idx[i] = (int32_t)i;
@@ -128,25 +151,20 @@ AdaptState *rdn_adapt_begin(const AdaptOpts *o, const Net *net, const Dataset *t
     free(idx);
     if (!s->probe) goto fail;
     static const char *const names[] = {"epoch", "old_depth", "new_depth", "t_star",
-                                        "max_delta_tail", "acc_before", "acc_after", "deltas"};
-    s->log = rdn_table_new(8, names, "nnnnnnns", err);
-    if (!s->log) goto fail;
+                                        "max_delta_tail", "acc_before", "acc_after"};
+    static const char *const dnames[] = {"change", "epoch", "layer", "delta"};
+    s->log = rdn_table_new(7, names, NULL, err);
+    if (!s->log || !(s->log->deltas = rdn_table_new(4, dnames, NULL, err))) goto fail;
+    if (log) {
+        Table *c = rdn_table_copy(log, err);
+        if (!c) goto fail;
+        rdn_table_free(s->log);
+        s->log = c;
+    }
     return s;
 fail:
     rdn_adapt_end(s);
     return NULL;
-}
-
-/* The per-layer deltas as text: "0.0123 0.00456 ..." (malloc'd). */
-static char *deltas_text(const double *delta, int nd)
-{
-    size_t cap = (size_t)nd * 16 + 1, len = 0;
-    char *buf = malloc(cap);
-    if (!buf) return NULL;
-    buf[0] = 0;
-    for (int t = 0; t < nd; t++)
-        len += (size_t)snprintf(buf + len, cap - len, "%s%.3g", t ? " " : "", delta[t]);
-    return buf;
 }
 
 static int eval_acc(const Net *net, const Dataset *d, double *acc, RdnErr *err)
@@ -191,14 +209,12 @@ int rdn_adapt_after_epoch(AdaptState *s, Net *net, int epoch, double val_loss_pr
     if (rdn_net_set_depth(net, new_depth, err)) return -1;
     if ((rc = eval_acc(net, ev, &acc_after, err))) return rc;
 
-    char *text = deltas_text(s->delta, nd);
-    if (!text) return rdn_err(err, "adaptive: out of memory");
-    double row[8] = {epoch, T, new_depth, t_star >= 0 ? t_star : NAN, tail, acc_before, acc_after,
-                     NAN};
-    const char *strs[8] = {0, 0, 0, 0, 0, 0, 0, text};
-    rc = rdn_table_push(s->log, row, strs, err);
-    free(text);
-    if (rc) return rc;
+    double row[7] = {epoch, T, new_depth, t_star >= 0 ? t_star : NAN, tail, acc_before, acc_after};
+    if (rdn_table_push(s->log, row, NULL, err)) return -1;
+    for (int t = 0; t < nd; t++) {
+        double drow[4] = {s->log->nrows, epoch, t, s->delta[t]};
+        if (rdn_table_push(s->log->deltas, drow, NULL, err)) return -1;
+    }
     if (log) {
         if (new_depth < T)
             fprintf(log, "adapt: epoch %d: depth %d -> %d (residuals converged from layer %d: "
@@ -218,6 +234,8 @@ const double *rdn_adapt_last_delta(const AdaptState *s, int *nd)
     if (nd) *nd = s->ndelta;
     return s->ndelta ? s->delta : NULL;
 }
+
+const Table *rdn_adapt_log(const AdaptState *s) { return s->log; }
 
 Table *rdn_adapt_take_log(AdaptState *s)
 {

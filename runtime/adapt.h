@@ -33,9 +33,18 @@ int  rdn_adapt_mean_delta(const Net *net, const float *x, int64_t n, double *del
 int  rdn_adapt_t_star(const double *delta, int nd, double tol);
 /* Checks the settings against the net and data before training starts. */
 int  rdn_adapt_validate(const AdaptOpts *o, const Net *net, const Dataset *train, RdnErr *err);
+/* The same for a run resumed at net's current depth that started at start_depth (the defaults
+ * resolve against start_depth). */
+int  rdn_adapt_validate_at(const AdaptOpts *o, const Net *net, int start_depth, const Dataset *train,
+                           RdnErr *err);
 
 typedef struct AdaptState AdaptState;
 AdaptState *rdn_adapt_begin(const AdaptOpts *o, const Net *net, const Dataset *train, RdnErr *err);
+/* A run resumed from a checkpoint: it started at start_depth (net may be at another depth now)
+ * and log (with its ->deltas; NULL: none yet) holds the changes made so far, copied. The probe
+ * set is drawn as rdn_adapt_begin draws it, so the run continues as if never stopped. */
+AdaptState *rdn_adapt_resume(const AdaptOpts *o, const Net *net, int start_depth,
+                             const Dataset *train, const Table *log, RdnErr *err);
 /* After epoch `epoch` (1-based): when epoch % every == 0 measure and maybe change net's depth.
  * val_loss_prev/val_loss: validation losses of the previous and this epoch (NaN without val).
  * eval: the data set for accuracy before and after (val if given, else the probe).
@@ -46,8 +55,12 @@ int  rdn_adapt_after_epoch(AdaptState *s, Net *net, int epoch, double val_loss_p
 /* The per-layer mean deltas of the last check (NULL before the first), and their count. */
 const double *rdn_adapt_last_delta(const AdaptState *s, int *nd);
 /* The change log: epoch, old_depth, new_depth, t_star, max_delta_tail, acc_before, acc_after,
- * deltas (a string of the per-layer mean deltas). Ownership passes to the caller. */
+ * one row per change; its ->deltas table holds the per-layer mean deltas that decided each change,
+ * one row per (change, layer): change (1-based row of the log), epoch, layer t, delta_t (exact
+ * doubles). Ownership passes to the caller. */
 Table *rdn_adapt_take_log(AdaptState *s);
+/* The log so far, still owned by s (what a checkpoint writes). */
+const Table *rdn_adapt_log(const AdaptState *s);
 void   rdn_adapt_end(AdaptState *s);
 
 #endif

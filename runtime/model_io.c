@@ -16,6 +16,8 @@
  *        "INIT" u32 scheme, f64 gain, f64 std
  *        "HIST" u32 ncols, u32 nrows, per column u32 name length + name, then ncols x nrows f64
  *               (column-major; the last fit's history)
+ *        "CHNG" the history's depth changes (adaptive runs), laid out as HIST; after HIST
+ *        "DLTS" the per-layer deltas of those changes, laid out as HIST; after CHNG
  *        "OPTS" u32 opt, u32 loss, u64 shuffle seed, u64 epoch, u64 step, u8 has m, u8 has v,
  *               then m and v (nparams x f32 each, when present)   (save(..., optimizer: true))
  *        "CKPT" 64 hex fingerprint, u32 done, u32 finished, 4 x u64 random stream, f64 best,
@@ -66,6 +68,26 @@ static void bf32s(Buf *b, const float *x, int64_t n) { for (int64_t i = 0; i < n
 static size_t sec_begin(Buf *b, const char *tag) { bput(b, tag, 4); bu64(b, 0); return b->n; }
 static void sec_end(Buf *b, size_t start) { if (!b->oom) put64(b->p + start - 8, (uint64_t)(b->n - start)); }
 
+/* A table's numeric columns as one section: u32 ncols, u32 nrows, the names (u32 length + bytes),
+ * then the values as f64, column by column. */
+static void put_table(Buf *b, const char *tag, const Table *h)
+{
+    size_t s = sec_begin(b, tag);
+    int nc = 0;
+    for (int c = 0; c < h->ncols; c++) nc += !h->cols[c].is_str;
+    bu32(b, (uint32_t)nc);
+    bu32(b, (uint32_t)h->nrows);
+    for (int c = 0; c < h->ncols; c++)
+        if (!h->cols[c].is_str) {
+            bu32(b, (uint32_t)strlen(h->cols[c].name));
+            bput(b, h->cols[c].name, strlen(h->cols[c].name));
+        }
+    for (int c = 0; c < h->ncols; c++)
+        if (!h->cols[c].is_str)
+            for (int r = 0; r < h->nrows; r++) bf64(b, h->cols[c].num[r]);
+    sec_end(b, s);
+}
+
 static void sections(Buf *b, const Net *net, int with_opt, const Ckpt *ck)
 {
     size_t s = sec_begin(b, "EPOC");
@@ -78,20 +100,10 @@ static void sections(Buf *b, const Net *net, int with_opt, const Ckpt *ck)
     sec_end(b, s);
     const Table *h = net->history;
     if (h) {
-        s = sec_begin(b, "HIST");
-        int nc = 0;
-        for (int c = 0; c < h->ncols; c++) nc += !h->cols[c].is_str;
-        bu32(b, (uint32_t)nc);
-        bu32(b, (uint32_t)h->nrows);
-        for (int c = 0; c < h->ncols; c++)
-            if (!h->cols[c].is_str) {
-                bu32(b, (uint32_t)strlen(h->cols[c].name));
-                bput(b, h->cols[c].name, strlen(h->cols[c].name));
-            }
-        for (int c = 0; c < h->ncols; c++)
-            if (!h->cols[c].is_str)
-                for (int r = 0; r < h->nrows; r++) bf64(b, h->cols[c].num[r]);
-        sec_end(b, s);
+        put_table(b, "HIST", h);
+        /* an adaptive run's depth changes and the per-layer deltas behind them */
+        if (h->changes) put_table(b, "CHNG", h->changes);
+        if (h->changes && h->changes->deltas) put_table(b, "DLTS", h->changes->deltas);
     }
     const OptState *o = &net->opt;
     if (with_opt && o->active) {
@@ -252,6 +264,20 @@ static int read_sections(Net *net, const uint8_t *b, uint64_t n, Ckpt *ck, int *
             if (h) {
                 rdn_table_free(net->history);
                 net->history = h;
+            }
+        } else if (!memcmp(tag, "CHNG", 4) || !memcmp(tag, "DLTS", 4)) {
+            /* after HIST (CHNG) and CHNG (DLTS), as the writer puts them */
+            Table *h = net->history, *c = h ? h->changes : NULL;
+            Table *t = (tag[0] == 'C' ? h : c) ? read_hist(&r, err) : NULL;
+            if (!t) r.bad = 1;
+            else if (tag[0] == 'C') {
+                t->is_history = 0;
+                rdn_table_free(h->changes);
+                h->changes = t;
+            } else {
+                t->is_history = 0;
+                rdn_table_free(c->deltas);
+                c->deltas = t;
             }
         } else if (!memcmp(tag, "OPTS", 4)) {
             OptState *o = &net->opt;

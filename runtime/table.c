@@ -34,6 +34,7 @@ void rdn_table_free(Table *t)
     }
     free(t->cols);
     rdn_table_free(t->changes);
+    rdn_table_free(t->deltas);
     free(t);
 }
 
@@ -89,7 +90,8 @@ Table *rdn_table_copy(const Table *t, RdnErr *err)
     free(types);
     if (!u) return NULL;
     u->is_history = t->is_history;
-    if (t->changes && !(u->changes = rdn_table_copy(t->changes, err))) {
+    if ((t->changes && !(u->changes = rdn_table_copy(t->changes, err))) ||
+        (t->deltas && !(u->deltas = rdn_table_copy(t->deltas, err)))) {
         rdn_table_free(u);
         return NULL;
     }

@@ -18,6 +18,8 @@ typedef struct Table {
     TableCol *cols;
     int is_history;
     struct Table *changes;   /* a history's depth-change log (adaptive training), owned, or NULL */
+    struct Table *deltas;    /* a change log's per-layer deltas (change, epoch, layer, delta), owned,
+                              * or NULL */
 } Table;
 
 /* A table with the given columns and no rows. types: one char per column, 'n' number, 's' string

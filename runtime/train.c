@@ -385,7 +385,12 @@ int rdn_fit(Net *net, const Dataset *train, const Dataset *val, const FitOpts *o
                 return rdn_err(err, "fit: %s input %lld has label %d but the net has %d classes", nm,
                                (long long)i, ds->y[i], net->classes);
     }
-    if (o->adapt && rdn_adapt_validate(o->adapt, net, train, err)) return -1;
+    /* a resumed adaptive run started at the depth of its first history row, and may be at
+     * another now */
+    const Table *rh = o->resume ? o->resume->history : NULL;
+    int dcol = rh ? rdn_table_col(rh, "depth") : -1;
+    int start_depth = rh && rh->nrows && dcol >= 0 ? (int)rh->cols[dcol].num[0] : net->depth;
+    if (o->adapt && rdn_adapt_validate_at(o->adapt, net, start_depth, train, err)) return -1;
 
     static const char *cols[] = {"epoch", "loss", "acc", "val_loss", "val_acc", "depth", "lr"};
     enum { NCOL = 7 };
@@ -436,7 +441,15 @@ int rdn_fit(Net *net, const Dataset *train, const Dataset *val, const FitOpts *o
     backup = yb ? rdn_alloc_aligned((size_t)net->nparams, sizeof(float), "parameter backup", err) : NULL;
     if (!backup || ws_alloc(&w, net, B, err)) goto fail;
     memcpy(backup, net->params, (size_t)net->nparams * sizeof(float));
-    if (o->adapt && !(as = rdn_adapt_begin(o->adapt, net, train, err))) goto fail;
+    if (o->adapt) {
+        /* resumed: the changes so far come back into the adaptation state, which owns the log */
+        const Table *log0 = rh ? rh->changes : NULL;
+        rdn_table_free(hist->changes);
+        hist->changes = NULL;
+        if (!(as = rdn_adapt_resume(o->adapt, net, start_depth, train, log0, err))) goto fail;
+        int vcol = rdn_table_col(hist, "val_loss");
+        if (hist->nrows && vcol >= 0) prev_val = hist->cols[vcol].num[hist->nrows - 1];
+    }
 
     for (int ci = first; ci < o->epochs && !stopped; ci++) {
         int64_t ep = st->epoch + 1;  /* the state's epoch: seeds the shuffle, argument of the schedule */
@@ -536,7 +549,10 @@ int rdn_fit(Net *net, const Dataset *train, const Dataset *val, const FitOpts *o
                             ss.best, (long long)ss.best_epoch);
         }
         if (o->epoch_hook) {
+            /* the hook sees the change log so far on the history (a checkpoint writes it) */
+            hist->changes = as ? (Table *)rdn_adapt_log(as) : NULL;
             int h = o->epoch_hook(o->hook_ctx, net, hist, &ss, stopped || ci + 1 == o->epochs, err);
+            hist->changes = NULL;
             if (h < 0) goto fail;
             if (h > 0) stopped = 1;
         }

@@ -122,8 +122,12 @@ static void test_converged_cut(int shared, int min_depth, int expect)
         double ab = t->cols[rdn_table_col(t, "acc_before")].num[0];
         double aa = t->cols[rdn_table_col(t, "acc_after")].num[0];
         CHECK(ab >= 0 && ab <= 1 && aa >= 0 && aa <= 1, "acc %g %g", ab, aa);
-        CHECK(strncmp(t->cols[rdn_table_col(t, "deltas")].str[0], "0 0 0", 5) == 0, "deltas '%s'",
-              t->cols[rdn_table_col(t, "deltas")].str[0]);
+        CHECK(rdn_table_col(t, "deltas") < 0, "no string of deltas");
+        const Table *dt = t->deltas;
+        CHECK(dt && dt->ncols == 4 && dt->nrows == 11, "deltas table: one row per layer");
+        for (int r = 0; dt && r < dt->nrows && r < 11; r++)
+            CHECK(dt->cols[0].num[r] == 1 && dt->cols[1].num[r] == 1 && dt->cols[2].num[r] == r &&
+                  dt->cols[3].num[r] == 0, "delta row %d", r);
     }
     rdn_table_free(t);
     rdn_adapt_end(s);
@@ -178,6 +182,17 @@ static void test_not_converged(void)
     Table *t = rdn_adapt_take_log(s);
     CHECK(t && t->nrows == 2, "two growths logged");
     if (t && t->nrows == 2) CHECK(isnan(t->cols[rdn_table_col(t, "t_star")].num[0]), "t* NaN");
+    /* the deltas behind each growth: 5 layers' at depth 6, then 8 at depth 9; the logged tail is
+     * the last of them */
+    const Table *dt = t ? t->deltas : NULL;
+    CHECK(dt && dt->nrows == 5 + 8, "deltas rows %d", dt ? dt->nrows : -1);
+    if (dt && dt->nrows == 13) {
+        CHECK(dt->cols[0].num[4] == 1 && dt->cols[0].num[5] == 2 && dt->cols[1].num[5] == 4 &&
+              dt->cols[2].num[12] == 7, "change, epoch, layer columns");
+        CHECK(dt->cols[3].num[4] == t->cols[rdn_table_col(t, "max_delta_tail")].num[0] &&
+              dt->cols[3].num[12] == t->cols[rdn_table_col(t, "max_delta_tail")].num[1],
+              "the last delta is the logged tail");
+    }
     rdn_table_free(t);
     rdn_adapt_end(s);
     rdn_net_free(n);
