@@ -34,7 +34,7 @@ BENCH_SRC:= $(sort $(wildcard bench/bench_*.c))
 BENCH_BIN:= $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 FUZZ_SECONDS ?= 10
 
-.PHONY: all deps demo test check unit lang shtests san fuzz bench docs clean check-docs
+.PHONY: all deps demo paper test check unit lang shtests san fuzz bench docs clean check-docs
 BIN      ?= rdn
 all: $(BIN)
 # rdn-mpi: rdn plus the MPI scheduler of `rdn sweep` (interp/mpi/), built when mpicc exists; plain
@@ -149,6 +149,17 @@ bench: rdn $(BENCH_BIN)
 demo: deps rdn
 	./rdn --out demo examples/quickstart.rdn
 	@echo "(the figures, tables and manifest are in demo/)"
+
+# The paper's five claims as studies (docs/paper.md): every examples/paper/N_*.rdn as an rdn sweep
+# into paper-runs/ (resumed), then docs/paper.md and docs/paper/ regenerated from the summaries.
+# SCALE=small: each script's '# small:' size; QUICK=1: the quick size, into paper-runs/quick and
+# PAPER_DOC (default paper-runs/quick/paper.md), not docs/; DATA=DIR: an IDX folder (MNIST).
+PAPER_RUNS = $(if $(QUICK),paper-runs/quick,paper-runs)
+PAPER_DOC = $(if $(QUICK),$(PAPER_RUNS)/paper.md,docs/paper.md)
+PAPER_FIGS = $(if $(QUICK),$(PAPER_RUNS)/paper,docs/paper)
+paper: rdn
+	python3 tools/paper.py run --rdn ./rdn --runs $(PAPER_RUNS) $(if $(QUICK),--quick,--scale $(or $(SCALE),full)) $(if $(DATA),--data $(DATA))
+	python3 tools/paper.py gen --runs $(PAPER_RUNS) --doc $(PAPER_DOC) --figs $(PAPER_FIGS)
 
 # check: build and run every test with what is installed (no network); test: deps first.
 test: deps
