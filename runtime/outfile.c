@@ -551,9 +551,8 @@ static void merge_old(const char *old, const char *dir, RdnWriter *const *ws, in
             in_set |= strcmp(base, e->d_name) == 0;
         }
         for (int i = 0; drop && drop[i]; i++) in_set |= strcmp(drop[i], e->d_name) == 0;
-        if (snprintf(a, sizeof a, "%s/%s", old, e->d_name) >= (int)sizeof a ||
-            snprintf(b, sizeof b, "%s/%s", dir, e->d_name) >= (int)sizeof b)
-            continue;   /* cannot be: both folders are shorter than PATH_MAX */
+        snprintf(a, sizeof a, "%s/%s", old, e->d_name);
+        snprintf(b, sizeof b, "%s/%s", dir, e->d_name);
         if (in_set) unlink(a);
         else renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_NOREPLACE);
     }
