@@ -6,9 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <nettle/sha2.h>
-#include <dirent.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -522,125 +520,6 @@ static int commit(RdnOut *o, RdnWriter *w, const char *known_sha, RdnErr *err)
     free(w->tmp);
     w->tmp = NULL;   /* renamed: nothing to remove */
     writer_clear(w);
-    return rc;
-}
-
-static void fsync_dir(const char *dir)
-{
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
-    }
-}
-
-/* After the exchange: the old folder's entries that are not in the set move into the new D
- * (one rename each: never lost, at worst left in the old folder); then the old folder goes. */
-static void merge_old(const char *old, const char *dir, RdnWriter *const *ws, int n,
-                      const char *const *drop)
-{
-    DIR *d = opendir(old);
-    if (!d) return;
-    struct dirent *e;
-    char a[PATH_MAX], b[PATH_MAX];
-    while ((e = readdir(d))) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
-        int in_set = 0;
-        for (int i = 0; i < n; i++) {
-            const char *base = strrchr(ws[i]->final_path, '/') + 1;
-            in_set |= strcmp(base, e->d_name) == 0;
-        }
-        for (int i = 0; drop && drop[i]; i++) in_set |= strcmp(drop[i], e->d_name) == 0;
-        snprintf(a, sizeof a, "%s/%s", old, e->d_name);
-        snprintf(b, sizeof b, "%s/%s", dir, e->d_name);
-        if (in_set) unlink(a);
-        else renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_NOREPLACE);
-    }
-    closedir(d);
-    rmdir(old);   /* fails (and keeps them) when something could not be moved */
-}
-
-int rdn_out_commit_set(RdnOut *o, RdnWriter *const *ws, const char *const *shas, int n,
-                       const char *const *drop, RdnErr *err)
-{
-    int rc = RDN_OK;
-    /* every file complete and on disk first */
-    for (int i = 0; i < n; i++) {
-        RdnWriter *w = ws[i];
-        int bad = !w->f || fflush(w->f) != 0 || ferror(w->f);
-        int e = errno;
-        if (!bad && fsync(fileno(w->f)) != 0) { bad = 1; e = errno; }
-        if (w->f && fclose(w->f) != 0 && !bad) { bad = 1; e = errno; }
-        w->f = NULL;
-        if (bad && rc == RDN_OK) rc = rdn_err(err, "cannot write '%s': %s", w->rel, strerror(e));
-    }
-    char dir[PATH_MAX], stage[PATH_MAX + 32] = "";
-    snprintf(dir, sizeof dir, "%s", n ? ws[0]->final_path : "");
-    char *slash = strrchr(dir, '/');
-    if (slash) *slash = '\0';
-    for (int i = 1; rc == RDN_OK && i < n; i++)
-        if (strncmp(ws[i]->final_path, dir, strlen(dir)) != 0 || strchr(ws[i]->final_path + strlen(dir) + 1, '/'))
-            rc = rdn_err(err, "internal: a set of files in more than one folder");
-    int exchange = rc == RDN_OK && n > 0 && strcmp(dir, o->dir) != 0;
-    if (exchange) {
-        const char *base = strrchr(dir, '/') + 1;
-        snprintf(stage, sizeof stage, "%.*s/.%.200s.set.XXXXXX", (int)(base - 1 - dir), dir, base);
-        struct stat st;
-        exchange = stat(dir, &st) == 0 && mkdtemp(stage) != NULL;
-        if (exchange) chmod(stage, st.st_mode & 07777);
-    }
-    for (int i = 0; rc == RDN_OK && exchange && i < n; i++) {
-        char to[PATH_MAX + 64];
-        snprintf(to, sizeof to, "%s/%s", stage, strrchr(ws[i]->final_path, '/') + 1);
-        if (rename(ws[i]->tmp, to) != 0) {
-            rc = rdn_err(err, "cannot write '%s': rename: %s", ws[i]->rel, strerror(errno));
-            break;
-        }
-        live_remove(ws[i]->tmp);
-        free(ws[i]->tmp);
-        ws[i]->tmp = strdup(to);   /* removed by rdn_out_abort if the exchange fails */
-        if (!ws[i]->tmp) rc = rdn_err(err, "out of memory");
-    }
-    if (rc == RDN_OK && exchange) {
-        fsync_dir(stage);
-        if (renameat2(AT_FDCWD, stage, AT_FDCWD, dir, RENAME_EXCHANGE) == 0) {
-            merge_old(stage, dir, ws, n, drop);
-            for (int i = 0; i < n; i++) {
-                free(ws[i]->tmp);
-                ws[i]->tmp = NULL;   /* in place: nothing to remove */
-            }
-        } else if (errno == EINVAL || errno == ENOSYS) {
-            exchange = 0;            /* no exchange here: one by one, from the staging folder */
-        } else {
-            rc = rdn_err(err, "cannot write '%s': rename: %s", ws[0]->rel, strerror(errno));
-        }
-    }
-    for (int i = 0; rc == RDN_OK && !exchange && i < n; i++) {
-        if (rename(ws[i]->tmp, ws[i]->final_path) != 0) {
-            rc = rdn_err(err, "cannot write '%s': rename: %s", ws[i]->rel, strerror(errno));
-            break;
-        }
-        live_remove(ws[i]->tmp);
-        free(ws[i]->tmp);
-        ws[i]->tmp = NULL;
-    }
-    if (stage[0] && n > 0 && strcmp(dir, o->dir) != 0) rmdir(stage);   /* empty unless merged */
-    if (rc == RDN_OK) {
-        fsync_dir(dir);
-        if ((slash = strrchr(dir, '/'))) {
-            *slash = '\0';
-            fsync_dir(*dir ? dir : "/");
-        }
-    }
-    for (int i = 0; i < n; i++) {
-        if (rc == RDN_OK) {
-            char hex[65];
-            if (shas && shas[i]) snprintf(hex, sizeof hex, "%s", shas[i]);
-            else rc = rdn_sha256_file(ws[i]->final_path, hex, err);
-            if (rc == RDN_OK) rc = record(&o->written, &o->nwritten, &o->capw, ws[i]->rel, hex, err);
-        }
-        rdn_out_abort(ws[i]);   /* a committed writer has no temporary left: only freed */
-    }
     return rc;
 }
 

@@ -40,16 +40,6 @@ int  rdn_out_commit(RdnOut *o, RdnWriter *w, RdnErr *err);
 /* The same, with the SHA-256 (64 hex chars) of every byte written computed by the caller while
  * writing (a large stream need not be read back to be hashed). */
 int  rdn_out_commit_sha(RdnOut *o, RdnWriter *w, const char *sha_hex, RdnErr *err);
-/* Commits n writers of one folder D (below the output folder) as a set: a reader of D sees all
- * of the old files or all of the new ones, never a mix, even after a SIGKILL. The new files are
- * moved into a sibling folder .D.set.XXXXXX which is exchanged with D in one rename
- * (renameat2 RENAME_EXCHANGE); the other entries of the old D are then moved into the new one
- * and the old folder removed. Where no exchange is possible (D is the output folder itself, or
- * the file system cannot) the files are renamed one by one. shas[i]: the writer's SHA-256 or
- * NULL; drop: NULL or a NULL-terminated list of other names of the old D that belong to the set
- * (removed, not carried over). Every writer is closed, committed or aborted. */
-int  rdn_out_commit_set(RdnOut *o, RdnWriter *const *ws, const char *const *shas, int n,
-                        const char *const *drop, RdnErr *err);
 /* Removes the temporary file; the previous file under the final name is untouched. */
 void rdn_out_abort(RdnWriter *w);
 /* Marks a file that no write may replace (the running script, its imports): rdn_out_open then

@@ -310,11 +310,14 @@ static int stream_write(Stream *s, const void *p, size_t bytes)
     return 0;
 }
 
-static void stream_sha(Stream *s, char hex[2 * SHA256_DIGEST_SIZE + 1])
+static int stream_commit(RdnOut *out, Stream *s, RdnErr *err)
 {
     uint8_t dg[SHA256_DIGEST_SIZE];
+    char hex[2 * SHA256_DIGEST_SIZE + 1];
     sha256_digest(&s->sha, sizeof dg, dg);
     for (int i = 0; i < SHA256_DIGEST_SIZE; i++) snprintf(hex + 2 * i, 3, "%02x", dg[i]);
+    s->open = 0;
+    return rdn_out_commit_sha(out, &s->w, hex, err);
 }
 
 static int stream_open(RdnOut *out, const char *dir, const char *name, const char *dtype, int ndim,
@@ -557,21 +560,8 @@ static int rec_commit(RecWs *W, RdnErr *err)
 {
     Recording *rec = W->rec;
     Stream *st = W->st;
-    /* one set: a reader of the folder sees the old recording or the new one, never a mix
-     * (states.npy new and residuals.npy old, each a valid file) */
-    RdnWriter *ws[3];
-    char hex[3][2 * SHA256_DIGEST_SIZE + 1];
-    const char *shas[3];
-    int n = 0;
-    for (int s = 0; s < 3; s++) {
-        if (!st[s].open) continue;
-        stream_sha(&st[s], hex[n]);
-        shas[n] = hex[n];
-        ws[n++] = &st[s].w;
-        st[s].open = 0;
-    }
-    static const char *const names[] = {"states.npy", "residuals.npy", "labels.npy", NULL};
-    if (rdn_out_commit_set(W->o->out, ws, shas, n, names, err)) return -1;
+    for (int s = 0; s < 3; s++)
+        if (st[s].open && stream_commit(W->o->out, &st[s], err)) return -1;
     rec->states_path = W->keep_s ? st[0].abs : NULL;
     rec->resid_path = W->keep_r ? st[1].abs : NULL;
     if (W->keep_s) st[0].abs = NULL;
