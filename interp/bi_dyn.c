@@ -165,8 +165,10 @@ static int bi_attractors(Interp *I, Args *a, Value *out)
     int per_input;
     if (arg_int(I, a, -1, "steps", o.steps, 0, 100000000, &steps) || get_tol(I, a, o.tol, &o.tol) ||
         arg_int(I, a, -1, "max_period", o.max_period, 1, 64, &mp) ||
-        arg_bool(I, a, -1, "per_input", 0, &per_input))
+        arg_bool(I, a, -1, "per_input", 0, &per_input) || arg_num(I, a, -1, "radius", o.tol, &o.radius))
         return -1;
+    if (!(o.radius > 0) || isinf(o.radius))
+        return arg_error(I, a, -1, "radius", "attractors: radius must be a positive number, got %g", o.radius);
     o.steps = (int)steps;
     o.max_period = (int)mp;
     RdnErr err = {0};
@@ -506,8 +508,8 @@ const Builtin BI_DYN[] = {
      "S_w = sum_i (x_i - mu_{y_i})(x_i - mu_{y_i})^T (NaN when both are 0, Inf when only S_w is).\n\n"
      "Needs a recording that keeps what is asked (a summary is refused).\n\n"
      "Example: `separability(rec, of: \"residuals\")`"},
-    {"attractors", bi_attractors, 2, 2, "steps tol max_period per_input",
-     "attractors(net, data, steps: 200, tol: 1e-3, max_period: 8, per_input: false)",
+    {"attractors", bi_attractors, 2, 2, "steps tol max_period per_input radius",
+     "attractors(net, data, steps: 200, tol: 1e-3, radius: tol, max_period: 8, per_input: false)",
      "Iterates a shared-weight ResNet's map h -> h + eta sigma(W h + b) past its depth "
      "(depth + `steps` iterations in all) and says where each input's residual goes "
      "(docs/model.md, \"Attractors\"). Distances are ||a - b||_2 / sqrt(width), as for delta. With K "
@@ -515,15 +517,21 @@ const Builtin BI_DYN[] = {
      "- fixed: the last P changes ||r_{K-j} - r_{K-j-1}|| are all < `tol`;\n"
      "- cycle of period p (2 <= p <= P, the smallest): ||r_{K-1-j} - r_{K-1-j-p}|| < `tol` for "
      "j = 0 .. p-1;\n- moving: neither.\n\n"
-     "Steady states are grouped greedily in input order: an input joins the first attractor of the "
-     "same kind and period whose representative (its first member's last residuals) is within "
-     "`tol` of its last residual (for a cycle: of any phase). Returns a table `attractor`, `kind`, "
+     "`tol` decides convergence only. Steady states are grouped greedily in input order: an input "
+     "joins the first attractor of the same kind and period whose representative (its first "
+     "member's last residuals) is within `radius` (default: `tol`, as before the two were "
+     "separate) of its last residual (for a cycle: of any phase). Returns a table `attractor`, `kind`, "
      "`period`, `size`, one column `class_<name>` per class (how many inputs of that class), "
      "`residual_norm` and `residual_mean` (||r*||_2 and the mean entry of r*, averaged over a "
      "cycle's phases); the inputs that keep moving share one last row. With `per_input: true` "
      "returns instead one row per input: `input`, `label`, `attractor`, `kind`, `period`. "
+     "Either table carries two tensors for further analysis: `a.steady` [n, width], every input's "
+     "last residual r_{K-1} (its steady state r* when fixed; the newest phase of a cycle; for a "
+     "moving input just where it was), and `a.centres` [attractors, width], row i the centre of "
+     "attractor i+1: the mean over its members of their last p residuals averaged (p the period; "
+     "r* for a fixed point), so it does not depend on the phase a member ended in. "
      "A net with unshared layers, or an MLP, is an error.\n\n"
-     "Example: `attractors(net, test, steps: 500, tol: 1e-4)`"},
+     "Example: `a = attractors(net, test, steps: 500, tol: 1e-4, radius: 1e-2); a.centres`"},
     {"jacobian", bi_jacobian, 2, 2, "layer", "jacobian(net, h, layer: 0)",
      "The Jacobian of one layer at the state `h` (a tensor or list of `width` numbers): "
      "J(h) = I + eta diag(sigma'(W h + b)) W for a ResNet, diag(sigma'(W h + b)) W for an MLP "

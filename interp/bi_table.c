@@ -219,6 +219,12 @@ static char *table_repr(Value v)
     if (t->is_history && t->changes && t->changes->nrows)
         put(&b, "\n(%d depth change%s: see .changes)", t->changes->nrows,
             t->changes->nrows == 1 ? "" : "s");
+    for (int i = 0; i < t->ntensors; i++) {
+        const Tensor *x = t->tensors[i].t;
+        put(&b, "%s.%s [", i ? ", " : "\n(tensors: ", t->tensors[i].name);
+        for (int k = 0; k < x->ndim; k++) put(&b, "%s%lld", k ? ", " : "", (long long)x->shape[k]);
+        put(&b, "]%s", i + 1 == t->ntensors ? ")" : "");
+    }
     if (t->deltas && t->deltas->nrows)
         put(&b, "\n(the per-layer deltas behind each change: see .deltas)");
     return buf_done(&b);
@@ -310,6 +316,14 @@ static int table_get(Interp *I, Value self, const char *m, const Span *at, Value
         Table *c = rdn_table_copy(sub, &err);
         if (!c) return rt_error_from(I, at, &err);
         *out = val_table(c);
+        return 0;
+    }
+    const Tensor *tx = rdn_table_tensor(t, m);
+    if (tx) { /* a tensor riding on the table (attractors' steady, centres) */
+        RdnErr err = {0};
+        Tensor *u = rdn_tensor_copy(tx, &err);
+        if (!u) return rt_error_from(I, at, &err);
+        *out = val_tensor(u);
         return 0;
     }
     int c = rdn_table_col(t, m);

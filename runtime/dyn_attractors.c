@@ -12,6 +12,7 @@ void rdn_attractor_defaults(AttractorOpts *o)
     o->steps = 200;
     o->tol = 1e-3;
     o->max_period = 8;
+    o->radius = 0;
 }
 
 const char *rdn_attractor_kind_name(AttractorKind k)
@@ -36,6 +37,7 @@ typedef struct Attr {
     float *r;          /* [period, d]: the representative's last `period` residuals, newest first */
     int64_t size;
     int64_t *per_class;  /* [k] */
+    double *csum;        /* [d]: sum over the members of their phase-averaged residuals */
 } Attr;
 
 /* The workspace of one rdn_dyn_attractors call; attr_ws_free frees it all. */
@@ -52,6 +54,8 @@ typedef struct AttrWs {
     AttractorKind *kind;       /* [n] */
     int *period;               /* [n]: 0 when moving */
     int64_t *which;            /* [n]: attractor index, -1 when moving */
+    float *steady;             /* [n, d]: each input's last residual r_{K-1} */
+    double radius;             /* grouping distance (o->radius, or tol when 0) */
     Attr *at;                  /* [nat] */
     int nat, cap;
 } AttrWs;
@@ -61,6 +65,7 @@ static void attr_ws_free(AttrWs *W)
     for (int a = 0; a < W->nat; a++) {
         free(W->at[a].r);
         free(W->at[a].per_class);
+        free(W->at[a].csum);
     }
     free(W->at);
     free(W->h);
@@ -71,6 +76,7 @@ static void attr_ws_free(AttrWs *W)
     free(W->kind);
     free(W->period);
     free(W->which);
+    free(W->steady);
 }
 
 static int attr_check(const Net *net, const Dataset *ds, const AttractorOpts *o, RdnErr *err)
@@ -80,6 +86,8 @@ static int attr_check(const Net *net, const Dataset *ds, const AttractorOpts *o,
                             "not an iterated map (use resnet(shared: true))");
     if (!(o->tol > 0) || isinf(o->tol))
         return rdn_err(err, "attractors: tol must be a positive number, got %g", o->tol);
+    if (!(o->radius >= 0) || isinf(o->radius))
+        return rdn_err(err, "attractors: radius must be a positive number, got %g", o->radius);
     if (o->max_period < 1 || o->max_period > 64)
         return rdn_err(err, "attractors: max_period must be in 1..64, got %d", o->max_period);
     if (o->steps < 0 || o->steps > 100000000)
@@ -123,7 +131,10 @@ static int attr_ws_init(AttrWs *W, const Net *net, const Dataset *ds, const Attr
     W->period = rdn_calloc((size_t)W->n, sizeof(int), "periods", err);
     W->which = rdn_calloc((size_t)W->n, sizeof(int64_t), "attractor ids", err);
     W->cur = rdn_alloc_aligned((size_t)W->P * d, sizeof(float), "steady residuals", err);
-    return W->h && W->h2 && W->ring && W->rb && W->kind && W->period && W->which && W->cur ? 0 : -1;
+    W->steady = W->cur ? rdn_alloc_aligned((size_t)W->n, (size_t)d * sizeof(float), "steady states", err) : NULL;
+    W->radius = o->radius > 0 ? o->radius : o->tol;
+    return W->h && W->h2 && W->ring && W->rb && W->kind && W->period && W->which && W->cur &&
+           W->steady ? 0 : -1;
 }
 
 /* Iterate: inputs i0 .. i0+m-1 through K layers of the shared map, keeping the last H residuals
@@ -172,11 +183,12 @@ static void attr_classify(AttrWs *W, int64_t i, int64_t g)
     W->period[g] = per;
     for (int j = 0; j < (per ? per : 1); j++)
         memcpy(W->cur + (int64_t)j * d, LAG(j), (size_t)d * sizeof(float));
+    memcpy(W->steady + g * d, LAG(0), (size_t)d * sizeof(float));
 #undef LAG
 }
 
 /* Group: input g joins the first attractor of its kind and period whose representative is
- * within tol of one of its phases (greedily, in input order), else founds a new one. */
+ * within the radius of one of its phases (greedily, in input order), else founds a new one. */
 static int attr_group(AttrWs *W, int64_t g, RdnErr *err)
 {
     const int d = W->d, per = W->period[g];
@@ -186,7 +198,7 @@ static int attr_group(AttrWs *W, int64_t g, RdnErr *err)
     for (int a = 0; a < W->nat && found < 0; a++) {
         if (W->at[a].kind != W->kind[g] || W->at[a].period != per) continue;
         for (int j = 0; j < per; j++)
-            if (dist_n(W->cur, W->at[a].r + (int64_t)j * d, d) < W->o->tol) {
+            if (dist_n(W->cur, W->at[a].r + (int64_t)j * d, d) < W->radius) {
                 found = a;
                 break;
             }
@@ -205,11 +217,14 @@ static int attr_group(AttrWs *W, int64_t g, RdnErr *err)
         A->period = per;
         A->r = malloc((size_t)per * d * sizeof(float));
         A->per_class = calloc((size_t)W->k, sizeof(int64_t));
-        if (!A->r || !A->per_class) return rdn_err(err, "attractors: out of memory");
+        A->csum = calloc((size_t)d, sizeof(double));
+        if (!A->r || !A->per_class || !A->csum) return rdn_err(err, "attractors: out of memory");
         memcpy(A->r, W->cur, (size_t)per * d * sizeof(float));
         found = W->nat - 1;
     }
     W->which[g] = found;
+    for (int j = 0; j < per; j++)
+        for (int u = 0; u < d; u++) W->at[found].csum[u] += (double)W->cur[(int64_t)j * d + u] / per;
     W->at[found].size++;
     W->at[found].per_class[W->ds->y[g]]++;
     return 0;
@@ -328,6 +343,23 @@ static Table *attr_per_input(const AttrWs *W, RdnErr *err)
     return pi;
 }
 
+/* The tensors steady [n, d] and centres [attractors, d] onto t. */
+static int attr_tensors(const AttrWs *W, Table *t, RdnErr *err)
+{
+    const int d = W->d;
+    int64_t sh[2] = {W->n, d}, ch[2] = {W->nat, d};
+    Tensor *st = rdn_tensor_new(2, sh, err);
+    if (!st) return -1;
+    memcpy(st->data, W->steady, (size_t)(W->n * d) * sizeof(float));
+    if (rdn_table_attach(t, "steady", st, err)) return -1;
+    Tensor *ct = rdn_tensor_new(2, ch, err);
+    if (!ct) return -1;
+    for (int a = 0; a < W->nat; a++)
+        for (int u = 0; u < d; u++)
+            ct->data[(int64_t)a * d + u] = (float)(W->at[a].csum[u] / (double)W->at[a].size);
+    return rdn_table_attach(t, "centres", ct, err);
+}
+
 Table *rdn_dyn_attractors(const Net *net, const Dataset *ds, const AttractorOpts *o,
                           Table **per_input, RdnErr *err)
 {
@@ -350,8 +382,14 @@ Table *rdn_dyn_attractors(const Net *net, const Dataset *ds, const AttractorOpts
         }
     }
     tb = attr_table(&W, err);
+    if (tb && attr_tensors(&W, tb, err)) {
+        rdn_table_free(tb);
+        tb = NULL;
+    }
     if (tb && per_input) {
-        if (!(pi = attr_per_input(&W, err))) {
+        if (!(pi = attr_per_input(&W, err)) || attr_tensors(&W, pi, err)) {
+            rdn_table_free(pi);
+            pi = NULL;
             rdn_table_free(tb);
             tb = NULL;
         }

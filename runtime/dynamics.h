@@ -42,8 +42,9 @@ Table *rdn_dyn_separability(const Recording *r, int of_resid, RdnErr *err);
 /* ---- attractors (shared-weight ResNets) ---- */
 typedef struct AttractorOpts {
     int steps;         /* iterations past the net's depth (default 200) */
-    double tol;        /* > 0 (default 1e-3), on distances ||a - b||_2 / sqrt(d) */
+    double tol;        /* > 0 (default 1e-3), on distances ||a - b||_2 / sqrt(d): convergence */
     int max_period;    /* longest cycle looked for (default 8) */
+    double radius;     /* > 0: steady states this close share an attractor; 0 (default): tol */
 } AttractorOpts;
 void rdn_attractor_defaults(AttractorOpts *o);
 /* Where an input's trajectory ends: its last residuals agree (a fixed point), repeat with a
@@ -52,7 +53,9 @@ typedef enum AttractorKind { ATTRACTOR_FIXED, ATTRACTOR_CYCLE, ATTRACTOR_MOVING 
 const char *rdn_attractor_kind_name(AttractorKind k);   /* "fixed", "cycle", "moving" */
 /* Table attractor, kind ("fixed" | "cycle" | "moving"), period, size, one count column per class
  * (class_<name>), residual_norm, residual_mean. per_input (may be NULL) gets a table input, label,
- * attractor, kind, period. */
+ * attractor, kind, period. Both carry the tensors (rdn_table_attach) "steady" [n, d], every
+ * input's last residual r_{K-1}, and "centres" [attractors, d], row a the mean over attractor
+ * a+1's members of their residuals averaged over the cycle's phases (r* for a fixed point). */
 Table *rdn_dyn_attractors(const Net *net, const Dataset *d, const AttractorOpts *o,
                           Table **per_input, RdnErr *err);
 

@@ -1,5 +1,6 @@
 /* table.c: named columns (numbers or strings), CSV output and aligned printing. */
 #include "table.h"
+#include "tensor.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,11 @@ void rdn_table_free(Table *t)
     free(t->cols);
     rdn_table_free(t->changes);
     rdn_table_free(t->deltas);
+    for (int i = 0; i < t->ntensors; i++) {
+        free(t->tensors[i].name);
+        rdn_tensor_free(t->tensors[i].t);
+    }
+    free(t->tensors);
     free(t);
 }
 
@@ -94,6 +100,13 @@ Table *rdn_table_copy(const Table *t, RdnErr *err)
         (t->deltas && !(u->deltas = rdn_table_copy(t->deltas, err)))) {
         rdn_table_free(u);
         return NULL;
+    }
+    for (int i = 0; i < t->ntensors; i++) {
+        Tensor *x = rdn_tensor_copy(t->tensors[i].t, err);
+        if (!x || rdn_table_attach(u, t->tensors[i].name, x, err)) {
+            rdn_table_free(u);
+            return NULL;
+        }
     }
     for (int r = 0; r < t->nrows; r++) {
         if (grow(u, err)) {
@@ -271,4 +284,31 @@ char *rdn_table_format(const Table *t, int max_rows)
 #undef APPEND
     free(w);
     return out;
+}
+
+int rdn_table_attach(Table *t, const char *name, Tensor *x, RdnErr *err)
+{
+    for (int i = 0; i < t->ntensors; i++)
+        if (!strcmp(t->tensors[i].name, name)) {
+            rdn_tensor_free(t->tensors[i].t);
+            t->tensors[i].t = x;
+            return 0;
+        }
+    struct TableTensor *n = realloc(t->tensors, (size_t)(t->ntensors + 1) * sizeof *n);
+    char *nm = n ? strdup(name) : NULL;
+    if (!nm) {
+        if (n) t->tensors = n;
+        rdn_tensor_free(x);
+        return rdn_err(err, "table: out of memory");
+    }
+    t->tensors = n;
+    t->tensors[t->ntensors++] = (struct TableTensor){nm, x};
+    return 0;
+}
+
+const Tensor *rdn_table_tensor(const Table *t, const char *name)
+{
+    for (int i = 0; i < t->ntensors; i++)
+        if (!strcmp(t->tensors[i].name, name)) return t->tensors[i].t;
+    return NULL;
 }

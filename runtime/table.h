@@ -20,6 +20,8 @@ typedef struct Table {
     struct Table *changes;   /* a history's depth-change log (adaptive training), owned, or NULL */
     struct Table *deltas;    /* a change log's per-layer deltas (change, epoch, layer, delta), owned,
                               * or NULL */
+    int ntensors;            /* named tensors riding on the table (attractors: steady, centres) */
+    struct TableTensor { char *name; struct Tensor *t; } *tensors;   /* owned */
 } Table;
 
 /* A table with the given columns and no rows. types: one char per column, 'n' number, 's' string
@@ -31,6 +33,10 @@ Table *rdn_table_copy(const Table *t, RdnErr *err);
  * NULL when the table has no column of that type). */
 int    rdn_table_push(Table *t, const double *nums, const char *const *strs, RdnErr *err);
 int    rdn_table_col(const Table *t, const char *name);   /* index or -1 */
+/* Attaches tensor x under `name` (ownership passes to t, also on error; a name given twice
+ * replaces). rdn_table_tensor: the tensor of that name or NULL. */
+int    rdn_table_attach(Table *t, const char *name, struct Tensor *x, RdnErr *err);
+const struct Tensor *rdn_table_tensor(const Table *t, const char *name);
 /* 1 when a and b hold the same columns (names, kinds, order) and the same cells (numbers by value,
  * a missing NaN equal to a missing NaN), else 0. Whether either is a history does not matter. */
 int    rdn_table_equal(const Table *a, const Table *b);
