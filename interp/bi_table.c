@@ -7,6 +7,7 @@
 #include <string.h>
 #include "bi_tensor.h"
 #include "builtin.h"
+#include "core.h"
 #include "interp.h"
 #include "table.h"
 #include "tensor.h"
@@ -348,6 +349,141 @@ const TypeOps OPS_TABLE = {VAL_TABLE, "table", "columns nrows ncols changes delt
                            table_get, 0};
 
 /* ---------------------------------------------------------------------------------------------
+ * filter and sort of a table's rows
+ * ------------------------------------------------------------------------------------------- */
+
+/* A new table of rows[0..n) of t (same columns, a plain table, not a history). */
+static Table *take_rows(const Table *t, const int64_t *rows, int64_t n, RdnErr *err)
+{
+    const char **names = calloc((size_t)t->ncols + 1, sizeof *names);
+    char *types = calloc((size_t)t->ncols + 1, 1);
+    double *nums = calloc((size_t)t->ncols + 1, sizeof *nums);
+    const char **strs = calloc((size_t)t->ncols + 1, sizeof *strs);
+    if (!names || !types || !nums || !strs) abort();
+    for (int c = 0; c < t->ncols; c++) {
+        names[c] = t->cols[c].name;
+        types[c] = t->cols[c].is_str ? 's' : 'n';
+    }
+    Table *u = rdn_table_new(t->ncols, names, types, err);
+    for (int64_t i = 0; u && i < n; i++) {
+        for (int c = 0; c < t->ncols; c++) {
+            if (t->cols[c].is_str) strs[c] = t->cols[c].str[rows[i]];
+            else nums[c] = t->cols[c].num[rows[i]];
+        }
+        if (rdn_table_push(u, nums, strs, err)) {
+            rdn_table_free(u);
+            u = NULL;
+        }
+    }
+    free(names);
+    free(types);
+    free(nums);
+    free(strs);
+    return u;
+}
+
+/* fn(row) of a builtin's function argument, the row a record; located at the call. */
+static int call_on_row(Interp *I, Args *a, Value f, Value self, int r, Value *out)
+{
+    Value row = table_row(self, r);
+    Span sp[1] = {a->call};
+    Args ca = {1, &row, sp, 0, NULL, NULL, NULL, a->call, NULL};
+    int rc = call_value(I, f, &ca, out);
+    val_decref(row);
+    return rc;
+}
+
+static int bi_table_filter(Interp *I, Args *a, Value *out)
+{
+    Value f = a->pos[1], self = a->pos[0];
+    if (!val_is_func(f))
+        return arg_error(I, a, 1, NULL, "filter: expected a function of a row, found %s",
+                         val_type_name(f.type));
+    val_incref(self);                /* f may rebind the name of the table it walks over */
+    const Table *t = val_ptr(self);
+    int64_t *rows = malloc(sizeof *rows * ((size_t)t->nrows + 1)), n = 0;
+    if (!rows) abort();
+    int rc = 0;
+    for (int r = 0; r < t->nrows && rc == 0; r++) {
+        Value y;
+        rc = call_on_row(I, a, f, self, r, &y);
+        if (rc) break;
+        if (y.type == VAL_TENSOR)
+            rc = rt_error(I, &a->call, "filter: the function returned a tensor, which is neither true "
+                          "nor false (use all(...) or any(...))");
+        else if (val_truthy(y)) rows[n++] = r;
+        val_decref(y);
+    }
+    RdnErr err = {0};
+    Table *u = rc ? NULL : take_rows(t, rows, n, &err);
+    free(rows);
+    val_decref(self);
+    if (rc) return -1;
+    return rt_box(I, a, VAL_TABLE, u, &err, out);
+}
+
+/* sort(t, by: "col" or fn(row), desc:): the rows in the stable order of their keys; a missing
+ * number (NaN) sorts last. */
+static int bi_table_sort(Interp *I, Args *a, Value *out)
+{
+    Value by = VNIL, self = a->pos[0];
+    int desc;
+    if (arg_bool(I, a, -1, "desc", 0, &desc)) return -1;
+    if (!arg_get(a, -1, "by", &by))
+        return rt_error(I, &a->call, "sort: a table needs by: (a column name or a function of a row)");
+    const Table *t = val_ptr(self);
+    int col = -1;
+    if (by.type == VAL_STR) {
+        col = rdn_table_col(t, val_cstr(by));
+        if (col < 0) return no_column(I, t, val_cstr(by), &a->call);
+    } else if (!val_is_func(by))
+        return arg_error(I, a, -1, "by", "sort: by: takes a column name or a function of a row, found %s",
+                         val_type_name(by.type));
+    val_incref(self);
+    int64_t n = t->nrows, *order = NULL;
+    Value *keys = calloc((size_t)n + 1, sizeof *keys);
+    if (!keys) abort();
+    int rc = 0;
+    for (int64_t r = 0; r < n && rc == 0; r++) {
+        if (col < 0) rc = call_on_row(I, a, by, self, (int)r, &keys[r]);
+        else if (t->cols[col].is_str) keys[r] = val_str(t->cols[col].str[r]);
+        else keys[r] = val_num(t->cols[col].num[r]);
+    }
+    /* the rows with a key sort (from[i]: the row of keys[i]); a missing number (NaN) goes
+     * last, in row order, either way */
+    int64_t m = 0, nmiss = 0;
+    int64_t *from = malloc(sizeof *from * ((size_t)n + 1)), *miss = malloc(sizeof *miss * ((size_t)n + 1));
+    if (!from || !miss) abort();
+    for (int64_t r = 0; r < n; r++) {               /* also after an error: keys[0..m) are freed */
+        if (keys[r].type == VAL_NUM && isnan(keys[r].as.num)) {
+            miss[nmiss++] = r;
+        } else {
+            from[m] = r;
+            keys[m++] = keys[r];
+        }
+    }
+    if (rc == 0) rc = list_sort_order(I, a, keys, m, desc, &order);
+    if (rc == 0) {
+        int64_t *rows = malloc(sizeof *rows * ((size_t)n + 1));
+        if (!rows) abort();
+        for (int64_t i = 0; i < m; i++) rows[i] = from[order[i]];
+        for (int64_t i = 0; i < nmiss; i++) rows[m + i] = miss[i];
+        free(order);
+        order = rows;
+    }
+    free(from);
+    free(miss);
+    for (int64_t r = 0; r < m; r++) val_decref(keys[r]);
+    free(keys);
+    RdnErr err = {0};
+    Table *u = rc ? NULL : take_rows(t, order, n, &err);
+    free(order);
+    val_decref(self);
+    if (rc) return -1;
+    return rt_box(I, a, VAL_TABLE, u, &err, out);
+}
+
+/* ---------------------------------------------------------------------------------------------
  * The table
  * ------------------------------------------------------------------------------------------- */
 
@@ -365,5 +501,14 @@ const Builtin BI_TABLE[] = {
      "`for row in t { ... }` runs over the rows as records and `len(t)` is the number of rows. "
      "Tables are what `write_csv` writes.\n\n"
      "Example: `t = table([{depth: 5, acc: 0.9}, {depth: 10, acc: 0.93}]); print(t[-1].acc)`"},
+    {"filter", bi_table_filter, 2, 2, "", "filter(t, fn)",
+     "A new table of the rows of t (each a record) for which fn(row) is true, in order; the "
+     "columns stay as they are.\n\n"
+     "Example: `deep = filter(t, fn(r) { return r.depth >= 10 })`", ON(VAL_TABLE)},
+    {"sort", bi_table_sort, 1, 1, "by desc", "sort(t, by: \"col\", desc: false)",
+     "A new table of the rows of t in increasing order of a column (by: its name) or of the key "
+     "by(row) gives (numbers or strings); `desc: true` for decreasing. Stable: rows with equal "
+     "keys keep their order; a missing number sorts last.\n\n"
+     "Example: `best = sort(t, by: \"acc\", desc: true)[0]`", ON(VAL_TABLE)},
     {0},
 };
