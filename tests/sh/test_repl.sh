@@ -3,27 +3,8 @@
 # names, keywords and members, echo, help, Ctrl-C during a computation and while typing (both
 # keep every variable), a runtime error keeps the session, Ctrl-D exits, history is saved.
 RDN=${RDN:-./rdn}
-command -v tmux >/dev/null 2>&1 || { echo "SKIP test_repl.sh: tmux is not installed"; exit 0; }
-sock="rdn_repl_test_$$"
-h=$(mktemp -d "${TMPDIR:-/tmp}/rdn_repl.XXXXXX") || exit 2
-T="tmux -L $sock"
-trap '$T kill-server >/dev/null 2>&1; rm -rf "$h"' EXIT
-pass=0; fail=0
-screen() { $T capture-pane -t r -p -S -300 2>/dev/null; }
-# wait_for TEXT [SECONDS]: until the screen shows TEXT
-wait_for() {
-  n=0; lim=$(( ${2:-15} * 10 ))
-  while [ $n -lt $lim ]; do
-    screen | grep -F -q -- "$1" && return 0
-    sleep 0.1; n=$((n + 1))
-  done
-  return 1
-}
-check() {  # check NAME TEXT: the screen shows TEXT
-  if wait_for "$2"; then pass=$((pass + 1)); echo "PASS $1"
-  else fail=$((fail + 1)); echo "FAIL $1 (no '$2' on screen)"; screen | grep -v '^$' | tail -n 15 | sed 's/^/    /'; fi
-}
-count() { screen | grep -c -F -- "$1"; }
+NAME=repl
+. "$(dirname "$0")/tmux_repl.sh"
 
 $T new-session -d -s r -x 160 -y 60 "HOME='$h' TERM=xterm '$RDN'; sleep 30" || { echo "FAIL cannot start tmux"; exit 1; }
 check prompt "rdn>"

@@ -3,26 +3,8 @@
 # presses at an idle prompt (seconds apart) and an out-of-memory line (under ulimit -v, so the
 # allocation fails for sure and the machine is spared).
 RDN=${RDN:-./rdn}
-case $RDN in /*) ;; *) RDN=$(pwd)/$RDN ;; esac
-command -v tmux >/dev/null 2>&1 || { echo "SKIP test_repl_hostile.sh: tmux is not installed"; exit 0; }
-sock="rdn_replh_test_$$"
-h=$(mktemp -d "${TMPDIR:-/tmp}/rdn_replh.XXXXXX") || exit 2
-T="tmux -L $sock"
-trap '$T kill-server >/dev/null 2>&1; rm -rf "$h"' EXIT
-pass=0; fail=0
-screen() { $T capture-pane -t r -p -S -300 2>/dev/null; }
-wait_for() {
-  n=0; lim=$(( ${2:-20} * 10 ))
-  while [ $n -lt $lim ]; do
-    screen | grep -F -q -- "$1" && return 0
-    sleep 0.1; n=$((n + 1))
-  done
-  return 1
-}
-check() {
-  if wait_for "$2"; then pass=$((pass + 1)); echo "PASS $1"
-  else fail=$((fail + 1)); echo "FAIL $1 (no '$2' on screen)"; screen | grep -v '^$' | tail -n 15 | sed 's/^/    /'; fi
-}
+NAME=repl_hostile
+. "$(dirname "$0")/tmux_repl.sh"
 $T new-session -d -s r -x 160 -y 60 "ulimit -v 4000000; HOME='$h' TERM=xterm '$RDN'; echo REPL-EXITED \$?; sleep 30" \
   || { echo "FAIL cannot start tmux"; exit 1; }
 check prompt "rdn>"

@@ -3,25 +3,8 @@
 # scripts, a multi-line statement read back from the history file as one entry, help of a
 # statement word, of a module and of a table.
 RDN=${RDN:-./rdn}
-command -v tmux >/dev/null 2>&1 || { echo "SKIP test_repl_lang.sh: tmux is not installed"; exit 0; }
-sock="rdn_repl_lang_$$"
-h=$(mktemp -d "${TMPDIR:-/tmp}/rdn_repl_lang.XXXXXX") || exit 2
-T="tmux -L $sock"
-trap 'tmux -L "$sock" kill-server >/dev/null 2>&1; rm -rf "$h"' EXIT
-pass=0; fail=0
-screen() { $T capture-pane -t r -p -S -300 2>/dev/null; }
-wait_for() {
-  n=0; lim=$(( ${2:-15} * 10 ))
-  while [ $n -lt $lim ]; do
-    screen | grep -F -q -- "$1" && return 0
-    sleep 0.1; n=$((n + 1))
-  done
-  return 1
-}
-check() {
-  if wait_for "$2"; then pass=$((pass + 1)); echo "PASS $1"
-  else fail=$((fail + 1)); echo "FAIL $1 (no '$2' on screen)"; screen | grep -v '^$' | tail -n 15 | sed 's/^/    /'; fi
-}
+NAME=repl_lang
+. "$(dirname "$0")/tmux_repl.sh"
 start() { $T new-session -d -s r -x 160 -y 60 "HOME='$h' TERM=xterm '$RDN'; sleep 30" || { echo "FAIL cannot start tmux"; exit 1; }; }
 
 start
