@@ -37,26 +37,30 @@ t0=$(now_ms)
 EP=$(awk -v a="$t0" -v b="$(now_ms)" -v e=$EPOCHS 'BEGIN { printf "%.4f", (b - a) / 1000 / e }')
 [ -s ref/run.ckpt ] || fail "no checkpoint written"
 
-# one epoch's duration, to aim the kills inside epochs
-i=0
-for k in 1 2 3; do
-    # kill after epoch e (random, 1..EPOCHS-2) has finished plus a random part of the next one
-    e=$(awk -v s="$$$k" 'BEGIN{srand(s); print 1 + int(rand() * 5)}')
-    frac=$(awk -v s="$k$$" -v ep="$EP" 'BEGIN{srand(s); printf "%.3f", ep * (0.1 + rand() * 0.5)}')
-    "$RDN" --out out run.rdn > kill$k.out 2> kill$k.err &
+# kill_after OUT SCRIPT LOG E FRAC: runs SCRIPT into OUT (output in LOG.out, LOG.err), waits
+# until E epochs have been printed, then FRAC seconds more, and kills it with SIGKILL
+kill_after() {
+    "$RDN" --out "$1" "$2" > "$3.out" 2> "$3.err" &
     pid=$!
     i=0
     while [ $i -lt 600 ]; do
-        n=$(grep -c '^epoch [0-9]*/' kill$k.err 2>/dev/null)
-        [ "${n:-0}" -ge "$e" ] && break
+        n=$(grep -c '^epoch [0-9]*/' "$3.err" 2>/dev/null)
+        [ "${n:-0}" -ge "$4" ] && break
         kill -0 $pid 2>/dev/null || break
         sleep 0.02
         i=$((i + 1))
     done
-    sleep "$frac"
+    sleep "$5"
     kill -9 $pid 2>/dev/null
     wait $pid 2>/dev/null
     pid=
+}
+
+for k in 1 2 3; do
+    # kill after epoch e (random, 1..EPOCHS-2) has finished plus a random part of the next one
+    e=$(awk -v s="$$$k" 'BEGIN{srand(s); print 1 + int(rand() * 5)}')
+    frac=$(awk -v s="$k$$" -v ep="$EP" 'BEGIN{srand(s); printf "%.3f", ep * (0.1 + rand() * 0.5)}')
+    kill_after out run.rdn kill$k "$e" "$frac"
     [ -s out/run.ckpt ] || fail "kill $k: no checkpoint left behind"
 done
 [ -s kill1.out ] && fail "the first run was not killed before it finished (the machine is too fast for this test?)"
@@ -101,20 +105,7 @@ for k in 1 2 3; do
     # epochs 2..7 in all, the net at another depth than it started for most of them
     e=$(awk -v s="$$$k" 'BEGIN{srand(s); print 1 + int(rand() * 2)}')
     frac=$(awk -v s="$k$$" -v ep="$AEP" 'BEGIN{srand(s); printf "%.3f", ep * (0.1 + rand() * 0.4)}')
-    "$RDN" --out aout ad.rdn > akill$k.out 2> akill$k.err &
-    pid=$!
-    i=0
-    while [ $i -lt 600 ]; do
-        n=$(grep -c '^epoch [0-9]*/' akill$k.err 2>/dev/null)
-        [ "${n:-0}" -ge "$e" ] && break
-        kill -0 $pid 2>/dev/null || break
-        sleep 0.02
-        i=$((i + 1))
-    done
-    sleep "$frac"
-    kill -9 $pid 2>/dev/null
-    wait $pid 2>/dev/null
-    pid=
+    kill_after aout ad.rdn akill$k "$e" "$frac"
 done
 [ -s akill1.out ] || [ -s akill2.out ] || [ -s akill3.out ] && fail "an adaptive run was not killed before it finished"
 # (a kill that lands between an epoch's line and its checkpoint leaves none: the next run then
